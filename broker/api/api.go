@@ -1,0 +1,205 @@
+// Package api is the wire contract between spind and its clients: paths,
+// JSON shapes, error codes and where the socket lives. It imports nothing
+// heavy so that the credential helper, which links it, stays fast to start.
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cloudspin/spin/internal/secret"
+)
+
+// Paths of the versioned protocol.
+const (
+	PathCredentials = "/v1/credentials/" // + profile, optional ?session_name=
+	PathKeys        = "/v1/keys"         // GET list; PUT/DELETE /v1/keys/{name}
+	PathUnlock      = "/v1/unlock"
+	PathStatus      = "/v1/status"
+	PathReload      = "/v1/reload"
+	PathShutdown    = "/v1/shutdown"
+	PathMFA         = "/v1/mfa/" // + profile
+)
+
+// MaxRequestBody bounds every request body spind reads.
+const MaxRequestBody = 64 << 10
+
+// Error codes carried in Error.Code.
+const (
+	CodeBadRequest     = "bad_request"
+	CodeUnknownProfile = "unknown_profile"
+	CodeKeySetMissing  = "key_set_missing"
+	CodeLocked         = "locked"
+	CodeMFARequired    = "mfa_required"
+	CodeSTSFailed      = "sts_failed"
+	CodeConfigInvalid  = "config_invalid"
+	CodeKeyring        = "keyring_error"
+	CodeConflict       = "conflict"
+	CodeNotFound       = "not_found"
+	CodeInternal       = "internal"
+)
+
+// Error is the JSON body of every non-2xx response. Message is one line that
+// names the profile or key set; Hint is the next command to run.
+type Error struct {
+	Code    string `json:"error"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if e.Hint != "" {
+		return e.Message + ": " + e.Hint
+	}
+	return e.Message
+}
+
+// Credentials are what spind hands out. Expiration is zero for long-term
+// keys (bootstrap profiles without MFA).
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey secret.String
+	SessionToken    secret.String
+	Expiration      time.Time
+}
+
+// processJSON is the credential_process output format that AWS SDKs read.
+// It exists only at the wire boundary; everywhere else secrets stay wrapped.
+type processJSON struct {
+	Version         int    `json:"Version"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	SessionToken    string `json:"SessionToken,omitempty"`
+	Expiration      string `json:"Expiration,omitempty"`
+}
+
+// WriteProcessJSON writes c in the credential_process format.
+func (c Credentials) WriteProcessJSON(w io.Writer) error {
+	p := processJSON{
+		Version:         1,
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey.Reveal(),
+		SessionToken:    c.SessionToken.Reveal(),
+	}
+	if !c.Expiration.IsZero() {
+		p.Expiration = c.Expiration.UTC().Format(time.RFC3339)
+	}
+	return json.NewEncoder(w).Encode(p)
+}
+
+// DecodeProcessJSON reads credential_process JSON.
+func DecodeProcessJSON(r io.Reader) (Credentials, error) {
+	var p processJSON
+	if err := json.NewDecoder(io.LimitReader(r, MaxRequestBody)).Decode(&p); err != nil {
+		return Credentials{}, fmt.Errorf("decode credentials: %w", err)
+	}
+	if p.Version != 1 || p.AccessKeyID == "" || p.SecretAccessKey == "" {
+		return Credentials{}, fmt.Errorf("decode credentials: incomplete credential_process JSON")
+	}
+	c := Credentials{
+		AccessKeyID:     p.AccessKeyID,
+		SecretAccessKey: secret.New(p.SecretAccessKey),
+		SessionToken:    secret.New(p.SessionToken),
+	}
+	if p.Expiration != "" {
+		t, err := time.Parse(time.RFC3339, p.Expiration)
+		if err != nil {
+			return Credentials{}, fmt.Errorf("decode credentials: expiration: %w", err)
+		}
+		c.Expiration = t
+	}
+	return c, nil
+}
+
+// KeyRequest is the body of PUT /v1/keys/{name}.
+type KeyRequest struct {
+	AccessKeyID     string
+	SecretAccessKey secret.String
+	MFASerial       string
+	Force           bool
+}
+
+type keyRequestJSON struct {
+	AccessKeyID     string `json:"access_key_id"`
+	SecretAccessKey string `json:"secret_access_key"`
+	MFASerial       string `json:"mfa_serial,omitempty"`
+	Force           bool   `json:"force,omitempty"`
+}
+
+// Encode writes the request body. The secret leaves the process only here.
+func (k KeyRequest) Encode(w io.Writer) error {
+	return json.NewEncoder(w).Encode(keyRequestJSON{
+		AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey.Reveal(),
+		MFASerial: k.MFASerial, Force: k.Force,
+	})
+}
+
+// DecodeKeyRequest reads a PUT /v1/keys body.
+func DecodeKeyRequest(r io.Reader) (KeyRequest, error) {
+	var j keyRequestJSON
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return KeyRequest{}, fmt.Errorf("decode key request: %w", err)
+	}
+	return KeyRequest{AccessKeyID: j.AccessKeyID, SecretAccessKey: secret.New(j.SecretAccessKey),
+		MFASerial: j.MFASerial, Force: j.Force}, nil
+}
+
+// UnlockRequest is the body of POST /v1/unlock.
+type UnlockRequest struct{ Passphrase secret.String }
+
+type unlockJSON struct {
+	Passphrase string `json:"passphrase"`
+}
+
+// Encode writes the request body.
+func (u UnlockRequest) Encode(w io.Writer) error {
+	return json.NewEncoder(w).Encode(unlockJSON{Passphrase: u.Passphrase.Reveal()})
+}
+
+// DecodeUnlockRequest reads a POST /v1/unlock body.
+func DecodeUnlockRequest(r io.Reader) (UnlockRequest, error) {
+	var j unlockJSON
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return UnlockRequest{}, fmt.Errorf("decode unlock request: %w", err)
+	}
+	return UnlockRequest{Passphrase: secret.New(j.Passphrase)}, nil
+}
+
+// KeyInfo describes a stored key set without its secret.
+type KeyInfo struct {
+	Name        string `json:"name"`
+	AccessKeyID string `json:"access_key_id"` // masked
+	MFASerial   string `json:"mfa_serial,omitempty"`
+}
+
+// Status is the body of GET /v1/status.
+type Status struct {
+	PID         int             `json:"pid"`
+	Version     string          `json:"version"`
+	StartedAt   time.Time       `json:"started_at"`
+	Backend     string          `json:"backend"`
+	Locked      bool            `json:"locked"`
+	ConfigPath  string          `json:"config_path"`
+	ConfigError string          `json:"config_error,omitempty"`
+	Goroutines  int             `json:"goroutines"`
+	RSSBytes    int64           `json:"rss_bytes"`
+	Requests    int64           `json:"requests"`
+	Sessions    []SessionStatus `json:"sessions"`
+}
+
+// SessionStatus describes one cached session.
+type SessionStatus struct {
+	Profile     string    `json:"profile"`
+	SessionName string    `json:"session_name"`
+	RoleARN     string    `json:"role_arn,omitempty"`
+	Expiration  time.Time `json:"expiration"`
+	STSCalls    int       `json:"sts_calls"`
+	CacheHits   int       `json:"cache_hits"`
+	LastError   string    `json:"last_error,omitempty"`
+}

@@ -1,0 +1,190 @@
+// Package broker is spind's server: the HTTP protocol on the user-only unix
+// socket, the in-memory session cache and the STS calls behind it. It owns
+// the long-term keys (through keystore) and hands out only short-lived
+// sessions, except for bootstrap profiles (see DESIGN.md).
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/keystore"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// Keys is the keyring spind keeps key sets in; *keystore.Store satisfies it.
+type Keys interface {
+	Backend() string
+	Put(ctx context.Context, ks keystore.KeySet) error
+	Get(ctx context.Context, name string) (keystore.KeySet, error)
+	List(ctx context.Context) ([]string, error)
+	Remove(ctx context.Context, name string) error
+}
+
+// Config wires a Broker.
+type Config struct {
+	// ConfigPath is spin's config.yaml; it is re-read when it changes.
+	ConfigPath string
+	// Backend overrides keyring.backend from config.yaml (spind's flag).
+	Backend string
+	// OpenKeys opens the keyring; default keystore.Open.
+	OpenKeys func(keystore.Config) (Keys, error)
+	STS      STS
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Version  string
+	// User is the OS user name for {{user}} in session names.
+	User string
+	// Shutdown is called by POST /v1/shutdown.
+	Shutdown func()
+}
+
+// Broker serves credentials. Create it with New.
+type Broker struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	started time.Time
+
+	conf confCache
+
+	keysMu   sync.Mutex
+	keys     Keys
+	backend  string
+	pass     atomic.Pointer[secret.String]
+	keyCache map[string]keystore.KeySet
+
+	sessMu   sync.Mutex
+	sessions map[sessionKey]*session
+	flight   singleflight.Group
+	closed   bool
+
+	requests atomic.Int64
+}
+
+// New returns a broker; it opens the keyring lazily, on first use.
+func New(cfg Config) *Broker {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.OpenKeys == nil {
+		cfg.OpenKeys = func(c keystore.Config) (Keys, error) { return keystore.Open(c) }
+	}
+	if cfg.STS == nil {
+		cfg.STS = &SDKSTS{}
+	}
+	b := &Broker{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		started:  cfg.Now(),
+		keyCache: map[string]keystore.KeySet{},
+		sessions: map[sessionKey]*session{},
+	}
+	b.conf.path = cfg.ConfigPath
+	return b
+}
+
+// Serve answers requests on ln until ctx ends.
+func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           b.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelDebug),
+	}
+	err := serveUntil(ctx, srv, ln)
+	b.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops background refreshes.
+func (b *Broker) Close() {
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	b.closed = true
+	for _, s := range b.sessions {
+		s.stopTimer()
+	}
+}
+
+// confCache re-reads config.yaml when its mtime or size changes, so edits
+// apply without restarting spind and an unchanged file costs one stat.
+type confCache struct {
+	mu    sync.Mutex
+	path  string
+	mtime time.Time
+	size  int64
+	seen  bool
+	conf  *profiles.Config
+	err   error
+}
+
+func (c *confCache) get(force bool) (*profiles.Config, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, statErr := os.Stat(c.path)
+	var mtime time.Time
+	var size int64 = -1
+	if statErr == nil {
+		mtime, size = st.ModTime(), st.Size()
+	}
+	if !force && c.seen && mtime.Equal(c.mtime) && size == c.size {
+		return c.conf, c.err
+	}
+	c.conf, c.err = profiles.Load(c.path)
+	c.mtime, c.size, c.seen = mtime, size, true
+	return c.conf, c.err
+}
+
+// config returns the current config or an api error.
+func (b *Broker) config() (*profiles.Config, *api.Error) {
+	conf, err := b.conf.get(false)
+	if err != nil {
+		return nil, &api.Error{Code: api.CodeConfigInvalid, Message: err.Error(),
+			Hint: "fix the file; spind re-reads it on the next request"}
+	}
+	return conf, nil
+}
+
+// statusError maps an api error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case api.CodeBadRequest:
+		return http.StatusBadRequest
+	case api.CodeUnknownProfile, api.CodeKeySetMissing, api.CodeNotFound:
+		return http.StatusNotFound
+	case api.CodeLocked:
+		return http.StatusLocked
+	case api.CodeMFARequired:
+		return http.StatusUnauthorized
+	case api.CodeConflict:
+		return http.StatusConflict
+	case api.CodeSTSFailed:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+func errorf(code, hint, format string, args ...any) *api.Error {
+	return &api.Error{Code: code, Message: fmt.Sprintf(format, args...), Hint: hint}
+}

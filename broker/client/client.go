@@ -1,0 +1,164 @@
+// Package client talks to spind over its unix socket. It is what cmd/spin
+// links instead of the broker, so the CLI and the credential helper never
+// load the keyring library or an STS client.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
+)
+
+// ErrNoDaemon means nothing answers on the socket.
+var ErrNoDaemon = errors.New("spind is not running")
+
+// Error is a non-2xx answer from spind.
+type Error struct {
+	Status int
+	Body   api.Error
+}
+
+func (e *Error) Error() string { return e.Body.Error() }
+
+// Code is spind's error code, e.g. api.CodeLocked.
+func (e *Error) Code() string { return e.Body.Code }
+
+// Client is a connection pool to one spind socket.
+type Client struct {
+	socket string
+	http   *http.Client
+}
+
+// New returns a client for the socket at path.
+func New(path string) *Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	return &Client{socket: path, http: &http.Client{Transport: tr}}
+}
+
+// Socket is the path the client dials.
+func (c *Client) Socket() string { return c.socket }
+
+// Close drops idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// do sends one request; body may be nil. out, when non-nil, receives the
+// decoded JSON answer.
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, "http://spind"+path, body)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if isNoDaemon(err) {
+			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, c.socket)
+		}
+		return fmt.Errorf("ask spind at %s: %w", c.socket, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		e := &Error{Status: resp.StatusCode}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, api.MaxRequestBody)).Decode(&e.Body); err != nil || e.Body.Message == "" {
+			e.Body.Code, e.Body.Message = api.CodeInternal, fmt.Sprintf("spind answered %s", resp.Status)
+		}
+		return e
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if dec, ok := out.(func(io.Reader) error); ok {
+		return dec(resp.Body)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(out); err != nil {
+		return fmt.Errorf("decode spind answer to %s: %w", path, err)
+	}
+	return nil
+}
+
+func isNoDaemon(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// Credentials asks for a profile's credentials. sessionName may be empty.
+func (c *Client) Credentials(ctx context.Context, profile, sessionName string) (api.Credentials, error) {
+	p := api.PathCredentials + url.PathEscape(profile)
+	if sessionName != "" {
+		p += "?session_name=" + url.QueryEscape(sessionName)
+	}
+	var creds api.Credentials
+	err := c.do(ctx, http.MethodGet, p, nil, func(r io.Reader) error {
+		var err error
+		creds, err = api.DecodeProcessJSON(r)
+		return err
+	})
+	return creds, err
+}
+
+// PutKey stores a key set in spind's keyring.
+func (c *Client) PutKey(ctx context.Context, name string, k api.KeyRequest) error {
+	var buf bytes.Buffer
+	if err := k.Encode(&buf); err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPut, api.PathKeys+"/"+url.PathEscape(name), &buf, nil)
+}
+
+// ListKeys lists stored key sets with masked key ids.
+func (c *Client) ListKeys(ctx context.Context) ([]api.KeyInfo, error) {
+	var keys []api.KeyInfo
+	err := c.do(ctx, http.MethodGet, api.PathKeys, nil, &keys)
+	return keys, err
+}
+
+// RemoveKey deletes a key set.
+func (c *Client) RemoveKey(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, api.PathKeys+"/"+url.PathEscape(name), nil, nil)
+}
+
+// Unlock hands the file keyring's passphrase to spind.
+func (c *Client) Unlock(ctx context.Context, passphrase secret.String) error {
+	var buf bytes.Buffer
+	if err := (api.UnlockRequest{Passphrase: passphrase}).Encode(&buf); err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, api.PathUnlock, &buf, nil)
+}
+
+// Status reports spind's state.
+func (c *Client) Status(ctx context.Context) (api.Status, error) {
+	var st api.Status
+	err := c.do(ctx, http.MethodGet, api.PathStatus, nil, &st)
+	return st, err
+}
+
+// Reload makes spind re-read config.yaml.
+func (c *Client) Reload(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, api.PathReload, nil, nil)
+}
+
+// Shutdown asks spind to exit.
+func (c *Client) Shutdown(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, api.PathShutdown, nil, nil)
+}

@@ -1,0 +1,234 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/keystore"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// backendName is the keyring backend spind uses: its flag, else config.yaml.
+func (b *Broker) backendName(conf *profiles.Config) string {
+	if b.cfg.Backend != "" {
+		return b.cfg.Backend
+	}
+	if conf != nil && conf.Keyring.Backend != "" {
+		return conf.Keyring.Backend
+	}
+	return "auto"
+}
+
+// locked reports whether the file keyring still waits for its passphrase.
+// Callers hold keysMu.
+func (b *Broker) lockedLocked(conf *profiles.Config) bool {
+	return b.backendName(conf) == "file" && b.passphrase().IsZero()
+}
+
+// store opens the keyring on first use. Callers hold keysMu.
+func (b *Broker) storeLocked(conf *profiles.Config) (Keys, *api.Error) {
+	if b.lockedLocked(conf) {
+		return nil, errorf(api.CodeLocked, "run 'spin unlock' (or 'spin daemon start')",
+			"the file keyring is locked")
+	}
+	if b.keys != nil {
+		return b.keys, nil
+	}
+	kc := keystore.Config{Backend: b.backendName(conf)}
+	if conf != nil {
+		kc.FileDir = conf.Keyring.FileDir
+	}
+	kc.Passphrase = func() (string, error) {
+		p := b.passphrase()
+		if p.IsZero() {
+			return "", keystore.ErrLocked
+		}
+		return p.Reveal(), nil
+	}
+	k, err := b.cfg.OpenKeys(kc)
+	if err != nil {
+		return nil, errorf(api.CodeKeyring, "set keyring.backend in "+b.cfg.ConfigPath+" or pass spind --keyring-backend",
+			"open keyring: %v", err)
+	}
+	b.keys, b.backend = k, k.Backend()
+	b.log.Info("keyring opened", "backend", b.backend)
+	return k, nil
+}
+
+// keySet returns a key set, from memory after the first read: spind holds
+// the keys so that refreshes never wait on the keyring.
+func (b *Broker) keySet(ctx context.Context, conf *profiles.Config, name, profile string) (keystore.KeySet, *api.Error) {
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	if ks, ok := b.keyCache[name]; ok {
+		return ks, nil
+	}
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		return keystore.KeySet{}, aerr
+	}
+	ks, err := k.Get(ctx, name)
+	switch {
+	case errors.Is(err, keystore.ErrNotFound):
+		return keystore.KeySet{}, errorf(api.CodeKeySetMissing, fmt.Sprintf("run 'spin keys add %s'", name),
+			"profile %s: key set %s is not in the %s keyring", profile, name, b.backend)
+	case errors.Is(err, keystore.ErrLocked):
+		return keystore.KeySet{}, errorf(api.CodeLocked, "run 'spin unlock'", "the keyring is locked")
+	case err != nil:
+		return keystore.KeySet{}, errorf(api.CodeKeyring, "run 'spin doctor'", "profile %s: read key set %s: %v", profile, name, err)
+	}
+	b.keyCache[name] = ks
+	return ks, nil
+}
+
+func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	req, err := api.DecodeKeyRequest(r.Body)
+	if err != nil {
+		writeError(w, bodyError(err))
+		return
+	}
+	ks := keystore.KeySet{Name: name, AccessKeyID: req.AccessKeyID, SecretAccessKey: req.SecretAccessKey, MFASerial: req.MFASerial}
+	if err := ks.Validate(); err != nil {
+		writeError(w, errorf(api.CodeBadRequest, "", "key set %s: %v", name, err))
+		return
+	}
+	conf, _ := b.conf.get(false)
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if !req.Force {
+		if _, err := k.Get(r.Context(), name); err == nil {
+			writeError(w, errorf(api.CodeConflict, fmt.Sprintf("add --force to replace it: spin keys add %s --force", name),
+				"key set %s already exists", name))
+			return
+		} else if !errors.Is(err, keystore.ErrNotFound) {
+			writeError(w, errorf(api.CodeKeyring, "", "key set %s: %v", name, err))
+			return
+		}
+	}
+	if err := k.Put(r.Context(), ks); err != nil {
+		writeError(w, errorf(api.CodeKeyring, "", "store key set %s: %v", name, err))
+		return
+	}
+	b.keyCache[name] = ks
+	b.dropSessionsOf(name)
+	// An autostarted spind must find the same backend next time.
+	if err := profiles.RecordKeyringBackend(b.cfg.ConfigPath, b.backend); err != nil {
+		b.log.Warn("could not record the keyring backend in config", "path", b.cfg.ConfigPath, "err", err)
+	}
+	b.log.Info("key set stored", "name", name, "access_key_id", keystore.MaskKeyID(ks.AccessKeyID), "backend", b.backend)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
+	conf, _ := b.conf.get(false)
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	names, err := k.List(r.Context())
+	if err != nil {
+		writeError(w, errorf(api.CodeKeyring, "", "list key sets: %v", err))
+		return
+	}
+	sort.Strings(names)
+	out := make([]api.KeyInfo, 0, len(names))
+	for _, n := range names {
+		ks, err := k.Get(r.Context(), n)
+		if err != nil {
+			writeError(w, errorf(api.CodeKeyring, "", "read key set %s: %v", n, err))
+			return
+		}
+		out = append(out, api.KeyInfo{Name: n, AccessKeyID: keystore.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	conf, _ := b.conf.get(false)
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	err := k.Remove(r.Context(), name)
+	if errors.Is(err, keystore.ErrNotFound) {
+		writeError(w, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend))
+		return
+	}
+	if err != nil {
+		writeError(w, errorf(api.CodeKeyring, "", "remove key set %s: %v", name, err))
+		return
+	}
+	delete(b.keyCache, name)
+	b.dropSessionsOf(name)
+	b.log.Info("key set removed", "name", name)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {
+	req, err := api.DecodeUnlockRequest(r.Body)
+	if err != nil {
+		writeError(w, bodyError(err))
+		return
+	}
+	if req.Passphrase.IsZero() {
+		writeError(w, errorf(api.CodeBadRequest, "", "empty passphrase"))
+		return
+	}
+	conf, _ := b.conf.get(false)
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	if b.backendName(conf) != "file" {
+		w.WriteHeader(http.StatusNoContent) // nothing to unlock
+		return
+	}
+	prev := b.pass.Swap(&req.Passphrase)
+	if err := b.verifyPassphraseLocked(r.Context(), conf); err != nil {
+		b.pass.Store(prev)
+		writeError(w, errorf(api.CodeLocked, "run 'spin unlock' again with the right passphrase", "unlock the file keyring: wrong passphrase"))
+		return
+	}
+	b.log.Info("file keyring unlocked")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// verifyPassphraseLocked decrypts one stored item, if any, so a typo is
+// caught at unlock time rather than at the next credential request.
+func (b *Broker) verifyPassphraseLocked(ctx context.Context, conf *profiles.Config) error {
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		return aerr
+	}
+	names, err := k.List(ctx)
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	_, err = k.Get(ctx, names[0])
+	return err
+}
+
+// passphrase is the file keyring's passphrase, zero while locked. It is an
+// atomic because the keyring library asks for it from its own goroutine.
+func (b *Broker) passphrase() secret.String {
+	if p := b.pass.Load(); p != nil {
+		return *p
+	}
+	return secret.String{}
+}

@@ -1,0 +1,148 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrAlreadyRunning means another spind owns the socket.
+var ErrAlreadyRunning = errors.New("another spind is already serving this socket")
+
+// Listen opens the user-only socket at path. It holds a flock on a sibling
+// lock file for the listener's lifetime: a live socket is never stolen, a
+// stale one (its owner died) is replaced, and of many spinds racing to start
+// exactly one wins. Connections from another uid are refused and logged.
+func Listen(path string, logger *slog.Logger) (net.Listener, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("socket directory: %w", err)
+	}
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	lockf, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("socket lock: %w", err)
+	}
+	if err := unix.Flock(int(lockf.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		lockf.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, path)
+		}
+		return nil, fmt.Errorf("socket lock: %w", err)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		// We hold the lock, so a socket that still answers belongs to a
+		// spind started without it (or by an older version): leave it be.
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			lockf.Close()
+			return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, path)
+		}
+		if err := os.Remove(path); err != nil {
+			lockf.Close()
+			return nil, fmt.Errorf("remove stale socket: %w", err)
+		}
+		logger.Info("replaced stale socket", "path", path)
+	}
+	old := unix.Umask(0o177)
+	ln, err := net.Listen("unix", path)
+	unix.Umask(old)
+	if err != nil {
+		lockf.Close()
+		return nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(true)
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		lockf.Close()
+		return nil, err
+	}
+	return &peerListener{Listener: ln, uid: os.Getuid(), lock: lockf, logger: logger}, nil
+}
+
+// checkDir refuses a socket directory others could write into or read.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	var sys unix.Stat_t
+	if err := unix.Stat(dir, &sys); err != nil {
+		return err
+	}
+	if int(sys.Uid) != os.Getuid() {
+		return fmt.Errorf("socket directory %s belongs to uid %d, not to you: set SPIN_SOCKET to a path in a directory of yours", dir, sys.Uid)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("socket directory %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+type peerListener struct {
+	net.Listener
+	uid    int
+	lock   *os.File
+	logger *slog.Logger
+	once   sync.Once
+}
+
+// Accept returns only connections whose peer runs as our uid; root gets no
+// exception, since root can read any user's keys only by asking spind.
+func (l *peerListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		uid, pid, err := peerCred(c)
+		if err != nil {
+			l.logger.Warn("refused connection: cannot read peer credentials", "err", err)
+			c.Close()
+			continue
+		}
+		if uid != l.uid {
+			l.logger.Warn("refused connection from another user", "peer_uid", uid, "peer_pid", pid)
+			c.Close()
+			continue
+		}
+		return c, nil
+	}
+}
+
+func (l *peerListener) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { l.lock.Close() })
+	return err
+}
+
+// Serve runs srv on ln until ctx ends, then shuts it down gracefully.
+func serveUntil(ctx context.Context, srv interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	<-errc
+	return err
+}

@@ -1,0 +1,154 @@
+package broker
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+)
+
+// Handler returns the protocol's HTTP handler (DESIGN.md, socket protocol).
+func (b *Broker) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/credentials/{profile}", b.handleCredentials)
+	mux.HandleFunc("GET /v1/keys", b.handleListKeys)
+	mux.HandleFunc("PUT /v1/keys/{name}", b.handlePutKey)
+	mux.HandleFunc("DELETE /v1/keys/{name}", b.handleRemoveKey)
+	mux.HandleFunc("POST /v1/unlock", b.handleUnlock)
+	mux.HandleFunc("GET /v1/status", b.handleStatus)
+	mux.HandleFunc("POST /v1/reload", b.handleReload)
+	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errorf(api.CodeNotFound, "", "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.requests.Add(1)
+		r.Body = http.MaxBytesReader(w, r.Body, api.MaxRequestBody)
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		mux.ServeHTTP(rec, r)
+		// Paths carry profile and key set names only, never secrets.
+		b.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "took", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
+	creds, aerr := b.credentials(r.Context(), r.PathValue("profile"), r.URL.Query().Get("session_name"))
+	if aerr != nil {
+		if aerr.Code != api.CodeMFARequired {
+			b.log.Info("credentials refused", "profile", r.PathValue("profile"), "code", aerr.Code, "message", aerr.Message)
+		}
+		writeError(w, aerr)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = creds.WriteProcessJSON(w)
+}
+
+func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
+	conf, confErr := b.conf.get(false)
+	st := api.Status{
+		PID:        os.Getpid(),
+		Version:    b.cfg.Version,
+		StartedAt:  b.started,
+		ConfigPath: b.cfg.ConfigPath,
+		Goroutines: runtime.NumGoroutine(),
+		RSSBytes:   rss(),
+		Requests:   b.requests.Load(),
+		Sessions:   []api.SessionStatus{},
+	}
+	if confErr != nil {
+		st.ConfigError = confErr.Error()
+	}
+	b.keysMu.Lock()
+	st.Backend = b.backend
+	if st.Backend == "" {
+		st.Backend = b.backendName(conf)
+	}
+	st.Locked = b.lockedLocked(conf)
+	b.keysMu.Unlock()
+
+	b.sessMu.Lock()
+	for k, s := range b.sessions {
+		st.Sessions = append(st.Sessions, api.SessionStatus{
+			Profile: k.profile, SessionName: k.name, RoleARN: s.role,
+			Expiration: s.handedOut().Expiration, STSCalls: s.stsCalls, CacheHits: s.hits, LastError: s.lastErr,
+		})
+	}
+	b.sessMu.Unlock()
+	sort.Slice(st.Sessions, func(i, j int) bool {
+		a, c := st.Sessions[i], st.Sessions[j]
+		return a.Profile < c.Profile || a.Profile == c.Profile && a.SessionName < c.SessionName
+	})
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (b *Broker) handleReload(w http.ResponseWriter, r *http.Request) {
+	if _, err := b.conf.get(true); err != nil {
+		writeError(w, errorf(api.CodeConfigInvalid, "fix the file and run 'spin daemon reload'", "%v", err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (b *Broker) handleShutdown(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusNoContent)
+	if b.cfg.Shutdown != nil {
+		// After the answer is flushed, so the caller sees success.
+		go func() {
+			time.Sleep(10 * time.Millisecond)
+			b.cfg.Shutdown()
+		}()
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, e *api.Error) {
+	writeJSON(w, statusOf(e.Code), e)
+}
+
+// bodyError turns a body decoding failure into a 4xx.
+func bodyError(err error) *api.Error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &api.Error{Code: api.CodeBadRequest, Message: "request body over " + strconv.Itoa(api.MaxRequestBody) + " bytes"}
+	}
+	return &api.Error{Code: api.CodeBadRequest, Message: "malformed request body: " + err.Error()}
+}
+
+// rss reads the resident set size from /proc (Linux); 0 elsewhere.
+func rss() int64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}

@@ -1,0 +1,253 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/keystore"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// sessionKey identifies a cached session: the same profile may be held
+// under several session names (one per stack, say).
+type sessionKey struct{ profile, name string }
+
+type session struct {
+	creds    api.Credentials // Expiration is STS's own
+	role     string
+	source   string
+	obtained time.Time
+	lastUsed time.Time
+	// settings the session was made with, for refresh-ahead
+	minValidity, margin time.Duration
+	stsCalls, hits      int
+	lastErr             string
+	timer               *time.Timer
+	backoff             time.Duration
+}
+
+func (s *session) stopTimer() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+}
+
+// expirySkew is how much earlier than STS's expiry spind says credentials
+// expire: aws-sdk-go-v2 refreshes exactly at the stated expiry, so without
+// it a request signed just before could arrive just after.
+func expirySkew(d time.Duration) time.Duration {
+	return min(5*time.Second, d/10)
+}
+
+// handedOut is what callers see: the session with the skewed expiry.
+func (s *session) handedOut() api.Credentials {
+	c := s.creds
+	c.Expiration = c.Expiration.Add(-expirySkew(c.Expiration.Sub(s.obtained)))
+	return c
+}
+
+// usable reports whether s may still be handed out: at least minValidity left.
+func (s *session) usable(now time.Time) bool {
+	return s.handedOut().Expiration.Sub(now) >= s.minValidity
+}
+
+// valid reports whether s has not expired at all; served as a last resort
+// while STS fails.
+func (s *session) valid(now time.Time) bool {
+	return now.Before(s.handedOut().Expiration)
+}
+
+var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// credentials answers GET /v1/credentials/{profile}.
+func (b *Broker) credentials(ctx context.Context, profile, sessionName string) (api.Credentials, *api.Error) {
+	conf, aerr := b.config()
+	if aerr != nil {
+		return api.Credentials{}, aerr
+	}
+	p, err := conf.Resolve(profile)
+	if err != nil {
+		return api.Credentials{}, errorf(api.CodeUnknownProfile,
+			fmt.Sprintf("add it under profiles: in %s, then run 'spin profiles write'", conf.Path), "%v", err)
+	}
+	if sessionName == "" {
+		sessionName = p.RoleSessionName
+	} else if !sessionNameRE.MatchString(sessionName) {
+		return api.Credentials{}, errorf(api.CodeBadRequest, "use 2-64 characters of [A-Za-z0-9+=,.@_-]",
+			"profile %s: invalid session name %q", profile, sessionName)
+	}
+	ks, aerr := b.keySet(ctx, conf, p.Source, profile)
+	if aerr != nil {
+		return api.Credentials{}, aerr
+	}
+	if p.MFASerial != "" || ks.MFASerial != "" {
+		return api.Credentials{}, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s'", profile),
+			"profile %s needs an MFA code", profile)
+	}
+	if p.Bootstrap() {
+		// No MFA, so GetSessionToken would give credentials IAM refuses for
+		// IAM calls: hand over the long-term keys, without Expiration.
+		return api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}, nil
+	}
+	return b.session(ctx, sessionKey{profile, sessionName}, p, ks)
+}
+
+// session returns a cached session with at least min_validity left, or makes
+// one. However many callers wait, one STS call is made (singleflight).
+func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolved, ks keystore.KeySet) (api.Credentials, *api.Error) {
+	now := b.now()
+	b.sessMu.Lock()
+	if s := b.sessions[key]; s != nil && s.role == p.RoleARN && s.source == p.Source && s.usable(now) {
+		s.hits++
+		s.lastUsed = now
+		c := s.handedOut()
+		b.sessMu.Unlock()
+		return c, nil
+	}
+	b.sessMu.Unlock()
+
+	ch := b.flight.DoChan(key.profile+"\x00"+key.name, func() (any, error) {
+		return b.assume(key, p, ks)
+	})
+	select {
+	case <-ctx.Done():
+		return api.Credentials{}, errorf(api.CodeInternal, "", "profile %s: %v", key.profile, ctx.Err())
+	case res := <-ch:
+		b.sessMu.Lock()
+		defer b.sessMu.Unlock()
+		s := b.sessions[key]
+		if res.Err != nil {
+			if s != nil && s.role == p.RoleARN && s.valid(b.now()) {
+				b.log.Warn("STS failed; serving the cached session", "profile", key.profile, "err", stsMessage(res.Err))
+				s.lastUsed = b.now()
+				return s.handedOut(), nil
+			}
+			return api.Credentials{}, errorf(api.CodeSTSFailed, stsHint(res.Err, p.Source, key.profile),
+				"profile %s (key set %s): assume %s: %s", key.profile, p.Source, p.RoleARN, stsMessage(res.Err))
+		}
+		if s == nil {
+			return api.Credentials{}, errorf(api.CodeInternal, "", "profile %s: session vanished", key.profile)
+		}
+		s.lastUsed = b.now()
+		return s.handedOut(), nil
+	}
+}
+
+// assume calls STS and stores the session. It runs detached from any one
+// caller's context, so a caller giving up does not fail the others.
+func (b *Broker) assume(key sessionKey, p profiles.Resolved, ks keystore.KeySet) (any, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := b.now()
+	creds, err := b.cfg.STS.AssumeRole(ctx, api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey},
+		AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN, SessionName: key.name, ExternalID: p.ExternalID, Duration: p.Duration})
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	s := b.sessions[key]
+	if err != nil {
+		b.log.Warn("AssumeRole failed", "profile", key.profile, "key_set", p.Source, "role", p.RoleARN, "err", stsMessage(err))
+		if s != nil {
+			s.lastErr = stsMessage(err)
+		}
+		return nil, err
+	}
+	if s == nil {
+		s = &session{}
+		b.sessions[key] = s
+	}
+	s.stopTimer()
+	s.creds, s.role, s.source = creds, p.RoleARN, p.Source
+	s.obtained = start
+	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(p.Duration)
+	s.stsCalls++
+	s.lastErr = ""
+	s.backoff = 0
+	b.log.Info("session obtained", "profile", key.profile, "session_name", key.name, "role", p.RoleARN,
+		"access_key_id", creds.AccessKeyID, "expires", creds.Expiration)
+	b.scheduleRefreshLocked(key, s)
+	return nil, nil
+}
+
+// scheduleRefreshLocked arms the refresh-ahead timer: a margin before the
+// session would drop under min_validity, so callers never wait on STS.
+func (b *Broker) scheduleRefreshLocked(key sessionKey, s *session) {
+	if b.closed {
+		return
+	}
+	at := s.handedOut().Expiration.Add(-s.minValidity - s.margin)
+	delay := max(at.Sub(b.now()), 0)
+	obtained := s.obtained
+	s.timer = time.AfterFunc(delay, func() { b.refresh(key, obtained) })
+}
+
+// refresh renews a session that was used during its life; an idle one is
+// left to expire. It re-reads the profile so config edits apply. On failure
+// it retries with jittered backoff while the old session is still valid
+// (and keeps serving it meanwhile).
+func (b *Broker) refresh(key sessionKey, obtained time.Time) {
+	b.sessMu.Lock()
+	s := b.sessions[key]
+	stale := b.closed || s == nil || !s.obtained.Equal(obtained)
+	idle := s != nil && s.lastUsed.Before(s.obtained)
+	b.sessMu.Unlock()
+	if stale || idle {
+		return
+	}
+	err := b.refreshOnce(key)
+	if err == nil {
+		return
+	}
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	if b.closed || b.sessions[key] != s || !s.valid(b.now()) {
+		return
+	}
+	s.backoff = min(max(2*s.backoff, time.Second), 30*time.Second)
+	delay := s.backoff/2 + rand.N(s.backoff/2+1)
+	s.timer = time.AfterFunc(delay, func() { b.refresh(key, obtained) })
+}
+
+func (b *Broker) refreshOnce(key sessionKey) error {
+	conf, aerr := b.config()
+	if aerr != nil {
+		return aerr
+	}
+	p, err := conf.Resolve(key.profile)
+	if err != nil || p.Bootstrap() {
+		b.dropSession(key)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ks, aerr := b.keySet(ctx, conf, p.Source, key.profile)
+	if aerr != nil {
+		return aerr
+	}
+	_, err, _ = b.flight.Do(key.profile+"\x00"+key.name, func() (any, error) { return b.assume(key, p, ks) })
+	return err
+}
+
+func (b *Broker) dropSession(key sessionKey) {
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	if s := b.sessions[key]; s != nil {
+		s.stopTimer()
+		delete(b.sessions, key)
+	}
+}
+
+// dropSessionsOf forgets sessions made with a key set that changed.
+func (b *Broker) dropSessionsOf(source string) {
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	for k, s := range b.sessions {
+		if s.source == source {
+			s.stopTimer()
+			delete(b.sessions, k)
+		}
+	}
+}

@@ -1,0 +1,149 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
+)
+
+// AssumeRoleInput is one AssumeRole call.
+type AssumeRoleInput struct {
+	Region      string
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+}
+
+// STS is the part of AWS STS spind uses. Caller holds explicit credentials
+// (a key set's long-term keys), never a shared-config profile, so a
+// credential_process profile can never end up calling itself.
+type STS interface {
+	AssumeRole(ctx context.Context, caller api.Credentials, in AssumeRoleInput) (api.Credentials, error)
+}
+
+// SDKSTS calls STS through aws-sdk-go-v2.
+type SDKSTS struct {
+	// Endpoint overrides the STS endpoint (AWS_ENDPOINT_URL_STS or
+	// AWS_ENDPOINT_URL, as any SDK reads them); empty means AWS.
+	Endpoint string
+	// MaxAttempts bounds the SDK's jittered-backoff retries (throttling,
+	// 5xx, network errors); default 5.
+	MaxAttempts int
+	HTTPClient  *http.Client
+}
+
+// EndpointFromEnv returns the STS endpoint override the way AWS SDKs read it.
+func EndpointFromEnv(getenv func(string) string) string {
+	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
+		return v
+	}
+	return getenv("AWS_ENDPOINT_URL")
+}
+
+func (s *SDKSTS) client(caller api.Credentials, region string) *sts.Client {
+	if region == "" {
+		region = "us-east-1"
+	}
+	attempts := s.MaxAttempts
+	if attempts == 0 {
+		attempts = 5
+	}
+	creds := aws.Credentials{
+		AccessKeyID:     caller.AccessKeyID,
+		SecretAccessKey: caller.SecretAccessKey.Reveal(),
+		SessionToken:    caller.SessionToken.Reveal(),
+		Source:          "spind",
+	}
+	o := sts.Options{
+		Region: region,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return creds, nil
+		}),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = 5 * time.Second
+		}),
+	}
+	if s.HTTPClient != nil {
+		o.HTTPClient = s.HTTPClient
+	}
+	if s.Endpoint != "" {
+		o.BaseEndpoint = aws.String(s.Endpoint)
+	}
+	return sts.New(o)
+}
+
+// AssumeRole implements STS.
+func (s *SDKSTS) AssumeRole(ctx context.Context, caller api.Credentials, in AssumeRoleInput) (api.Credentials, error) {
+	req := &sts.AssumeRoleInput{
+		RoleArn:         aws.String(in.RoleARN),
+		RoleSessionName: aws.String(in.SessionName),
+		DurationSeconds: aws.Int32(int32(in.Duration / time.Second)),
+	}
+	if in.ExternalID != "" {
+		req.ExternalId = aws.String(in.ExternalID)
+	}
+	out, err := s.client(caller, in.Region).AssumeRole(ctx, req)
+	if err != nil {
+		return api.Credentials{}, err
+	}
+	c := out.Credentials
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return api.Credentials{}, errors.New("STS answered without credentials")
+	}
+	return api.Credentials{
+		AccessKeyID:     *c.AccessKeyId,
+		SecretAccessKey: secret.New(*c.SecretAccessKey),
+		SessionToken:    secret.New(*c.SessionToken),
+		Expiration:      *c.Expiration,
+	}, nil
+}
+
+// stsHint turns an STS failure into the next thing the user should do.
+func stsHint(err error, keySet, profile string) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return "check the network path to STS (AWS_ENDPOINT_URL_STS if set), then retry"
+	}
+	switch ae.ErrorCode() {
+	case "SignatureDoesNotMatch":
+		if strings.Contains(strings.ToLower(ae.ErrorMessage()), "expired") {
+			return "the system clock is off: sync it (timedatectl, ntpdate), then retry"
+		}
+		return fmt.Sprintf("the secret of key set %s is wrong: run 'spin keys add %s --force'", keySet, keySet)
+	case "InvalidClientTokenId":
+		return fmt.Sprintf("the access key of key set %s is unknown or disabled: create a new one and run 'spin keys add %s --force'", keySet, keySet)
+	case "AccessDenied":
+		return fmt.Sprintf("the role's trust policy must allow the user of key set %s to assume it; check role_arn of profile %s", keySet, profile)
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded":
+		return "STS is throttling: retry in a minute"
+	case "ExpiredToken":
+		return "the session used to call STS expired: run 'spin sessions clear " + profile + "'"
+	}
+	return "see the STS error above"
+}
+
+// stsMessage renders an STS error without the SDK's request-id noise.
+func stsMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return oe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/secret"
+)
+
+func newDaemonCmd(e *env, g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "daemon",
+		Short: "Start, stop and inspect spind, the credential daemon",
+	}
+	cmd.AddCommand(
+		&cobra.Command{
+			Use:   "start",
+			Short: "Start spind in the background and unlock its keyring",
+			Long: `Start spind in the background (if it is not running) and, for the file
+keyring backend, unlock it with SPIN_KEYRING_PASSPHRASE or a prompt. The
+passphrase goes to spind over its socket, never into its environment.`,
+			Example: "  spin daemon start\n  SPIN_KEYRING_PASSPHRASE=... spin daemon start",
+			Args:    cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				c, err := g.daemon(cmd.Context(), e)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				if err := unlockIfNeeded(cmd.Context(), e, c); err != nil {
+					return err
+				}
+				st, err := c.Status(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "spind is running (pid %d, keyring %s, socket %s)\n", st.PID, st.Backend, c.Socket())
+				return nil
+			},
+		},
+		&cobra.Command{
+			Use:     "stop",
+			Short:   "Stop spind; cached sessions are forgotten",
+			Example: "  spin daemon stop",
+			Args:    cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				sock, err := g.socketPath(e)
+				if err != nil {
+					return err
+				}
+				c := client.New(sock)
+				defer c.Close()
+				if err := c.Shutdown(cmd.Context()); err != nil {
+					if errors.Is(err, client.ErrNoDaemon) {
+						fmt.Fprintln(e.stdout, "spind is not running")
+						return nil
+					}
+					return err
+				}
+				if err := waitGone(cmd.Context(), c); err != nil {
+					return err
+				}
+				fmt.Fprintln(e.stdout, "spind stopped")
+				return nil
+			},
+		},
+		&cobra.Command{
+			Use:     "status",
+			Short:   "Show spind's process: pid, uptime, keyring backend, locked or not",
+			Example: "  spin daemon status",
+			Args:    cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				sock, err := g.socketPath(e)
+				if err != nil {
+					return err
+				}
+				c := client.New(sock)
+				defer c.Close()
+				st, err := c.Status(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "pid:      %d\nversion:  %s\nuptime:   %s\nsocket:   %s\nconfig:   %s\nkeyring:  %s\nlocked:   %v\nsessions: %d\nlog:      %s\n",
+					st.PID, st.Version, time.Since(st.StartedAt).Round(time.Second), sock, st.ConfigPath,
+					st.Backend, st.Locked, len(st.Sessions), launch.LogPath(e.getenv))
+				if st.ConfigError != "" {
+					fmt.Fprintf(e.stdout, "config error: %s\n", st.ConfigError)
+				}
+				return nil
+			},
+		},
+	)
+	return cmd
+}
+
+func newUnlockCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "unlock",
+		Short:   "Give spind the file keyring's passphrase",
+		Example: "  spin unlock\n  SPIN_KEYRING_PASSPHRASE=... spin unlock",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := g.daemon(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			st, err := c.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if !st.Locked {
+				fmt.Fprintf(e.stdout, "the %s keyring is not locked\n", st.Backend)
+				return nil
+			}
+			if err := unlockIfNeeded(cmd.Context(), e, c); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, "unlocked")
+			return nil
+		},
+	}
+}
+
+// unlockIfNeeded hands the passphrase to a locked spind.
+func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
+	st, err := c.Status(ctx)
+	if err != nil || !st.Locked {
+		return err
+	}
+	pass := secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE"))
+	if pass.IsZero() {
+		pass, err = readHidden(e, "spin keyring passphrase: ")
+		if err != nil {
+			return withHint(fmt.Errorf("the file keyring is locked: %w", err), "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal")
+		}
+	}
+	return c.Unlock(ctx, pass)
+}
+
+// waitGone waits until spind stops answering.
+func waitGone(ctx context.Context, c *client.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		if _, err := c.Status(ctx); errors.Is(err, client.ErrNoDaemon) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("spind did not stop within 5s")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

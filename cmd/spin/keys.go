@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/keyinput"
+)
+
+func newKeysCmd(e *env, g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Manage the long-term key sets spind keeps in the OS keyring",
+	}
+	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g))
+	return cmd
+}
+
+type keysAddOptions struct {
+	stdin     bool
+	mfaSerial string
+	force     bool
+}
+
+func newKeysAddCmd(e *env, g *globals) *cobra.Command {
+	o := &keysAddOptions{}
+	cmd := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Store an IAM user's access key pair in the OS keyring",
+		Example: `  spin keys add cloudspin_user                       # hidden prompts for id and secret
+  aws iam create-access-key --user-name cloudspin_user | spin keys add cloudspin_user --stdin
+  printf '%s\n%s\n' "$ID" "$SECRET" | spin keys add cloudspin_user --stdin --force`,
+		Long: `Store an IAM user's long-term access key pair under NAME in the keyring
+spind uses. Keys are never taken from the command line (they would land in
+shell history and in ps). Temporary (ASIA) keys are refused.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			var pair keyinput.Pair
+			var err error
+			if o.stdin {
+				pair, err = keyinput.Parse(e.stdin)
+			} else {
+				pair, err = promptKeys(e)
+			}
+			if err != nil {
+				return fmt.Errorf("keys add %s: %w", name, err)
+			}
+			c, err := g.daemon(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			err = c.PutKey(cmd.Context(), name, api.KeyRequest{
+				AccessKeyID: pair.AccessKeyID, SecretAccessKey: pair.SecretAccessKey,
+				MFASerial: o.mfaSerial, Force: o.force,
+			})
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "stored key set %s (%s) in the %s keyring\n", name, maskID(pair.AccessKeyID), st.Backend)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&o.stdin, "stdin", false, "read 'ID\\nSECRET\\n' or 'aws iam create-access-key' JSON from stdin")
+	cmd.Flags().StringVar(&o.mfaSerial, "mfa-serial", "", "ARN of the user's MFA device")
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace an existing key set of that name")
+	return cmd
+}
+
+func newKeysListCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List stored key sets (names and masked key ids)",
+		Example: "  spin keys list",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := g.daemon(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			keys, err := c.ListKeys(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(keys) == 0 {
+				fmt.Fprintln(e.stderr, "spin: no key sets stored")
+				fmt.Fprintln(e.stderr, "spin: hint: run 'spin keys add NAME'")
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tMFA SERIAL")
+			for _, k := range keys {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.AccessKeyID, dash(k.MFASerial))
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newKeysRemoveCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "remove NAME",
+		Aliases: []string{"rm"},
+		Short:   "Delete a key set from the keyring",
+		Example: "  spin keys remove cloudspin_user",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := g.daemon(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := c.RemoveKey(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "removed key set %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+// maskID shows enough of a key id to recognise it: AKIA…MPLE.
+func maskID(id string) string {
+	if len(id) < 12 {
+		return strings.Repeat("*", len(id))
+	}
+	return id[:4] + "…" + id[len(id)-4:]
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/launch"
+)
+
+// env is everything a command reads from or writes to the outside world,
+// so commands are tested with buffers and a fake environment.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// tty opens the controlling terminal for hidden prompts.
+	tty func() (*os.File, error)
+}
+
+func newEnv() *env {
+	return &env{
+		getenv: os.Getenv,
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		tty:    func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) },
+	}
+}
+
+// globals are the root's persistent flags.
+type globals struct {
+	config string
+	socket string
+}
+
+// hinted is an error with a next step, printed as a second `spin: hint:` line.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() }
+func (h *hinted) Unwrap() error { return h.err }
+
+func withHint(err error, hint string) error { return &hinted{err: err, hint: hint} }
+
+func run(ctx context.Context, args []string, e *env) int {
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ex *exitError
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	msg, hint := describe(err)
+	fmt.Fprintf(e.stderr, "spin: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(e.stderr, "spin: hint: %s\n", hint)
+	}
+	return 1
+}
+
+// exitError ends the process with code after the command printed its own
+// message (credential-process prints exactly one line).
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// describe splits an error into its message and the next command to run.
+func describe(err error) (msg, hint string) {
+	var ce *client.Error
+	var h *hinted
+	switch {
+	case errors.As(err, &ce):
+		msg, hint = ce.Body.Message, ce.Body.Hint
+	case errors.As(err, &h):
+		msg, hint = h.err.Error(), h.hint
+	case errors.Is(err, client.ErrNoDaemon):
+		msg, hint = err.Error(), "run 'spin daemon start'"
+	default:
+		msg = err.Error()
+	}
+	return strings.ReplaceAll(msg, "\n", " "), hint
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "spin",
+		Short: "Short-lived AWS credentials from keys kept in your OS keyring",
+		Long: `spin keeps your IAM user's long-term keys in the OS keyring, hands AWS SDKs
+and CLIs short-lived role sessions through credential_process, and keeps
+them fresh through long OpenTofu/Terraform applies.
+
+  spin daemon start                     # start spind (once per login)
+  spin keys add cloudspin_user          # store the user's keys in the keyring
+  aws s3 ls --profile assume-cloudspin_examples-account
+  spin status                           # sessions held, expiry, STS calls`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.config, "config", "", "spin config file (default $SPIN_CONFIG or ~/.config/spin/config.yaml)")
+	root.PersistentFlags().StringVar(&g.socket, "socket", "", "spind socket (default $SPIN_SOCKET or $XDG_RUNTIME_DIR/spin/broker.sock)")
+	root.AddCommand(
+		newKeysCmd(e, g),
+		newDaemonCmd(e, g),
+		newUnlockCmd(e, g),
+		newCredentialProcessCmd(e, g),
+		newStatusCmd(e, g),
+		newVersionCmd(e),
+	)
+	return root
+}
+
+func (g *globals) socketPath(e *env) (string, error) {
+	if g.socket != "" {
+		return g.socket, nil
+	}
+	return api.SocketPath(e.getenv)
+}
+
+// launchOptions tells an autostarted spind which config to use.
+func (g *globals) launchOptions(e *env) (launch.Options, error) {
+	sock, err := g.socketPath(e)
+	if err != nil {
+		return launch.Options{}, err
+	}
+	o := launch.Options{Socket: sock, Getenv: e.getenv}
+	if g.config != "" {
+		o.Args = []string{"--config", g.config}
+	}
+	return o, nil
+}
+
+// daemon returns a client for a running spind, starting one if needed.
+func (g *globals) daemon(ctx context.Context, e *env) (*client.Client, error) {
+	o, err := g.launchOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	return launch.Ensure(ctx, o)
+}

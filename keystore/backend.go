@@ -1,0 +1,196 @@
+package keystore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/99designs/keyring"
+)
+
+// Backend names, as in config.yaml's keyring.backend.
+const (
+	BackendAuto          = "auto"
+	BackendKeychain      = string(keyring.KeychainBackend)
+	BackendWinCred       = string(keyring.WinCredBackend)
+	BackendSecretService = string(keyring.SecretServiceBackend)
+	BackendKWallet       = string(keyring.KWalletBackend)
+	BackendPass          = string(keyring.PassBackend)
+	BackendKeyCtl        = string(keyring.KeyCtlBackend)
+	BackendFile          = string(keyring.FileBackend)
+)
+
+// AvailableBackends lists the backends this process can use, in keyring's
+// order of preference. Secret Service and KWallet appear only when a D-Bus
+// session bus answered when the process started: keyring probes it at init.
+func AvailableBackends() []string {
+	var out []string
+	for _, b := range keyring.AvailableBackends() {
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// autoCandidate reports whether auto may pick backend b. keyctl keys vanish
+// at reboot and the file backend needs a passphrase: both must be chosen on
+// purpose, never fallen into.
+func autoCandidate(b string) bool {
+	switch b {
+	case BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass:
+		return true
+	}
+	return false
+}
+
+// keyringConfig translates our Config for one concrete backend.
+func keyringConfig(cfg Config, backend string) keyring.Config {
+	kc := keyring.Config{
+		AllowedBackends: []keyring.BackendType{keyring.BackendType(backend)},
+		ServiceName:     cfg.ServiceName,
+		// Trusting spind avoids a Keychain prompt on every read by the
+		// daemon; key sets never sync to iCloud.
+		KeychainTrustApplication:       true,
+		KeychainAccessibleWhenUnlocked: true,
+		// Only the login collection is unlocked at login; any other one
+		// asks for a password through a GUI prompt spind cannot show.
+		LibSecretCollectionName: "login",
+		// The default wallet is the one opened at login; our items go in
+		// a folder of their own.
+		KWalletAppID:  cfg.ServiceName,
+		KWalletFolder: cfg.ServiceName,
+		PassDir:       cfg.PassDir,
+		PassPrefix:    cfg.ServiceName,
+		WinCredPrefix: cfg.ServiceName,
+		KeyCtlScope:   cfg.KeyCtlScope,
+		// Possessor and same-uid processes get every right. With the
+		// kernel's default (possessor only) a spind started from another
+		// session keyring, one that does not link @u, could not read the
+		// keys it wrote: same trust boundary as the file and pass backends.
+		KeyCtlPerm: keyring.GetPermissions(keyring.KEYCTL_PERM_ALL, keyring.KEYCTL_PERM_ALL, 0, 0),
+		FileDir:    cfg.FileDir,
+		FilePasswordFunc: func(string) (string, error) {
+			return cfg.Passphrase()
+		},
+	}
+	if backend == BackendKWallet {
+		kc.ServiceName = "kdewallet"
+	}
+	return kc
+}
+
+// openBackend opens one concrete backend, giving up after the timeout:
+// Secret Service and KWallet open D-Bus sessions that can hang.
+func openBackend(cfg Config, backend string) (keyring.Keyring, error) {
+	if !slices.Contains(AvailableBackends(), backend) {
+		return nil, fmt.Errorf("keyring backend %s is not available in this process%s", backend, unavailableHint(backend))
+	}
+	if backend == BackendPass && !passInitialised(cfg.PassDir) {
+		return nil, errors.New("keyring backend pass: the password store is not initialised (run `pass init GPG-ID`)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+	defer cancel()
+	kr, err := runBounded(ctx, nil, "opening keyring backend "+backend, func() (keyring.Keyring, error) {
+		return keyring.Open(keyringConfig(cfg, backend))
+	})
+	if errors.Is(err, keyring.ErrNoAvailImpl) {
+		// keyring swallows the opener's own error; say where to look.
+		return nil, fmt.Errorf("keyring backend %s could not be opened%s", backend, unavailableHint(backend))
+	}
+	if errors.Is(err, ErrTimeout) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening keyring backend %s: %w", backend, err)
+	}
+	return kr, nil
+}
+
+func unavailableHint(backend string) string {
+	switch backend {
+	case BackendSecretService, BackendKWallet:
+		return ": is a D-Bus session bus set (DBUS_SESSION_BUS_ADDRESS) and the keyring daemon running and unlocked?"
+	case BackendPass:
+		return ": is pass installed?"
+	case BackendKeychain, BackendWinCred:
+		return ": it exists only on its own operating system"
+	}
+	return ""
+}
+
+// chooseAuto opens the first candidate that works. open is a parameter so
+// the order and the refusals are tested without real backends.
+func chooseAuto(available []string, open func(string) (keyring.Keyring, error)) (keyring.Keyring, string, error) {
+	var tried []string
+	for _, b := range available {
+		if !autoCandidate(b) {
+			continue
+		}
+		kr, err := open(b)
+		if err == nil {
+			return kr, b, nil
+		}
+		tried = append(tried, err.Error())
+	}
+	msg := "no desktop keyring found"
+	if len(tried) > 0 {
+		msg += " (" + strings.Join(tried, "; ") + ")"
+	}
+	return nil, "", fmt.Errorf("%s: set `keyring.backend: file` (or keyctl) in config.yaml", msg)
+}
+
+// passInitialised reports whether pass has a store to write to: without a
+// .gpg-id, `pass insert` fails, so auto must not pick an empty store.
+func passInitialised(dir string) bool {
+	if dir == "" {
+		dir = os.Getenv("PASSWORD_STORE_DIR")
+	}
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return false
+		}
+		dir = filepath.Join(home, ".password-store")
+	}
+	dir, err := keyring.ExpandTilde(dir)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, ".gpg-id"))
+	return err == nil
+}
+
+// prepareFileDir creates the file backend's directory 0700 and refuses one
+// that others can enter: the items are encrypted, but their names and
+// count should not be public either.
+func prepareFileDir(dir string) (string, error) {
+	dir, err := keyring.ExpandTilde(dir)
+	if err != nil {
+		return "", fmt.Errorf("keyring file_dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("keyring file_dir: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", fmt.Errorf("keyring file_dir: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("keyring file_dir %s is not a directory", dir)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("keyring file_dir %s is open to other users (mode %04o): run `chmod 700 %s`", dir, fi.Mode().Perm(), dir)
+	}
+	return dir, nil
+}
+
+// defaultFileDir follows the XDG base directory spec, as config.yaml does.
+func defaultFileDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "spin", "keyring")
+	}
+	return filepath.Join("~", ".local", "share", "spin", "keyring")
+}

@@ -1,0 +1,116 @@
+package keystore
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/cloudspin/spin/internal/secret"
+)
+
+const (
+	testKeyID  = "AKIAIOSFODNN7EXAMPLE"
+	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+func testKeySet(name string) KeySet {
+	return KeySet{Name: name, AccessKeyID: testKeyID, SecretAccessKey: secret.New(testSecret)}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(*KeySet)
+		wantErr string // "" means valid
+	}{
+		{"ok", func(*KeySet) {}, ""},
+		{"ok with mfa arn", func(k *KeySet) { k.MFASerial = "arn:aws:iam::123456789012:mfa/alice" }, ""},
+		{"ok with hardware mfa", func(k *KeySet) { k.MFASerial = "GAHT12345678" }, ""},
+		{"ok name charset", func(k *KeySet) { k.Name = "a.b_c-d@e" }, ""},
+		{"empty name", func(k *KeySet) { k.Name = "" }, "key set name"},
+		{"name with slash", func(k *KeySet) { k.Name = "a/b" }, "key set name"},
+		{"name too long", func(k *KeySet) { k.Name = strings.Repeat("a", 65) }, "key set name"},
+		{"temporary key", func(k *KeySet) { k.AccessKeyID = "ASIAIOSFODNN7EXAMPLE" }, "temporary (ASIA) key"},
+		{"lower case id", func(k *KeySet) { k.AccessKeyID = "akiaiosfodnn7example" }, "must be AKIA"},
+		{"short id", func(k *KeySet) { k.AccessKeyID = "AKIA123" }, "got 7 characters"},
+		{"secret pasted as id", func(k *KeySet) { k.AccessKeyID = testSecret }, "got 40 characters"},
+		{"empty secret", func(k *KeySet) { k.SecretAccessKey = secret.String{} }, "is empty"},
+		{"short secret", func(k *KeySet) { k.SecretAccessKey = secret.New("abc") }, "about 40"},
+		{"secret with newline", func(k *KeySet) { k.SecretAccessKey = secret.New(testSecret + "\n") }, "control"},
+		{"bad mfa", func(k *KeySet) { k.MFASerial = "123" }, "mfa serial"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := testKeySet("cloudspin_user")
+			tt.edit(&k)
+			err := k.Validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("Validate() = %v, want nil", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("Validate() = %v, want an error containing %q", err, tt.wantErr)
+			}
+			if err != nil && (strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "IOSFODNN7")) {
+				t.Errorf("Validate() error shows the key: %v", err)
+			}
+		})
+	}
+}
+
+func TestMaskKeyID(t *testing.T) {
+	for in, want := range map[string]string{
+		testKeyID: "AKIA…MPLE",
+		"":        "…",
+		"AKIA123": "…",
+	} {
+		if got := MaskKeyID(in); got != want {
+			t.Errorf("MaskKeyID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestKeySetNeverShowsSecret covers every way a KeySet may be printed.
+func TestKeySetNeverShowsSecret(t *testing.T) {
+	k := testKeySet("cloudspin_user")
+	var logs, nested bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "ks", k, "ptr", &k)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "ks", k)
+	// Nested values bypass LogValue and are marshalled as JSON instead.
+	slog.New(slog.NewJSONHandler(&nested, nil)).Info("x", "any", []any{k})
+	js, err := json.Marshal(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{
+		"%v":     fmt.Sprintf("%v", k),
+		"%+v":    fmt.Sprintf("%+v", k),
+		"%#v":    fmt.Sprintf("%#v", k),
+		"%s":     fmt.Sprintf("%s", k),
+		"ptr":    fmt.Sprintf("%+v", &k),
+		"json":   string(js),
+		"slog":   logs.String(),
+		"nested": nested.String(),
+	}
+	for how, out := range outputs {
+		if strings.Contains(out, testSecret) || strings.Contains(out, "bPxRfiCY") {
+			t.Errorf("%s shows the secret: %s", how, out)
+		}
+	}
+	if strings.Contains(logs.String(), testKeyID) {
+		t.Errorf("slog shows the unmasked key id: %s", &logs)
+	}
+}
+
+func TestDecodeKeepsDataOutOfErrors(t *testing.T) {
+	_, err := decode("n", []byte(`{"secret_access_key":"`+testSecret+`"`))
+	if err == nil || strings.Contains(err.Error(), testSecret[:8]) {
+		t.Fatalf("decode(truncated) = %v, want an error without the data", err)
+	}
+	_, err = decode("n", []byte("\x00"+testSecret))
+	if err == nil || strings.Contains(err.Error(), testSecret[:8]) {
+		t.Fatalf("decode(garbage) = %v, want an error without the data", err)
+	}
+}

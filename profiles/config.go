@@ -1,0 +1,247 @@
+package profiles
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Defaults used when config.yaml does not set a value. The region stays
+// empty: the AWS SDK then applies its own rules (AWS_REGION and so on).
+const (
+	DefaultKeyringBackend  = "auto"
+	DefaultDuration        = time.Hour
+	DefaultMinValidity     = 15 * time.Minute // botocore refreshes at 15m left
+	DefaultMFADuration     = 12 * time.Hour
+	DefaultSessionTemplate = "spin-{{user}}"
+	defaultKeyringDir      = "~/.local/share/spin/keyring"
+)
+
+// ErrUnknownProfile is returned (wrapped) by Resolve for a name config.yaml
+// does not define, so callers can answer "not found" rather than "broken".
+var ErrUnknownProfile = errors.New("unknown profile")
+
+// Config is spin's config.yaml with defaults applied to the top-level
+// sections. Profiles hold what the file says; Resolve merges in the defaults.
+type Config struct {
+	Path string
+	// Exists is false only when Load found no file: spind must start
+	// before the user writes one, but `spin` can still say so.
+	Exists bool
+	// ModTime is the file's modification time when Load read it, so spind
+	// can reload when it changes.
+	ModTime time.Time
+	// User replaces {{user}} in role_session_name. Load sets it to the OS
+	// user name; Parse leaves it empty so tests stay deterministic.
+	User     string
+	Keyring  KeyringConfig
+	Defaults Defaults
+	Profiles map[string]Profile
+	// Order lists the profile names in file order.
+	Order []string
+	// Warnings are PATH:LINE:COL messages about settings that load but
+	// will likely fail against real AWS.
+	Warnings []string
+
+	origins map[string]string // dotted key -> "path:line:col"
+}
+
+// KeyringConfig selects spind's keyring backend.
+type KeyringConfig struct {
+	Backend string // auto | keychain | wincred | secret-service | kwallet | pass | keyctl | file
+	// FileDir is where the file backend keeps its items, with ~ expanded.
+	// It is empty when the home directory is unknown and the file did not
+	// set an absolute path.
+	FileDir string
+}
+
+// Defaults apply to every profile that does not set its own value.
+type Defaults struct {
+	Region      string
+	Duration    time.Duration // AssumeRole DurationSeconds
+	MinValidity time.Duration // never hand out credentials with less left
+	MFADuration time.Duration // GetSessionToken session length
+}
+
+// Profile is one entry under profiles: as written; zero values mean
+// "use the default".
+type Profile struct {
+	Name            string
+	Source          string // key set name in the keyring
+	RoleARN         string // empty: a bootstrap profile
+	RoleSessionName string // template; may contain {{user}}
+	ExternalID      string
+	MFASerial       string
+	Region          string
+	Duration        time.Duration
+	// MinValidity is not in the design's example, but a profile with short
+	// sessions (tests against the emulator) must be able to lower it
+	// without lowering it for every other profile.
+	MinValidity time.Duration
+}
+
+// Resolved is a profile's effective settings, defaults applied and the
+// session name rendered.
+type Resolved struct {
+	Name            string
+	Source          string
+	RoleARN         string
+	RoleSessionName string
+	ExternalID      string
+	MFASerial       string
+	Region          string
+	Duration        time.Duration
+	MinValidity     time.Duration
+	MFADuration     time.Duration
+}
+
+// Bootstrap reports whether the profile hands out the key set itself (or a
+// GetSessionToken session with MFA) instead of assuming a role.
+func (r Resolved) Bootstrap() bool { return r.Source != "" && r.RoleARN == "" }
+
+// RefreshMargin is how long before min_validity is reached spind refreshes a
+// session ahead of time: min(5m, 10% of d).
+func RefreshMargin(d time.Duration) time.Duration {
+	return min(5*time.Minute, d/10)
+}
+
+// DefaultConfigPath returns SPIN_CONFIG if set, else
+// $XDG_CONFIG_HOME/spin/config.yaml, else $HOME/.config/spin/config.yaml.
+func DefaultConfigPath(getenv func(string) string) (string, error) {
+	if p := getenv("SPIN_CONFIG"); p != "" {
+		// spind runs in /, so a relative path must be pinned now.
+		return filepath.Abs(p)
+	}
+	// The XDG spec says to ignore a relative XDG_CONFIG_HOME.
+	if x := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(x) {
+		return filepath.Join(x, "spin", "config.yaml"), nil
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "spin", "config.yaml"), nil
+	}
+	return "", errors.New("cannot locate spin's config: set SPIN_CONFIG or HOME")
+}
+
+// Load reads and parses the config at path. A missing file is not an error:
+// it gives the defaults with Exists false.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		c := newConfig(path)
+		c.User = currentUser()
+		return c, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Stat the open file so ModTime belongs to the bytes we read.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.ModTime = fi.ModTime()
+	c.User = currentUser()
+	return c, nil
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+func newConfig(path string) *Config {
+	c := &Config{
+		Path:     path,
+		Keyring:  KeyringConfig{Backend: DefaultKeyringBackend},
+		Defaults: Defaults{Duration: DefaultDuration, MinValidity: DefaultMinValidity, MFADuration: DefaultMFADuration},
+		Profiles: map[string]Profile{},
+		origins:  map[string]string{},
+	}
+	c.Keyring.FileDir, _ = expandHome(defaultKeyringDir)
+	return c
+}
+
+// Parse parses config.yaml's bytes; path is used in messages only. Errors
+// and warnings are PATH:LINE:COL: message, one per line.
+func Parse(path string, data []byte) (*Config, error) {
+	c := newConfig(path)
+	c.Exists = true
+	p := &parser{path: path, cfg: c}
+	p.parse(data)
+	if len(p.errs) > 0 {
+		errs := make([]error, len(p.errs))
+		for i, e := range p.errs {
+			errs[i] = e
+		}
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// Resolve returns the effective settings of profile name.
+func (c *Config) Resolve(name string) (Resolved, error) {
+	p, ok := c.Profiles[name]
+	if !ok {
+		if len(c.Order) == 0 {
+			return Resolved{}, fmt.Errorf("%w %q: %s defines no profiles", ErrUnknownProfile, name, c.Path)
+		}
+		return Resolved{}, fmt.Errorf("%w %q in %s (known: %s)", ErrUnknownProfile, name, c.Path, strings.Join(c.Order, ", "))
+	}
+	r := Resolved{
+		Name:        p.Name,
+		Source:      p.Source,
+		RoleARN:     p.RoleARN,
+		ExternalID:  p.ExternalID,
+		MFASerial:   p.MFASerial,
+		Region:      cmp.Or(p.Region, c.Defaults.Region),
+		Duration:    cmp.Or(p.Duration, c.Defaults.Duration),
+		MinValidity: cmp.Or(p.MinValidity, c.Defaults.MinValidity),
+		MFADuration: c.Defaults.MFADuration,
+	}
+	// Parse checked the template, so only the user name can be odd here,
+	// and SanitizeSessionName takes care of it.
+	name, _ = renderSessionName(cmp.Or(p.RoleSessionName, DefaultSessionTemplate), c.User)
+	r.RoleSessionName = name
+	return r, nil
+}
+
+// inherited are the profile keys that fall back to defaults.<key>.
+var inherited = []string{"region", "duration", "min_validity", "mfa_duration"}
+
+// Origin says where a setting comes from, for `--show-config`: "path:line:col"
+// of the key that set it, or "default". key is dotted, such as
+// "keyring.backend" or "profiles.NAME.duration"; a profile key that the
+// profile does not set reports where its defaults.<key> came from.
+func (c *Config) Origin(key string) string {
+	if o, ok := c.origins[key]; ok {
+		return o
+	}
+	if rest, ok := strings.CutPrefix(key, "profiles."); ok {
+		for _, k := range inherited {
+			name, ok := strings.CutSuffix(rest, "."+k)
+			if ok && slices.Contains(c.Order, name) {
+				return c.Origin("defaults." + k)
+			}
+		}
+	}
+	return "default"
+}

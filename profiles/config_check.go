@@ -1,0 +1,221 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	// IAM role names are [\w+=,.@-]{1,64}; a path is /…/ of printable ASCII.
+	roleARNRE = regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
+	// The patterns STS documents for ExternalId and SerialNumber.
+	externalIDRE = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long: RE2 counts to 1000
+	mfaSerialRE  = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+	// Loose on purpose: new regions appear, and the value only has to be
+	// safe on a `region = ` line in ~/.aws/config.
+	regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+)
+
+const maxNameLen = 64
+
+// CheckName reports whether s can name a profile or a key set. A profile
+// name becomes an ~/.aws/config section header, a bare word in the
+// credential_process command line (run through sh -c) and a path segment in
+// spind's API, so only characters that are plain in all three are allowed;
+// a leading - would read as a flag.
+func CheckName(s string) error {
+	const allowed = "use letters, digits and . _ - @ +, start with a letter, digit or _, at most 64 characters"
+	if s == "" {
+		return errors.New("empty (" + allowed + ")")
+	}
+	if len(s) > maxNameLen {
+		return fmt.Errorf("%d characters (%s)", len(s), allowed)
+	}
+	for i, r := range s {
+		ok := r < utf8.RuneSelf && (isAlnum(byte(r)) || r == '_' || i > 0 && strings.ContainsRune(".-@+", r))
+		if !ok {
+			return fmt.Errorf("%q not allowed at position %d (%s)", r, i+1, allowed)
+		}
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// SanitizeSessionName makes s a valid STS RoleSessionName: characters
+// outside [\w+=,.@-] become _, and the result is 2 to 64 characters long
+// (cut, or padded with _). Use it for session names from requests too.
+func SanitizeSessionName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() == 64 {
+			break
+		}
+		if r < utf8.RuneSelf && (isAlnum(byte(r)) || strings.ContainsRune("_+=,.@-", r)) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	for b.Len() < 2 {
+		b.WriteByte('_')
+	}
+	return b.String()
+}
+
+// renderSessionName fills in {{user}} (spaces inside the braces allowed) and
+// sanitises the result. Other placeholders are errors, so a typo such as
+// {{usr}} is caught when the config loads rather than sent to STS.
+func renderSessionName(tmpl, user string) (string, error) {
+	var b strings.Builder
+	rest := tmpl
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		j := strings.Index(rest[i:], "}}")
+		if j < 0 {
+			return "", errors.New("has an unclosed {{ (allowed placeholder: {{user}})")
+		}
+		if name := strings.TrimSpace(rest[i+2 : i+j]); name != "user" {
+			return "", fmt.Errorf("has an unknown placeholder {{%s}} (allowed: {{user}})", name)
+		}
+		b.WriteString(user)
+		rest = rest[i+j+2:]
+	}
+	return SanitizeSessionName(b.String()), nil
+}
+
+// expandHome expands a leading ~/ and insists on an absolute result:
+// spind runs in /, where a relative path would mean something else.
+func expandHome(s string) (string, error) {
+	if s == "~" || strings.HasPrefix(s, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			return "", errors.New("cannot expand ~: the home directory is unknown (use an absolute path)")
+		}
+		s = filepath.Join(home, s[1:])
+	}
+	if !filepath.IsAbs(s) {
+		return "", errors.New("must be an absolute path or start with ~/ (only the current user's ~ is expanded)")
+	}
+	return filepath.Clean(s), nil
+}
+
+// suggest returns the known key closest to name, if it is close: same
+// letters ignoring case, - and _, or at most two edits away.
+func suggest(name string, known []string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+	}
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(norm(name), norm(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance, for short keys only.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return max(len(a), len(b))
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// badChar finds the first byte yaml.v3 would reject, which it reports
+// without a position: invalid UTF-8 or a character YAML does not allow.
+func badChar(data []byte) (line, col int, msg string) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return line, col, "invalid UTF-8 (config.yaml must be UTF-8 text)"
+		case r == '\n':
+			line, col = line+1, 0
+		case !yamlPrintable(r):
+			return line, col, fmt.Sprintf("character %U is not allowed in YAML (no control characters)", r)
+		}
+		col++
+		i += size
+	}
+	return 0, 0, ""
+}
+
+func yamlPrintable(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0x7e || r == 0x85 ||
+		0xa0 <= r && r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd || 0x10000 <= r && r <= 0x10ffff
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.DocumentNode:
+		return "a document"
+	}
+	switch t := n.ShortTag(); t {
+	case "!!str":
+		return "a string"
+	case "!!int", "!!float":
+		return "a number"
+	case "!!bool":
+		return "a boolean"
+	case "!!null":
+		return "null"
+	case "!!timestamp":
+		return "a timestamp"
+	default:
+		return "a value tagged " + t
+	}
+}
+
+// fmtDur prints 1h rather than time.Duration's 1h0m0s.
+func fmtDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,0 +1,205 @@
+package profiles
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// STS limits that are warnings, not errors: the emulator accepts more, and
+// a role's own maximum (1h unless raised) is only known to AWS.
+const (
+	maxRoleSession = 12 * time.Hour // AssumeRole
+	maxMFASession  = 36 * time.Hour // GetSessionToken for an IAM user
+)
+
+func (p *parser) keyring(e entry) {
+	for _, f := range p.section(e, "keyring") {
+		if !slices.Contains(keyringKeys, f.name) {
+			p.unknown(f, "in keyring", keyringKeys)
+			continue
+		}
+		p.origin("keyring."+f.name, f.key)
+		s, ok := p.str(f, "in keyring")
+		if !ok || s == "" {
+			continue
+		}
+		switch f.name {
+		case "backend":
+			if !slices.Contains(backends, s) {
+				p.errorf(f.val, "unknown keyring backend %q (known: %s)", s, strings.Join(backends, ", "))
+				continue
+			}
+			p.cfg.Keyring.Backend = s
+		case "file_dir":
+			dir, err := expandHome(s)
+			if err != nil {
+				p.errorf(f.val, "file_dir %q in keyring: %v", s, err)
+				continue
+			}
+			p.cfg.Keyring.FileDir = dir
+		}
+	}
+}
+
+func (p *parser) defaults(e entry) {
+	const where = "in defaults"
+	d := &p.cfg.Defaults
+	var durAt, mfaAt, minAt *yaml.Node
+	for _, f := range p.section(e, "defaults") {
+		if !slices.Contains(defaultsKeys, f.name) {
+			p.unknown(f, where, defaultsKeys)
+			continue
+		}
+		p.origin("defaults."+f.name, f.key)
+		switch f.name {
+		case "region":
+			if s, ok := p.region(f, where); ok && s != "" {
+				d.Region = s
+			}
+		case "duration":
+			if v, ok := p.session(f, where, maxRoleSession, "AssumeRole"); ok {
+				d.Duration, durAt = v, f.val
+			}
+		case "mfa_duration":
+			if v, ok := p.session(f, where, maxMFASession, "GetSessionToken"); ok {
+				d.MFADuration, mfaAt = v, f.val
+			}
+		case "min_validity":
+			if v, ok := p.duration(f, where); ok {
+				d.MinValidity, minAt = v, f.val
+			}
+		}
+	}
+	// Point at the session length if the file set it, else at min_validity;
+	// built-in values alone always pass.
+	p.checkLifetime(cmp.Or(durAt, minAt), "duration", d.Duration, d.MinValidity, where)
+	p.checkLifetime(cmp.Or(mfaAt, minAt), "mfa_duration", d.MFADuration, d.MinValidity, where)
+}
+
+func (p *parser) region(f entry, where string) (string, bool) {
+	s, ok := p.str(f, where)
+	if ok && s != "" && !regionRE.MatchString(s) {
+		p.errorf(f.val, "region %q %s is not an AWS region name (lowercase letters, digits and -, like eu-west-1)", s, where)
+		return "", false
+	}
+	return s, ok
+}
+
+func (p *parser) profiles(e entry) {
+	for _, f := range p.section(e, "profiles") {
+		valid := true
+		if err := CheckName(f.name); err != nil {
+			p.errorf(f.key, "invalid profile name %q: %v", f.name, err)
+			valid = false
+		}
+		pr := p.profile(f) // checked even under a bad name, to report everything at once
+		if valid {
+			p.origin("profiles."+f.name, f.key)
+			p.cfg.Order = append(p.cfg.Order, f.name)
+			p.cfg.Profiles[f.name] = pr
+		}
+	}
+}
+
+func (p *parser) profile(e entry) Profile {
+	pr := Profile{Name: e.name}
+	where := fmt.Sprintf("in profile %q", e.name)
+	set := map[string]*yaml.Node{} // key -> value node, for keys with a usable value
+	hasSource := false
+	fields := p.section(e, fmt.Sprintf("profile %q", e.name))
+	if e.val.Kind != yaml.MappingNode && !isNull(e.val) {
+		return pr // reported by section; a missing source would only add noise
+	}
+	for _, f := range fields {
+		if !slices.Contains(profileKeys, f.name) {
+			p.unknown(f, where, profileKeys)
+			continue
+		}
+		p.origin("profiles."+e.name+"."+f.name, f.key)
+		hasSource = hasSource || f.name == "source"
+		if p.profileKey(&pr, f, where) {
+			set[f.name] = f.val
+		}
+	}
+	if !hasSource {
+		p.errorf(e.key, "profile %q has no source: name the key set it uses (added with spin keys add NAME)", e.name)
+	}
+	d := p.cfg.Defaults
+	minValidity := cmp.Or(pr.MinValidity, d.MinValidity)
+	if pr.RoleARN != "" {
+		p.checkLifetime(cmp.Or(set["duration"], set["min_validity"]), "duration", cmp.Or(pr.Duration, d.Duration), minValidity, where)
+		return pr
+	}
+	// A bootstrap profile hands out the key set or an MFA session.
+	p.checkLifetime(set["min_validity"], "mfa_duration", d.MFADuration, minValidity, where)
+	for _, k := range roleOnly {
+		if n := set[k]; n != nil {
+			p.warnf(n, "%s has no effect in bootstrap profile %q (it has no role_arn)", k, e.name)
+		}
+	}
+	return pr
+}
+
+// profileKey stores one known key's value; it reports whether the value is
+// set and valid.
+func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
+	switch f.name {
+	case "duration":
+		v, ok := p.session(f, where, maxRoleSession, "AssumeRole")
+		pr.Duration = v
+		return ok
+	case "min_validity":
+		v, ok := p.duration(f, where)
+		pr.MinValidity = v
+		return ok
+	case "region":
+		s, ok := p.region(f, where)
+		pr.Region = s
+		return ok && s != ""
+	}
+	s, ok := p.str(f, where)
+	if ok && s == "" && f.name == "source" {
+		p.errorf(f.val, "source %s is empty: name the key set it uses (added with spin keys add NAME)", where)
+	}
+	if !ok || s == "" {
+		return false
+	}
+	var problem string
+	switch f.name {
+	case "source":
+		if err := CheckName(s); err != nil {
+			problem = fmt.Sprintf("is not a key set name: %v", err)
+		}
+		pr.Source = s
+	case "role_arn":
+		if !roleARNRE.MatchString(s) {
+			problem = "is not an IAM role ARN (want arn:aws:iam::<12-digit account>:role/<name>, or arn:aws-cn:, arn:aws-us-gov: and so on in other partitions)"
+		}
+		pr.RoleARN = s
+	case "role_session_name":
+		if _, err := renderSessionName(s, "user"); err != nil {
+			problem = err.Error()
+		}
+		pr.RoleSessionName = s
+	case "external_id":
+		if len(s) < 2 || len(s) > 1224 || !externalIDRE.MatchString(s) {
+			problem = "must be 2 to 1224 characters from letters, digits and _+=,.@:/-"
+		}
+		pr.ExternalID = s
+	case "mfa_serial":
+		if !mfaSerialRE.MatchString(s) {
+			problem = "is not an MFA device (an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial: 9 to 256 of letters, digits and _+=/:,.@-)"
+		}
+		pr.MFASerial = s
+	}
+	if problem != "" {
+		p.errorf(f.val, "%s %q %s %s", f.name, s, where, problem)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,267 @@
+package profiles
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestDefaultConfigPath(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    string
+		wantErr bool
+	}{
+		{"SPIN_CONFIG wins", map[string]string{"SPIN_CONFIG": "/etc/spin.yaml", "XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/etc/spin.yaml", false},
+		{"relative SPIN_CONFIG is pinned", map[string]string{"SPIN_CONFIG": "my.yaml"}, filepath.Join(wd, "my.yaml"), false},
+		{"XDG_CONFIG_HOME", map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/x/spin/config.yaml", false},
+		{"relative XDG_CONFIG_HOME is ignored", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": "/h"}, "/h/.config/spin/config.yaml", false},
+		{"HOME", map[string]string{"HOME": "/h"}, "/h/.config/spin/config.yaml", false},
+		{"nothing", map[string]string{}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DefaultConfigPath(func(k string) string { return tt.env[k] })
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("got %q, %v; want %q, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestParseDesignExample(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	c := parseFile(t, "testdata/design.yaml")
+	if len(c.Warnings) != 0 {
+		t.Errorf("got warnings %q, want none", c.Warnings)
+	}
+	if want := (KeyringConfig{Backend: "auto", FileDir: filepath.Join(home, ".local/share/spin/keyring")}); c.Keyring != want {
+		t.Errorf("got keyring %+v, want %+v", c.Keyring, want)
+	}
+	if diff := cmp.Diff([]string{"assume-cloudspin_examples-account", "bootstrap"}, c.Order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	c.User = "alice"
+	tests := []struct {
+		name          string
+		want          Resolved
+		wantBootstrap bool
+	}{
+		{"assume-cloudspin_examples-account", Resolved{
+			Name:            "assume-cloudspin_examples-account",
+			Source:          "cloudspin_user",
+			RoleARN:         "arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account",
+			RoleSessionName: "spin-alice",
+			Region:          "eu-west-1",
+			Duration:        time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
+		}, false},
+		{"bootstrap", Resolved{
+			Name:            "bootstrap",
+			Source:          "bootstrap_admin",
+			RoleSessionName: "spin-alice",
+			Region:          "eu-west-1",
+			Duration:        time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
+		}, true},
+	}
+	for _, tt := range tests {
+		got, err := c.Resolve(tt.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Resolve(%q) (-want +got):\n%s", tt.name, diff)
+		}
+		if got.Bootstrap() != tt.wantBootstrap {
+			t.Errorf("%s: got Bootstrap() %v, want %v", tt.name, got.Bootstrap(), tt.wantBootstrap)
+		}
+	}
+}
+
+func TestResolveDefaultsAndOverrides(t *testing.T) {
+	c := parse(t, `
+defaults:
+  min_validity: 5m
+profiles:
+  short:
+    source: k
+    role_arn: arn:aws-cn:iam::123456789012:role/team/deploy
+    role_session_name: "ci {{ user }}/{{user}}"
+    duration: 20s
+    min_validity: 5s
+    mfa_serial: arn:aws:iam::123456789012:mfa/alice
+`)
+	c.User = "bob"
+	got, err := c.Resolve("short")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Resolved{
+		Name: "short", Source: "k", RoleARN: "arn:aws-cn:iam::123456789012:role/team/deploy",
+		RoleSessionName: "ci_bob_bob", MFASerial: "arn:aws:iam::123456789012:mfa/alice",
+		Duration: 20 * time.Second, MinValidity: 5 * time.Second, MFADuration: DefaultMFADuration,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestResolveUnknown(t *testing.T) {
+	c := parse(t, "profiles:\n  b: {source: k}\n  a: {source: k}\n")
+	_, err := c.Resolve("nope")
+	if !errors.Is(err, ErrUnknownProfile) {
+		t.Fatalf("got %v, want ErrUnknownProfile", err)
+	}
+	if want := `unknown profile "nope" in config.yaml (known: b, a)`; err.Error() != want {
+		t.Errorf("got %q, want %q", err, want)
+	}
+	_, err = parse(t, "").Resolve("x")
+	if want := `unknown profile "x": config.yaml defines no profiles`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	c := parse(t, "defaults:\n  duration: 2h\nprofiles:\n  p:\n    source: k\n    region: us-east-1\n")
+	tests := map[string]string{
+		"defaults.duration":       "config.yaml:2:3",
+		"profiles.p":              "config.yaml:4:3",
+		"profiles.p.region":       "config.yaml:6:5",
+		"profiles.p.duration":     "config.yaml:2:3", // inherited from defaults.duration
+		"profiles.p.min_validity": "default",
+		"keyring.backend":         "default",
+		"profiles.q.duration":     "default", // no such profile
+	}
+	for key, want := range tests {
+		if got := c.Origin(key); got != want {
+			t.Errorf("Origin(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestRefreshMargin(t *testing.T) {
+	for d, want := range map[time.Duration]time.Duration{
+		time.Hour:        5 * time.Minute,
+		50 * time.Minute: 5 * time.Minute,
+		20 * time.Minute: 2 * time.Minute,
+		20 * time.Second: 2 * time.Second,
+	} {
+		if got := RefreshMargin(d); got != want {
+			t.Errorf("RefreshMargin(%v) = %v, want %v", d, got, want)
+		}
+	}
+}
+
+func TestSessionName(t *testing.T) {
+	tests := []struct{ tmpl, user, want string }{
+		{DefaultSessionTemplate, "alice", "spin-alice"},
+		{DefaultSessionTemplate, "DOMAIN\\jöhn doe", "spin-DOMAIN_j_hn_doe"},
+		{"{{user}}", "", "__"},
+		{"{{user}}", "a", "a_"},
+		{"x", "", "x_"},
+		{"{{user}}", strings.Repeat("a", 70), strings.Repeat("a", 64)},
+		{"a+=,.@-_{{user}}", "Z9", "a+=,.@-_Z9"},
+	}
+	for _, tt := range tests {
+		got, err := renderSessionName(tt.tmpl, tt.user)
+		if err != nil || got != tt.want {
+			t.Errorf("renderSessionName(%q, %q) = %q, %v; want %q", tt.tmpl, tt.user, got, err, tt.want)
+		}
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, ok := range []string{"a", "assume-cloudspin_examples-account", "_x", "9.a@b+c", strings.Repeat("a", 64)} {
+		if err := CheckName(ok); err != nil {
+			t.Errorf("CheckName(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "-x", ".x", "a b", "a]b", "a[b", "a/b", "a'b", "a;b", "a$b", "é", strings.Repeat("a", 65)} {
+		if err := CheckName(bad); err == nil {
+			t.Errorf("CheckName(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "none", "config.yaml")
+	c, err := Load(missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Exists || c.Path != missing || c.Keyring.Backend != "auto" || c.Defaults.Duration != time.Hour || len(c.Profiles) != 0 {
+		t.Errorf("got %+v, want an empty config with defaults and Exists false", c)
+	}
+
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte("profiles:\n  p:\n    source: k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if !c.Exists || !c.ModTime.Equal(fi.ModTime()) || c.Profiles["p"].Source != "k" {
+		t.Errorf("got %+v, want the file's profile, Exists and its ModTime", c)
+	}
+
+	if err := os.WriteFile(path, []byte("profiles: [p]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.HasPrefix(err.Error(), path+":1:11: ") {
+		t.Errorf("got %v, want an error at %s:1:11", err, path)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	c := parse(t, `defaults:
+  mfa_duration: 48h
+profiles:
+  short:
+    source: k
+    role_arn: arn:aws:iam::123456789012:role/r
+    duration: 10m
+    min_validity: 1m
+  boot:
+    source: k
+    external_id: abcdef
+`)
+	want := []string{
+		`config.yaml:2:17: mfa_duration 48h in defaults is over 36h: real STS refuses it for GetSessionToken`,
+		`config.yaml:7:15: duration 10m in profile "short" is under 15m: real STS refuses it for AssumeRole (the emulator accepts it)`,
+		`config.yaml:11:18: external_id has no effect in bootstrap profile "boot" (it has no role_arn)`,
+	}
+	if diff := cmp.Diff(want, c.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+func parse(t *testing.T, src string) *Config {
+	t.Helper()
+	c, err := Parse("config.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func parseFile(t *testing.T, path string) *Config {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parse(t, string(data))
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what `make demo` and `make test` need on Debian, idempotently:
+# the AWS CLI v2 (as a real credential_process client), a real Secret
+# Service (gnome-keyring under dbus), pass/gnupg, keyutils, hyperfine, and
+# staticcheck from the Go module proxy. Never dbus-x11: with it every process
+# that links the keyring library and finds no bus spawns an orphan dbus-daemon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(awscli gnome-keyring dbus libsecret-tools pass gnupg keyutils hyperfine)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	if ! command -v apt-get >/dev/null; then
+		echo "install-deps: missing ${missing[*]} and no apt-get; install them by hand" >&2
+		exit 1
+	fi
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "install-deps: apt-get install ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if dpkg-query -W -f='${Status}' dbus-x11 2>/dev/null | grep -q 'install ok installed'; then
+	echo "install-deps: warning: dbus-x11 is installed; keyring-linked processes without a bus will spawn dbus-daemons" >&2
+fi
+
+mkdir -p .tools/bin
+if [ ! -x .tools/bin/staticcheck ]; then
+	echo "install-deps: staticcheck from the Go module proxy"
+	GOBIN="$PWD/.tools/bin" go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
