@@ -95,7 +95,7 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 	}
 	ks := keystore.KeySet{Name: name, AccessKeyID: req.AccessKeyID, SecretAccessKey: req.SecretAccessKey, MFASerial: req.MFASerial}
 	if err := ks.Validate(); err != nil {
-		writeError(w, errorf(api.CodeBadRequest, "", "key set %s: %v", name, err))
+		writeError(w, errorf(api.CodeBadRequest, "", "%v", err))
 		return
 	}
 	conf, _ := b.conf.get(false)

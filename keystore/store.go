@@ -182,7 +182,20 @@ func (s *Store) Get(ctx context.Context, name string) (KeySet, error) {
 // application) are left out.
 func (s *Store) List(ctx context.Context) ([]string, error) {
 	keys, err := call(ctx, s, "listing key sets", func(kr keyring.Keyring) ([]string, error) {
-		return kr.Keys()
+		keys, err := kr.Keys()
+		if err != nil || s.backend != BackendSecretService {
+			return keys, err
+		}
+		// Secret Service lists item labels, which any application may
+		// choose; only a lookup by our attribute proves an item is ours.
+		return slices.DeleteFunc(keys, func(key string) bool {
+			if !strings.HasPrefix(key, keyPrefix) {
+				return true
+			}
+			item, err := kr.Get(key)
+			clear(item.Data)
+			return err != nil
+		}), nil
 	})
 	if err != nil {
 		return nil, err

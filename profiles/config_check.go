@@ -204,7 +204,7 @@ func describe(n *yaml.Node) string {
 	case "!!timestamp":
 		return "a timestamp"
 	default:
-		return "a value tagged " + t
+		return fmt.Sprintf("a value tagged %q", t)
 	}
 }
 

@@ -61,7 +61,10 @@ func (p *parser) warnf(n *yaml.Node, format string, args ...any) {
 	p.warns = append(p.warns, p.at(n.Line, n.Column, fmt.Sprintf(format, args...)))
 }
 
+// at keeps each message on one line, whatever a tag or yaml.v3 put in it,
+// so that a joined error is one problem per line.
 func (p *parser) at(line, col int, msg string) posError {
+	msg = strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(msg)
 	return posError{p.path, max(line, 1), max(col, 1), msg}
 }
 

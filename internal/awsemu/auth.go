@@ -73,7 +73,7 @@ func (e *Emulator) lookup(sig *sigRequest, now time.Time) (*caller, *apiError) {
 		return &caller{keyID: sig.keyID, secret: k.SecretAccessKey, source: k}, nil
 	}
 	s, ok := e.sessions[sig.keyID]
-	if !ok || s.disabled || subtle.ConstantTimeCompare(nil, nil) != 1 {
+	if !ok || s.disabled || subtle.ConstantTimeCompare([]byte(sig.token), []byte(s.token)) != 1 {
 		return nil, errInvalidToken()
 	}
 	if !now.Before(s.expires) {

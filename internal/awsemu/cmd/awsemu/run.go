@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/cloudspin/spin/internal/awsemu"
+)
+
+// run is the whole command but for signal handling and os.Exit: it returns
+// 0 on a clean stop, 1 on failure and 2 on a usage error.
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("awsemu", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:0", "TCP `address` to listen on")
+	keys := fs.String("keys", "", "JSON `file` of long-term keys: {\"keys\": [{\"access_key_id\": ...}]}")
+	urlFile := fs.String("url-file", "", "once listening, write the base URL to this `file` (removed on exit)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "awsemu: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	case *keys == "":
+		fmt.Fprintln(stderr, "awsemu: --keys is required")
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := serve(ctx, *listen, *keys, *urlFile, log); err != nil {
+		fmt.Fprintf(stderr, "awsemu: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, addr, keysPath, urlFile string, log *slog.Logger) error {
+	keys, err := awsemu.LoadKeys(keysPath)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	if urlFile != "" {
+		if err := writeFileAtomic(urlFile, url+"\n"); err != nil {
+			ln.Close()
+			return err
+		}
+		// A stale file would point the next reader at a dead port.
+		defer os.Remove(urlFile)
+	}
+	log.Info("listening", "url", url, "keys", len(keys))
+	err = awsemu.New(awsemu.Options{Keys: keys, Logger: log}).Serve(ctx, ln)
+	log.Info("stopped")
+	return err
+}
+
+// writeFileAtomic makes content appear at path all at once, so a reader
+// polling for the file never sees it half written.
+func writeFileAtomic(path, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // fails harmlessly after the rename
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
