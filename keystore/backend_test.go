@@ -59,6 +59,9 @@ func TestChooseAuto(t *testing.T) {
 // is the Secret Service; elsewhere auto may find nothing, which must be an
 // error and not keyctl or file.
 func TestOpenAuto(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: opens this machine's keyrings (skipped with -short)")
+	}
 	s, err := Open(Config{Timeout: 5 * time.Second})
 	if testkeyring.SecretServiceAvailable() {
 		if err != nil || s.Backend() != BackendSecretService {

@@ -217,10 +217,13 @@ func (c *Config) Resolve(name string) (Resolved, error) {
 		MinValidity: cmp.Or(p.MinValidity, c.Defaults.MinValidity),
 		MFADuration: c.Defaults.MFADuration,
 	}
-	// Parse checked the template, so only the user name can be odd here,
-	// and SanitizeSessionName takes care of it.
-	name, _ = renderSessionName(cmp.Or(p.RoleSessionName, DefaultSessionTemplate), c.User)
-	r.RoleSessionName = name
+	// Parse has checked the template; this error is for hand-built Configs.
+	// An odd user name is sanitised, never an error.
+	session, err := renderSessionName(cmp.Or(p.RoleSessionName, DefaultSessionTemplate), c.User)
+	if err != nil {
+		return Resolved{}, fmt.Errorf("profile %q: role_session_name %q %v", name, p.RoleSessionName, err)
+	}
+	r.RoleSessionName = session
 	return r, nil
 }
 

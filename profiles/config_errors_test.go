@@ -90,7 +90,7 @@ var errorCases = []struct {
 		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME)`,
 		`config.yaml:3:5: merge keys (<<) are not supported in spin's config: write the settings out`}},
 	{"two documents", "profiles: {}\n---\nprofiles: {}\n", []string{
-		`config.yaml:3:1: a second YAML document: config.yaml holds one (remove the ---)`}},
+		`config.yaml:3:1: a second YAML document: spin's config is one document (remove the ---)`}},
 	{"syntax error", "profiles:\n  x:\n    source: k\n  role_arn: a: b\n", []string{
 		`config.yaml:4:1: invalid YAML: mapping values are not allowed in this context`}},
 	{"control character", "profiles:\n  x\x07: {source: k}\n", []string{

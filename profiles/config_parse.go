@@ -107,7 +107,7 @@ func (p *parser) document(data []byte) {
 		if len(extra.Content) > 0 {
 			n = extra.Content[0]
 		}
-		p.errorf(n, "a second YAML document: config.yaml holds one (remove the ---)")
+		p.errorf(n, "a second YAML document: spin's config is one document (remove the ---)")
 	} else if !errors.Is(err, io.EOF) {
 		p.yamlError(err)
 	}

@@ -131,6 +131,17 @@ func TestResolveUnknown(t *testing.T) {
 	}
 }
 
+func TestResolveHandBuilt(t *testing.T) {
+	c := &Config{Profiles: map[string]Profile{"p": {Name: "p", Source: "k", RoleSessionName: "{{host}}"}}, Order: []string{"p"}}
+	if _, err := c.Resolve("p"); err == nil {
+		t.Error("got nil for an unchecked bad template, want an error")
+	}
+	// A BOM (Windows editors) is fine.
+	if c := parse(t, "\ufeffprofiles:\n  p: {source: k}\n"); c.Profiles["p"].Source != "k" {
+		t.Errorf("got %+v, want profile p", c.Profiles)
+	}
+}
+
 func TestOrigin(t *testing.T) {
 	c := parse(t, "defaults:\n  duration: 2h\nprofiles:\n  p:\n    source: k\n    region: us-east-1\n")
 	tests := map[string]string{

@@ -180,18 +180,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if aerr == nil {
 		c, aerr = e.authenticate(r, sig, svc)
 	}
-	attrs := []any{"method", r.Method, "request_id", reqID}
-	if sig != nil {
+	action := ""
+	if aerr == nil {
+		action, aerr = svc.serve(w, r, c, reqID)
+	}
+
+	attrs := []any{"method", r.Method, "request_id", reqID, "action", action}
+	if sig != nil { // never the signature, token or body: key id and scope only
 		attrs = append(attrs, "service", sig.service, "access_key_id", sig.keyID)
 	}
-	if aerr != nil {
-		e.reject(w, svc, reqID, aerr)
-		e.log.Info("request rejected", append(attrs, "status", aerr.status, "code", aerr.code,
-			"elapsed", time.Since(start))...)
-		return
-	}
-	action, aerr := svc.serve(w, r, c, reqID)
-	attrs = append(attrs, "action", action)
 	if aerr != nil {
 		e.reject(w, svc, reqID, aerr)
 		e.log.Info("request rejected", append(attrs, "status", aerr.status, "code", aerr.code,

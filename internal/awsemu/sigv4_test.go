@@ -132,6 +132,9 @@ func TestRawRequests(t *testing.T) {
 			r.Method = "GET"
 			return resign(t, r, "")
 		}, 200, ""},
+		{"path with escaped characters", func(t *testing.T) *http.Request {
+			return signed(t, f.url+"/a%20b/c%2Fd~e", gci, "sts", alice, time.Now())
+		}, 200, ""},
 		{"unsigned header added", func(t *testing.T) *http.Request {
 			r := signed(t, f.url, gci, "sts", alice, time.Now())
 			r.Header.Set("X-Extra", "1")
