@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -199,8 +200,12 @@ func TestThrottleWithSDKRetries(t *testing.T) {
 	f := newFixture(t)
 	f.emu.Throttle(2)
 	c := sts.New(sts.Options{
-		Region: "eu-west-1", BaseEndpoint: aws.String(f.url), RetryMaxAttempts: 3,
+		Region: "eu-west-1", BaseEndpoint: aws.String(f.url),
 		Credentials: f.keyClient(alice).Options().Credentials,
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}),
 	})
 	if _, err := c.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatalf("got %v, want the SDK to retry past two Throttling errors", err)
