@@ -73,7 +73,12 @@ func keyringConfig(cfg Config, backend string) keyring.Config {
 		KeyCtlPerm: keyring.GetPermissions(keyring.KEYCTL_PERM_ALL, keyring.KEYCTL_PERM_ALL, 0, 0),
 		FileDir:    cfg.FileDir,
 		FilePasswordFunc: func(string) (string, error) {
-			return cfg.Passphrase()
+			pw, err := cfg.Passphrase()
+			if err == nil && pw == "" {
+				// keyring would encrypt with it, and ask again next time.
+				err = errors.New("the keyring passphrase is empty")
+			}
+			return pw, err
 		},
 	}
 	if backend == BackendKWallet {
@@ -161,36 +166,4 @@ func passInitialised(dir string) bool {
 	}
 	_, err = os.Stat(filepath.Join(dir, ".gpg-id"))
 	return err == nil
-}
-
-// prepareFileDir creates the file backend's directory 0700 and refuses one
-// that others can enter: the items are encrypted, but their names and
-// count should not be public either.
-func prepareFileDir(dir string) (string, error) {
-	dir, err := keyring.ExpandTilde(dir)
-	if err != nil {
-		return "", fmt.Errorf("keyring file_dir: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("keyring file_dir: %w", err)
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return "", fmt.Errorf("keyring file_dir: %w", err)
-	}
-	if !fi.IsDir() {
-		return "", fmt.Errorf("keyring file_dir %s is not a directory", dir)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("keyring file_dir %s is open to other users (mode %04o): run `chmod 700 %s`", dir, fi.Mode().Perm(), dir)
-	}
-	return dir, nil
-}
-
-// defaultFileDir follows the XDG base directory spec, as config.yaml does.
-func defaultFileDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "spin", "keyring")
-	}
-	return filepath.Join("~", ".local", "share", "spin", "keyring")
 }

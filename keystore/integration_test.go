@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -30,6 +31,9 @@ func TestSecretServiceBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	roundTrip(t, s)
+	if err := s.Remove(context.Background(), "not-ours"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Remove of another application's item = %v, want ErrNotFound", err)
+	}
 
 	// Our items land in the login collection, where the desktop unlocks
 	// them at login, and can be found by their key.

@@ -178,24 +178,25 @@ func (s *Store) Get(ctx context.Context, name string) (KeySet, error) {
 }
 
 // List returns the names of the stored key sets, sorted. Items that are not
-// spin key sets (the Secret Service login collection is shared by every
-// application) are left out.
+// spin key sets are left out: the Secret Service login collection, a pass
+// store or a file directory may hold others.
 func (s *Store) List(ctx context.Context) ([]string, error) {
 	keys, err := call(ctx, s, "listing key sets", func(kr keyring.Keyring) ([]string, error) {
 		keys, err := kr.Keys()
 		if err != nil || s.backend != BackendSecretService {
 			return keys, err
 		}
-		// Secret Service lists item labels, which any application may
-		// choose; only a lookup by our attribute proves an item is ours.
-		return slices.DeleteFunc(keys, func(key string) bool {
-			if !strings.HasPrefix(key, keyPrefix) {
-				return true
+		var ours []string
+		for _, key := range keys {
+			ok, err := s.exists(kr, key)
+			if err != nil {
+				return nil, err
 			}
-			item, err := kr.Get(key)
-			clear(item.Data)
-			return err != nil
-		}), nil
+			if ok {
+				ours = append(ours, key)
+			}
+		}
+		return ours, nil
 	})
 	if err != nil {
 		return nil, err
@@ -219,12 +220,12 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 	_, err := call(ctx, s, "removing key set "+name, func(kr keyring.Keyring) (struct{}, error) {
 		// Secret Service reports success for a missing item; look first so
 		// that every backend answers the same.
-		keys, err := kr.Keys()
+		ok, err := s.exists(kr, keyPrefix+name)
+		if err == nil && !ok {
+			err = keyring.ErrKeyNotFound
+		}
 		if err != nil {
 			return struct{}{}, err
-		}
-		if !slices.Contains(keys, keyPrefix+name) {
-			return struct{}{}, keyring.ErrKeyNotFound
 		}
 		return struct{}{}, kr.Remove(keyPrefix + name)
 	})
@@ -244,23 +245,23 @@ func (s *Store) Check(ctx context.Context) error {
 	return err
 }
 
-// verifyPassphrase decrypts one stored key set, if there is one.
-func (s *Store) verifyPassphrase(kr keyring.Keyring) error {
-	keys, err := kr.Keys()
-	if err != nil {
-		return err
+// exists reports whether the keyring holds key. Secret Service lists item
+// labels, which any application may choose, so there only a lookup by our
+// search attribute proves an item is ours.
+func (s *Store) exists(kr keyring.Keyring, key string) (bool, error) {
+	if !strings.HasPrefix(key, keyPrefix) {
+		return false, nil
 	}
-	for _, key := range keys {
-		if strings.HasPrefix(key, keyPrefix) {
-			item, err := kr.Get(key)
-			clear(item.Data)
-			return fileError(err)
-		}
+	if s.backend != BackendSecretService {
+		keys, err := kr.Keys()
+		return slices.Contains(keys, key), err
 	}
-	// Nothing stored yet: any passphrase is the right one, but a locked
-	// store must still say so (keyring asks only when it decrypts).
-	_, err = s.passphrase()
-	return err
+	item, err := kr.Get(key)
+	clear(item.Data)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // wrap maps the backends' not-found errors onto ErrNotFound.
@@ -274,18 +275,4 @@ func (s *Store) wrap(name string, err error) error {
 		return fmt.Errorf("key set %s: %w", name, fileError(err))
 	}
 	return fmt.Errorf("key set %s: %w", name, err)
-}
-
-// fileError names the file backend's failures. jose2go reports a wrong
-// passphrase as a failed AES key-unwrap integrity check, without a type.
-func fileError(err error) error {
-	var pe *fs.PathError
-	switch {
-	case err == nil, errors.Is(err, ErrLocked), errors.Is(err, ErrTimeout),
-		errors.Is(err, keyring.ErrKeyNotFound), errors.As(err, &pe):
-		return err
-	case strings.Contains(err.Error(), "integrity check failed"):
-		return ErrBadPassphrase
-	}
-	return err
 }

@@ -193,6 +193,10 @@ func TestFileBackendConfig(t *testing.T) {
 	if _, err := Open(Config{Backend: BackendFile, FileDir: open, Passphrase: fixed("x")}); err == nil || !strings.Contains(err.Error(), "chmod 700") {
 		t.Errorf("Open(file) on a 0755 dir = %v, want a refusal", err)
 	}
+	empty := openFile(t, filepath.Join(t.TempDir(), "kr"), fixed(""))
+	if err := empty.Put(context.Background(), testKeySet("a")); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("Put with an empty passphrase = %v, want a refusal", err)
+	}
 	if _, err := Open(Config{Backend: "gnome"}); err == nil || !strings.Contains(err.Error(), "unknown keyring backend") {
 		t.Errorf("Open(gnome) = %v, want unknown backend", err)
 	}

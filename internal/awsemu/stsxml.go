@@ -7,9 +7,8 @@ import (
 	"time"
 )
 
-// The response shapes of the STS Query API, version 2011-06-15.
-
-const stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+// The response shapes of the STS Query API, version 2011-06-15; struct tags
+// cannot name a constant, hence the namespace spelled out in each.
 
 type stsCredentials struct {
 	AccessKeyID     string `xml:"AccessKeyId"`
