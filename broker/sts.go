@@ -130,7 +130,7 @@ func stsHint(err error, keySet, profile string) string {
 	case "Throttling", "ThrottlingException", "RequestLimitExceeded":
 		return "STS is throttling: retry in a minute"
 	case "ExpiredToken":
-		return "the session used to call STS expired: run 'spin sessions clear " + profile + "'"
+		return "the session used to call STS expired: retry; if it persists, run 'spin daemon stop' to drop cached sessions"
 	}
 	return "see the STS error above"
 }
