@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -23,8 +24,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // exitAlreadyRunning tells a launcher that losing the start race is fine.
@@ -47,7 +49,7 @@ Flags:
 	socket := fs.String("socket", "", "socket path (default: SPIN_SOCKET, $XDG_RUNTIME_DIR/spin/broker.sock, ~/.cache/spin/broker.sock)")
 	configPath := fs.String("config", "", "spin config file (default: SPIN_CONFIG, $XDG_CONFIG_HOME/spin/config.yaml)")
 	backend := fs.String("keyring-backend", "", "keyring backend, overriding keyring.backend in the config")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logLevel := fs.String("log-level", cmp.Or(getenv("SPIN_LOG_LEVEL"), "info"), "debug, info, warn or error (default $SPIN_LOG_LEVEL)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2

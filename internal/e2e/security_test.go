@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudspin/spin/broker/client"
+)
+
+// A connection from another uid is refused by spind's peer-uid check
+// itself: spind runs as nobody, the test connects as root, which the 0700
+// directory would not stop.
+func TestOtherUIDRefusedAtSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run spind as another uid")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Fatal("setpriv missing (util-linux)")
+	}
+	_, spind := binaries(t)
+	if err := os.Chmod(filepath.Dir(spind), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.MkdirTemp("", "spinu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(root, "h")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(home, "s", "broker.sock")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+		spind, "--socket", sock, "--config", filepath.Join(home, "config.yaml"))
+	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS=disabled:"}
+	log := &syncBuffer{}
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	waitFor(t, func() bool { _, err := os.Stat(sock); return err == nil })
+
+	c := client.New(sock)
+	defer c.Close()
+	cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
+	defer ccancel()
+	_, err = c.Status(cctx)
+	var ce *client.Error
+	if err == nil || errors.As(err, &ce) {
+		t.Fatalf("root got an answer from nobody's spind (err %v), want the connection dropped", err)
+	}
+	waitFor(t, func() bool { return strings.Contains(log.String(), "refused connection from another user") })
+	if !strings.Contains(log.String(), "peer_uid=0") {
+		t.Errorf("spind log does not name the refused uid:\n%s", log.String())
+	}
+
+	// The same socket answers its own user, so the refusal was the uid check.
+	spin := filepath.Join(filepath.Dir(spind), "spin")
+	own := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", spin, "daemon", "status", "--socket", sock)
+	own.Env = cmd.Env
+	if out, err := own.CombinedOutput(); err != nil || !strings.Contains(string(out), "pid:") {
+		t.Errorf("spin daemon status as the owner: %v\n%s", err, out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a child process writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// With debug logging on, the whole flow leaves no secret in spind's log or
+// in the helper's stderr: not the long-term secret, not a session's secret
+// or token, not the keyring passphrase.
+func TestNoSecretInLogs(t *testing.T) {
+	const passphrase = "passphrase-that-must-not-leak"
+	for _, backend := range []string{"secret-service", "file"} {
+		t.Run(backend, func(t *testing.T) {
+			w := newWorld(t, worldOptions{backend: backend})
+			w.env = append(w.env, "SPIN_LOG_LEVEL=debug", "SPIN_KEYRING_PASSPHRASE="+passphrase)
+			var stderr strings.Builder
+			_, e, err := w.try("", "daemon", "start")
+			stderr.WriteString(e)
+			if err != nil {
+				t.Fatalf("daemon start: %v %s", err, e)
+			}
+			w.addKeys()
+			var secrets []string
+			for range 3 {
+				out, e, err := w.try("", "credential-process", "assume-test")
+				stderr.WriteString(e)
+				if err != nil {
+					t.Fatalf("credential-process: %v %s", err, e)
+				}
+				var p processJSON
+				if err := json.Unmarshal([]byte(out), &p); err != nil {
+					t.Fatal(err)
+				}
+				secrets = append(secrets, p.SecretAccessKey, p.SessionToken)
+			}
+			// Failures too: an unknown profile and a bad key set.
+			_, e, _ = w.try("", "credential-process", "nope")
+			stderr.WriteString(e)
+			_, e, _ = w.try("x\n"+testSecret+"\n", "keys", "add", "bad", "--stdin")
+			stderr.WriteString(e)
+			w.run("", "daemon", "stop")
+
+			logData, err := os.ReadFile(filepath.Join(w.home, ".local", "state", "spin", "spind.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(logData), "level=DEBUG") {
+				t.Fatalf("spind log has no debug lines; is debug logging on?\n%s", logData)
+			}
+			for name, text := range map[string]string{"spind log": string(logData), "helper stderr": stderr.String()} {
+				for _, s := range append(secrets, testSecret, passphrase) {
+					if strings.Contains(text, s) {
+						t.Errorf("%s contains a secret (%.6s…)", name, s)
+					}
+				}
+			}
+		})
+	}
+}
