@@ -58,20 +58,14 @@ func keyringConfig(cfg Config, backend string) keyring.Config {
 		// Only the login collection is unlocked at login; any other one
 		// asks for a password through a GUI prompt spind cannot show.
 		LibSecretCollectionName: "login",
-		// The default wallet is the one opened at login; our items go in
-		// a folder of their own.
-		KWalletAppID:  cfg.ServiceName,
-		KWalletFolder: cfg.ServiceName,
-		PassDir:       cfg.PassDir,
-		PassPrefix:    cfg.ServiceName,
-		WinCredPrefix: cfg.ServiceName,
-		KeyCtlScope:   cfg.KeyCtlScope,
-		// Possessor and same-uid processes get every right. With the
-		// kernel's default (possessor only) a spind started from another
-		// session keyring, one that does not link @u, could not read the
-		// keys it wrote: same trust boundary as the file and pass backends.
-		KeyCtlPerm: keyring.GetPermissions(keyring.KEYCTL_PERM_ALL, keyring.KEYCTL_PERM_ALL, 0, 0),
-		FileDir:    cfg.FileDir,
+		KWalletAppID:            cfg.ServiceName,
+		KWalletFolder:           cfg.ServiceName,
+		PassDir:                 cfg.PassDir,
+		PassPrefix:              cfg.ServiceName,
+		WinCredPrefix:           cfg.ServiceName,
+		KeyCtlScope:             cfg.KeyCtlScope,
+		KeyCtlPerm:              keyctlPerm,
+		FileDir:                 cfg.FileDir,
 		FilePasswordFunc: func(string) (string, error) {
 			pw, err := cfg.Passphrase()
 			if err == nil && pw == "" {
@@ -82,6 +76,8 @@ func keyringConfig(cfg Config, backend string) keyring.Config {
 		},
 	}
 	if backend == BackendKWallet {
+		// KWallet takes ServiceName as the wallet's name. The default
+		// wallet is the one opened at login; our items get a folder in it.
 		kc.ServiceName = "kdewallet"
 	}
 	return kc

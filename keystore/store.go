@@ -151,13 +151,17 @@ func (s *Store) Put(ctx context.Context, k KeySet) error {
 				return struct{}{}, err
 			}
 		}
-		return struct{}{}, kr.Set(keyring.Item{
+		err := kr.Set(keyring.Item{
 			Key:                       keyPrefix + k.Name,
 			Label:                     "spin key set " + k.Name,
 			Description:               "AWS access key for spin",
 			Data:                      data,
 			KeychainNotSynchronizable: true,
 		})
+		if err != nil {
+			err = fmt.Errorf("storing key set %s in %s: %w", k.Name, s.backend, err)
+		}
+		return struct{}{}, err
 	})
 	return err
 }

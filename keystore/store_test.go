@@ -19,6 +19,9 @@ import (
 
 var secretEqual = cmp.Comparer(func(a, b secret.String) bool { return a.Equal(b) })
 
+// envKeyctlChild turns the test binary into TestKeyCtlBackend's helper.
+const envKeyctlChild = "SPIN_TEST_KEYCTL_CHILD"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(envKeyctlChild) != "" {
 		os.Exit(keyctlChild())

@@ -31,7 +31,7 @@ const EnvInside = "SPIN_TEST_SECRET_SERVICE"
 // InstallHint tells a developer what the harness needs.
 const InstallHint = "install gnome-keyring dbus (make deps)"
 
-// harnessFailed is the exit code of the unlock script when the Secret
+// harnessFailed is the exit code (`exit 97`) of the unlock script when the Secret
 // Service never appears; the harness then prints the daemons' log.
 const harnessFailed = 97
 
