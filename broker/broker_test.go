@@ -116,7 +116,7 @@ type fixture struct {
 	h    http.Handler
 }
 
-func newFixture(t *testing.T, config string, now func() time.Time) *fixture {
+func newFixture(t testing.TB, config string, now func() time.Time) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "config.yaml")
@@ -152,7 +152,7 @@ profiles:
     role_arn: arn:aws:iam::123456789012:role/r
 `
 
-func (f *fixture) get(t *testing.T, path string) (*httptest.ResponseRecorder, api.Credentials) {
+func (f *fixture) get(t testing.TB, path string) (*httptest.ResponseRecorder, api.Credentials) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	f.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

@@ -14,7 +14,7 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 )
 
-func shortDir(t *testing.T) string {
+func shortDir(t testing.TB) string {
 	t.Helper()
 	d, err := os.MkdirTemp("", "spinl")
 	if err != nil {
