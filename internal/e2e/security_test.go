@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,5 +168,27 @@ func TestNoSecretInLogs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// spind exits cleanly on SIGTERM and removes its socket.
+func TestDaemonExitsCleanlyOnSIGTERM(t *testing.T) {
+	w := newWorld(t, worldOptions{backend: "file"})
+	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=pw")
+	w.run("", "daemon", "start")
+	pids := w.daemons()
+	if len(pids) != 1 {
+		t.Fatalf("spind pids = %v, want one", pids)
+	}
+	if err := syscall.Kill(pids[0], syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(w.daemons()) == 0 })
+	if _, err := os.Stat(w.sock); !os.IsNotExist(err) {
+		t.Errorf("socket after SIGTERM: %v, want it removed", err)
+	}
+	logData, _ := os.ReadFile(filepath.Join(w.home, ".local", "state", "spin", "spind.log"))
+	if !strings.Contains(string(logData), "spind stopped") || strings.Contains(string(logData), "level=ERROR") {
+		t.Errorf("spind log does not show a clean stop:\n%s", logData)
 	}
 }
