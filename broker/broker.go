@@ -45,8 +45,6 @@ type Config struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Version  string
-	// User is the OS user name for {{user}} in session names.
-	User string
 	// Shutdown is called by POST /v1/shutdown.
 	Shutdown func()
 }
@@ -166,7 +164,7 @@ func (b *Broker) config() (*profiles.Config, *api.Error) {
 	return conf, nil
 }
 
-// statusError maps an api error code to its HTTP status.
+// statusOf maps an api error code to its HTTP status.
 func statusOf(code string) int {
 	switch code {
 	case api.CodeBadRequest:

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"os/user"
 	"syscall"
 
 	"github.com/cloudspin/spin/broker"
@@ -97,17 +96,12 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	name := "unknown"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
 	b := broker.New(broker.Config{
 		ConfigPath: configPath,
 		Backend:    backend,
 		STS:        &broker.SDKSTS{Endpoint: broker.EndpointFromEnv(getenv)},
 		Logger:     logger,
 		Version:    version.String(),
-		User:       name,
 		Shutdown:   cancel,
 	})
 	logger.Info("spind listening", "socket", socket, "config", configPath, "pid", os.Getpid(), "version", version.String())
