@@ -15,6 +15,7 @@ deps:
 
 build:
 	$(GO) build -o bin/spin ./cmd/spin
+	$(GO) build -o bin/spin-credential-process ./cmd/spin-credential-process
 	$(GO) build -o bin/spind ./cmd/spind
 	$(GO) build -o bin/awsemu ./internal/awsemu/cmd/awsemu
 

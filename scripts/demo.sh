@@ -89,7 +89,7 @@ mkdir -p "$(dirname "$AWS_CONFIG_FILE")"
 cat >"$AWS_CONFIG_FILE" <<INI
 [profile assume-cloudspin_examples-account]
 # managed by spin: edit ~/.config/spin/config.yaml and run \`spin profiles write\`
-credential_process = '$bin/spin' credential-process assume-cloudspin_examples-account
+credential_process = '$bin/spin-credential-process' assume-cloudspin_examples-account
 region = eu-west-1
 INI
 step "aws config: credential_process profile in $AWS_CONFIG_FILE"

@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
 // ErrNoDaemon means nothing answers on the socket.
-var ErrNoDaemon = errors.New("spind is not running")
+var ErrNoDaemon = launch.ErrNoDaemon
 
 // Error is a non-2xx answer from spind.
 type Error struct {

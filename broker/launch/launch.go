@@ -1,6 +1,9 @@
 // Package launch finds a running spind or starts one, the way ssh-add finds
 // ssh-agent except that it can start it. Starting is serialised with a flock
-// so that hundreds of helpers racing at once spawn a single daemon.
+// so that hundreds of helpers racing at once spawn a single daemon. It does
+// not speak HTTP (the credential helper links it and must start fast): a
+// socket that accepts a connection is a live spind, since spind creates it
+// only once it listens.
 package launch
 
 import (
@@ -11,12 +14,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
+	"net"
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/cloudspin/spin/broker/client"
 )
+
+// ErrNoDaemon means nothing answers on the socket.
+var ErrNoDaemon = errors.New("spind is not running")
 
 // Options say how to start spind when nobody answers.
 type Options struct {
@@ -28,13 +33,12 @@ type Options struct {
 	LogFile string        // default: LogPath(Getenv)
 }
 
-// Ensure returns a client for a live spind, starting one if needed.
-func Ensure(ctx context.Context, o Options) (*client.Client, error) {
-	c := client.New(o.Socket)
-	if err := ping(ctx, c); err == nil {
-		return c, nil
-	} else if !errors.Is(err, client.ErrNoDaemon) {
-		return nil, err
+// Ensure makes sure a spind listens on o.Socket, starting one if needed.
+func Ensure(ctx context.Context, o Options) error {
+	if err := Ping(ctx, o.Socket); err == nil {
+		return nil
+	} else if !errors.Is(err, ErrNoDaemon) {
+		return err
 	}
 	if o.Wait == 0 {
 		o.Wait = 3 * time.Second
@@ -43,43 +47,47 @@ func Ensure(ctx context.Context, o Options) (*client.Client, error) {
 	defer cancel()
 
 	if err := os.MkdirAll(filepath.Dir(o.Socket), 0o700); err != nil {
-		return nil, fmt.Errorf("start spind: %w", err)
+		return fmt.Errorf("start spind: %w", err)
 	}
 	unlock, err := lock(ctx, o.Socket+".launch")
 	if err != nil {
-		return nil, fmt.Errorf("start spind: %w", err)
+		return fmt.Errorf("start spind: %w", err)
 	}
 	defer unlock()
 	// Whoever held the lock before us may have started it already.
-	if err := ping(ctx, c); err == nil {
-		return c, nil
+	if err := Ping(ctx, o.Socket); err == nil {
+		return nil
 	}
 	if err := start(o); err != nil {
-		return nil, err
+		return err
 	}
 	for {
-		if err := ping(ctx, c); err == nil {
-			return c, nil
-		} else if !errors.Is(err, client.ErrNoDaemon) {
-			return nil, err
+		if err := Ping(ctx, o.Socket); err == nil {
+			return nil
+		} else if !errors.Is(err, ErrNoDaemon) {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("spind did not answer on %s within %s: see its log %s", o.Socket, o.Wait, o.logFile())
+			return fmt.Errorf("spind did not answer on %s within %s: see its log %s", o.Socket, o.Wait, o.logFile())
 		case <-time.After(15 * time.Millisecond):
 		}
 	}
 }
 
-func ping(ctx context.Context, c *client.Client) error {
+// Ping reports whether something accepts connections on the socket.
+func Ping(ctx context.Context, socket string) error {
+	var d net.Dialer
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	_, err := c.Status(ctx)
-	var e *client.Error
-	if errors.As(err, &e) {
-		return nil // it answered
+	c, err := d.DialContext(ctx, "unix", socket)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED) {
+			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, socket)
+		}
+		return fmt.Errorf("reach spind at %s: %w", socket, err)
 	}
-	return err
+	return c.Close()
 }
 
 // lock takes an exclusive flock, polling so that ctx bounds the wait.

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"time"
-
 	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/broker/credproc"
 )
 
 func newCredentialProcessCmd(e *env, g *globals) *cobra.Command {
@@ -17,40 +14,23 @@ func newCredentialProcessCmd(e *env, g *globals) *cobra.Command {
 run this from ~/.aws/config; 'spin profiles write' adds the lines:
 
   [profile assume-cloudspin_examples-account]
-  credential_process = '/usr/local/bin/spin' credential-process assume-cloudspin_examples-account
+  credential_process = '/usr/local/bin/spin-credential-process' assume-cloudspin_examples-account
 
-It asks spind (starting it if needed) and never reads the keyring itself.
+spin-credential-process is the same helper as a lean binary of its own,
+which starts faster; this subcommand behaves the same. It asks spind
+(starting it if needed) and never reads the keyring itself.
 SPIN_SESSION_NAME, when set, names the role session.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), 50*time.Second)
-			defer cancel()
-			var out bytes.Buffer
-			err := credentialProcess(ctx, e, g, args[0], &out)
+			lo, err := g.launchOptions(e)
 			if err != nil {
-				// SDKs show the helper's stderr: exactly one line.
-				msg, hint := describe(err)
-				if hint != "" {
-					msg += ": " + hint
-				}
-				fmt.Fprintf(e.stderr, "spin: %s\n", msg)
-				return &exitError{code: 1}
+				return err
 			}
-			_, err = e.stdout.Write(out.Bytes())
-			return err
+			o := credproc.Options{Profile: args[0], SessionName: e.getenv("SPIN_SESSION_NAME"), Launch: lo}
+			if code := credproc.Run(cmd.Context(), o, e.stdout, e.stderr); code != 0 {
+				return &exitError{code: code}
+			}
+			return nil
 		},
 	}
-}
-
-func credentialProcess(ctx context.Context, e *env, g *globals, profile string, out *bytes.Buffer) error {
-	c, err := g.daemon(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	creds, err := c.Credentials(ctx, profile, e.getenv("SPIN_SESSION_NAME"))
-	if err != nil {
-		return err
-	}
-	return creds.WriteProcessJSON(out)
 }

@@ -32,3 +32,23 @@ func TestSpinDoesNotLinkKeyring(t *testing.T) {
 		t.Errorf("go list output does not include broker/client; is the check looking at the right package?\n%s", out)
 	}
 }
+
+// The lean helper must stay lean: its start-up cost is the helper's speed
+// goal (docs/benchmarks.md).
+func TestLeanHelperImports(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/cloudspin/spin/cmd/spin-credential-process").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	for _, dep := range deps {
+		for _, heavy := range []string{"net/http", "github.com/spf13/cobra", "github.com/99designs/keyring", "github.com/aws/", "gopkg.in/yaml.v3", "github.com/hashicorp/"} {
+			if dep == heavy || strings.HasPrefix(dep, strings.TrimSuffix(heavy, "/")+"/") {
+				t.Errorf("spin-credential-process links %s", dep)
+			}
+		}
+	}
+	if !strings.Contains(string(out), "github.com/cloudspin/spin/broker/credproc") {
+		t.Errorf("go list output lacks broker/credproc:\n%s", out)
+	}
+}

@@ -122,6 +122,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newUnlockCmd(e, g),
 		newCredentialProcessCmd(e, g),
 		newStatusCmd(e, g),
+		newProfilesCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root
@@ -153,5 +154,8 @@ func (g *globals) daemon(ctx context.Context, e *env) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return launch.Ensure(ctx, o)
+	if err := launch.Ensure(ctx, o); err != nil {
+		return nil, err
+	}
+	return client.New(o.Socket), nil
 }

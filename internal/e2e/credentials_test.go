@@ -110,7 +110,7 @@ func TestConcurrentHelpersStartOneDaemon(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, errOut, err := w.try("", "credential-process", "assume-test")
+			out, errOut, err := w.helper("assume-test")
 			if err != nil {
 				errs <- fmt.Errorf("helper: %v: %s", err, errOut)
 				return

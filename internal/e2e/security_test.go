@@ -147,7 +147,7 @@ func TestNoSecretInLogs(t *testing.T) {
 				secrets = append(secrets, p.SecretAccessKey, p.SessionToken)
 			}
 			// Failures too: an unknown profile and a bad key set.
-			_, e, _ = w.try("", "credential-process", "nope")
+			_, e, _ = w.helper("nope")
 			stderr.WriteString(e)
 			_, e, _ = w.try("x\n"+testSecret+"\n", "keys", "add", "bad", "--stdin")
 			stderr.WriteString(e)

@@ -35,7 +35,10 @@ var build struct {
 	err        error
 }
 
-// binaries builds spin and spind once per test binary.
+// helperName is the lean credential_process helper built next to spin.
+const helperName = "spin-credential-process"
+
+// binaries builds spin, spind and the lean helper once per test binary.
 func binaries(t *testing.T) (spin, spind string) {
 	t.Helper()
 	build.once.Do(func() {
@@ -43,7 +46,7 @@ func binaries(t *testing.T) (spin, spind string) {
 		if build.err != nil {
 			return
 		}
-		for _, b := range []string{"spin", "spind"} {
+		for _, b := range []string{"spin", "spind", helperName} {
 			out, err := exec.Command("go", "build", "-o", filepath.Join(build.dir, b), "github.com/cloudspin/spin/cmd/"+b).CombinedOutput()
 			if err != nil {
 				build.err = fmt.Errorf("go build %s: %v\n%s", b, err, out)
@@ -128,7 +131,8 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	w.writeFile(w.config, fmt.Sprintf("keyring:\n  backend: %s\n  file_dir: %s\ndefaults:\n%sprofiles:\n%s",
 		o.backend, filepath.Join(w.home, "keyring"), o.defaults, o.profiles))
-	w.writeFile(w.awsConf, fmt.Sprintf("[profile assume-test]\ncredential_process = '%s' credential-process assume-test\nregion = eu-west-1\n", spin))
+	w.writeFile(w.awsConf, fmt.Sprintf("[profile assume-test]\ncredential_process = '%s' assume-test\nregion = eu-west-1\n",
+		filepath.Join(filepath.Dir(spin), helperName)))
 
 	w.env = []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -167,6 +171,17 @@ func (w *world) command(ctx context.Context, name string, args ...string) *exec.
 	cmd.Env = append([]string(nil), w.env...)
 	cmd.Dir = w.home
 	return cmd
+}
+
+// helper runs the lean credential_process helper for profile.
+func (w *world) helper(profile string) (stdout, stderr string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), profile)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
 }
 
 // run runs spin with args and stdin, failing the test on a non-zero exit.

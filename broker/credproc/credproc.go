@@ -1,0 +1,138 @@
+// Package credproc is the credential_process helper: it asks spind for a
+// profile's credentials and prints them for the SDK that ran it. SDKs start
+// the helper once per client, often hundreds of times in one apply, so it
+// speaks a minimal HTTP/1.0 exchange over the unix socket instead of linking
+// net/http, whose start-up alone would double the helper's cost.
+package credproc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/launch"
+)
+
+// Options say which profile to fetch and how to reach (or start) spind.
+type Options struct {
+	Profile     string
+	SessionName string // SPIN_SESSION_NAME; empty: the profile's own
+	Launch      launch.Options
+	Timeout     time.Duration // whole run; default 50s, under the SDKs' 1 minute
+}
+
+// Run fetches the credentials and writes the credential_process JSON to
+// stdout. On failure it writes exactly one `spin: …` line to stderr (SDKs
+// show it) and returns a non-zero exit code.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
+	if o.Timeout == 0 {
+		o.Timeout = 50 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	out, err := fetch(ctx, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "spin: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		return 1
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "spin: write credentials: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func fetch(ctx context.Context, o Options) ([]byte, error) {
+	path := credentialsPath(o.Profile, o.SessionName)
+	// Ask first and start spind only if nobody answers: the common case
+	// then costs a single connection.
+	status, body, err := get(ctx, o.Launch.Socket, path)
+	if errors.Is(err, errNoListener) {
+		if err := launch.Ensure(ctx, o.Launch); err != nil {
+			return nil, err
+		}
+		status, body, err = get(ctx, o.Launch.Socket, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 {
+		var e api.Error
+		if json.Unmarshal(body, &e) != nil || e.Message == "" {
+			return nil, fmt.Errorf("spind answered status %d for profile %s", status, o.Profile)
+		}
+		return nil, &e
+	}
+	// Re-encode rather than pass bytes through, so the SDK only ever gets
+	// well-formed credential_process JSON.
+	creds, err := api.DecodeProcessJSON(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", o.Profile, err)
+	}
+	var buf bytes.Buffer
+	err = creds.WriteProcessJSON(&buf)
+	return buf.Bytes(), err
+}
+
+func credentialsPath(profile, sessionName string) string {
+	p := api.PathCredentials + url.PathEscape(profile)
+	if sessionName != "" {
+		p += "?session_name=" + url.QueryEscape(sessionName)
+	}
+	return p
+}
+
+var errNoListener = errors.New("nothing listens on the socket")
+
+// get does one HTTP/1.0 GET over the unix socket: the server then closes
+// the connection after the body, so no chunked decoding is needed.
+func get(ctx context.Context, socket, path string) (int, []byte, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", socket)
+	if err != nil {
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return 0, nil, errNoListener
+		}
+		return 0, nil, fmt.Errorf("reach spind at %s: %w", socket, err)
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	}
+	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.0\r\nHost: spind\r\n\r\n"); err != nil {
+		return 0, nil, fmt.Errorf("ask spind: %w", err)
+	}
+	resp, err := io.ReadAll(io.LimitReader(c, api.MaxRequestBody))
+	if err != nil {
+		return 0, nil, fmt.Errorf("read spind's answer: %w", err)
+	}
+	return parseResponse(resp)
+}
+
+// parseResponse splits a raw HTTP/1.x response into status and body.
+func parseResponse(resp []byte) (int, []byte, error) {
+	head, body, ok := bytes.Cut(resp, []byte("\r\n\r\n"))
+	if !ok {
+		return 0, nil, errors.New("spind's answer was cut short")
+	}
+	statusLine, _, _ := bytes.Cut(head, []byte("\r\n"))
+	f := strings.Fields(string(statusLine))
+	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/1.") {
+		return 0, nil, fmt.Errorf("spind answered %q, not HTTP", statusLine)
+	}
+	status, err := strconv.Atoi(f[1])
+	if err != nil {
+		return 0, nil, fmt.Errorf("spind answered status %q", f[1])
+	}
+	return status, body, nil
+}
