@@ -10,11 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
-	"net"
 	"time"
 
 	"golang.org/x/sys/unix"
