@@ -192,3 +192,24 @@ func TestDaemonExitsCleanlyOnSIGTERM(t *testing.T) {
 		t.Errorf("spind log does not show a clean stop:\n%s", logData)
 	}
 }
+
+// A second spind refuses to start over a live socket and leaves it alone.
+func TestSecondDaemonRefusesLiveSocket(t *testing.T) {
+	w := newWorld(t, worldOptions{backend: "file"})
+	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=pw")
+	w.run("", "daemon", "start")
+	_, spind := binaries(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := w.command(ctx, spind, "--socket", w.sock).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || !strings.Contains(string(out), "already serving this socket") {
+		t.Errorf("second spind: err %v, output %s; want exit 3 saying another spind serves the socket", err, out)
+	}
+	if pids := w.daemons(); len(pids) != 1 {
+		t.Errorf("spind processes = %v, want the first one only", pids)
+	}
+	if out := w.run("", "daemon", "status"); !strings.Contains(out, "locked:   false") {
+		t.Errorf("first spind lost its state: %s", out)
+	}
+}
