@@ -64,6 +64,9 @@ type Broker struct {
 	pass     atomic.Pointer[secret.String]
 	keyCache map[string]keystore.KeySet
 
+	mfaMu sync.Mutex
+	mfa   map[string]*mfaState // by key set
+
 	sessMu   sync.Mutex
 	sessions map[sessionKey]*session
 	flight   singleflight.Group
@@ -93,6 +96,7 @@ func New(cfg Config) *Broker {
 		started:  cfg.Now(),
 		keyCache: map[string]keystore.KeySet{},
 		sessions: map[sessionKey]*session{},
+		mfa:      map[string]*mfaState{},
 	}
 	b.conf.path = cfg.ConfigPath
 	return b

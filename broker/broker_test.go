@@ -71,11 +71,12 @@ func (m *memKeys) Remove(_ context.Context, name string) error {
 
 // fakeSTS issues sessions of the requested duration from now(), or fails.
 type fakeSTS struct {
-	now   func() time.Time
-	delay time.Duration
-	calls atomic.Int32
-	fail  atomic.Pointer[error]
-	names sync.Map
+	now      func() time.Time
+	delay    time.Duration
+	calls    atomic.Int32
+	mfaCalls atomic.Int32
+	fail     atomic.Pointer[error]
+	names    sync.Map
 }
 
 func (f *fakeSTS) AssumeRole(ctx context.Context, caller api.Credentials, in AssumeRoleInput) (api.Credentials, error) {
@@ -85,7 +86,7 @@ func (f *fakeSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Ass
 	if e := f.fail.Load(); e != nil {
 		return api.Credentials{}, *e
 	}
-	if caller.AccessKeyID != keyID || caller.SecretAccessKey.Reveal() != keySecret {
+	if (caller.AccessKeyID != keyID || caller.SecretAccessKey.Reveal() != keySecret) && caller.AccessKeyID != "ASIAMFASESSION000001" {
 		return api.Credentials{}, errors.New("fake STS got the wrong caller keys")
 	}
 	return api.Credentials{
@@ -94,6 +95,15 @@ func (f *fakeSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Ass
 		SessionToken:    secret.New("t"),
 		Expiration:      f.now().Add(in.Duration),
 	}, nil
+}
+
+func (f *fakeSTS) GetSessionToken(ctx context.Context, caller api.Credentials, in SessionTokenInput) (api.Credentials, error) {
+	f.mfaCalls.Add(1)
+	if in.TokenCode != "123456" || in.SerialNumber == "" {
+		return api.Credentials{}, &smithy.GenericAPIError{Code: "AccessDenied", Message: "MultiFactorAuthentication failed with invalid MFA one time pass code."}
+	}
+	return api.Credentials{AccessKeyID: "ASIAMFASESSION000001", SecretAccessKey: secret.New("ms"),
+		SessionToken: secret.New("mt"), Expiration: f.now().Add(in.Duration)}, nil
 }
 
 type clock struct {

@@ -25,6 +25,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/status", b.handleStatus)
 	mux.HandleFunc("POST /v1/reload", b.handleReload)
 	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
+	mux.HandleFunc("POST /v1/mfa/{profile}", b.handleMFA)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeNotFound, "", "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -50,7 +51,8 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
-	creds, aerr := b.credentials(r.Context(), r.PathValue("profile"), r.URL.Query().Get("session_name"))
+	q := r.URL.Query()
+	creds, aerr := b.credentials(r.Context(), r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt)
 	if aerr != nil {
 		if aerr.Code != api.CodeMFARequired {
 			b.log.Info("credentials refused", "profile", r.PathValue("profile"), "code", aerr.Code, "message", aerr.Message)
@@ -128,6 +130,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, e *api.Error) {
 	writeJSON(w, statusOf(e.Code), e)
+}
+
+// decodeJSON reads a small JSON body, refusing unknown fields.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // bodyError turns a body decoding failure into a 4xx.

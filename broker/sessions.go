@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/keystore"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -64,7 +63,7 @@ func (s *session) valid(now time.Time) bool {
 var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 // credentials answers GET /v1/credentials/{profile}.
-func (b *Broker) credentials(ctx context.Context, profile, sessionName string) (api.Credentials, *api.Error) {
+func (b *Broker) credentials(ctx context.Context, profile, sessionName string, canPrompt bool) (api.Credentials, *api.Error) {
 	conf, aerr := b.config()
 	if aerr != nil {
 		return api.Credentials{}, aerr
@@ -84,21 +83,29 @@ func (b *Broker) credentials(ctx context.Context, profile, sessionName string) (
 	if aerr != nil {
 		return api.Credentials{}, aerr
 	}
-	if p.MFASerial != "" || ks.MFASerial != "" {
-		return api.Credentials{}, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s'", profile),
-			"profile %s needs an MFA code", profile)
-	}
-	if p.Bootstrap() {
+	caller := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
+	if mfaSerial(p, ks) != "" {
+		// Roles are assumed from the MFA session, so they carry MFA context.
+		c, aerr := b.mfaSession(ctx, p, canPrompt)
+		if aerr != nil {
+			return api.Credentials{}, aerr
+		}
+		if p.Bootstrap() {
+			c.Expiration = c.Expiration.Add(-expirySkew(p.MFADuration))
+			return c, nil
+		}
+		caller = c
+	} else if p.Bootstrap() {
 		// No MFA, so GetSessionToken would give credentials IAM refuses for
 		// IAM calls: hand over the long-term keys, without Expiration.
-		return api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}, nil
+		return caller, nil
 	}
-	return b.session(ctx, sessionKey{profile, sessionName}, p, ks)
+	return b.session(ctx, sessionKey{profile, sessionName}, p, caller)
 }
 
 // session returns a cached session with at least min_validity left, or makes
 // one. However many callers wait, one STS call is made (singleflight).
-func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolved, ks keystore.KeySet) (api.Credentials, *api.Error) {
+func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolved, caller api.Credentials) (api.Credentials, *api.Error) {
 	now := b.now()
 	b.sessMu.Lock()
 	if s := b.sessions[key]; s != nil && s.role == p.RoleARN && s.source == p.Source && s.usable(now) {
@@ -111,7 +118,7 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 	b.sessMu.Unlock()
 
 	ch := b.flight.DoChan(key.profile+"\x00"+key.name, func() (any, error) {
-		return b.assume(key, p, ks)
+		return b.assume(key, p, caller)
 	})
 	select {
 	case <-ctx.Done():
@@ -139,11 +146,11 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 
 // assume calls STS and stores the session. It runs detached from any one
 // caller's context, so a caller giving up does not fail the others.
-func (b *Broker) assume(key sessionKey, p profiles.Resolved, ks keystore.KeySet) (any, error) {
+func (b *Broker) assume(key sessionKey, p profiles.Resolved, caller api.Credentials) (any, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	start := b.now()
-	creds, err := b.cfg.STS.AssumeRole(ctx, api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey},
+	creds, err := b.cfg.STS.AssumeRole(ctx, caller,
 		AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN, SessionName: key.name, ExternalID: p.ExternalID, Duration: p.Duration})
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
@@ -227,7 +234,16 @@ func (b *Broker) refreshOnce(key sessionKey) error {
 	if aerr != nil {
 		return aerr
 	}
-	_, err, _ = b.flight.Do(key.profile+"\x00"+key.name, func() (any, error) { return b.assume(key, p, ks) })
+	caller := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
+	if mfaSerial(p, ks) != "" {
+		// Never prompts: a background refresh has nobody to ask.
+		c, aerr := b.mfaSession(ctx, p, false)
+		if aerr != nil {
+			return aerr
+		}
+		caller = c
+	}
+	_, err, _ = b.flight.Do(key.profile+"\x00"+key.name, func() (any, error) { return b.assume(key, p, caller) })
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -26,11 +27,20 @@ type AssumeRoleInput struct {
 	Duration    time.Duration
 }
 
+// SessionTokenInput is one GetSessionToken call with an MFA code.
+type SessionTokenInput struct {
+	Region       string
+	SerialNumber string
+	TokenCode    string
+	Duration     time.Duration
+}
+
 // STS is the part of AWS STS spind uses. Caller holds explicit credentials
 // (a key set's long-term keys), never a shared-config profile, so a
 // credential_process profile can never end up calling itself.
 type STS interface {
 	AssumeRole(ctx context.Context, caller api.Credentials, in AssumeRoleInput) (api.Credentials, error)
+	GetSessionToken(ctx context.Context, caller api.Credentials, in SessionTokenInput) (api.Credentials, error)
 }
 
 // SDKSTS calls STS through aws-sdk-go-v2.
@@ -99,7 +109,23 @@ func (s *SDKSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Assu
 	if err != nil {
 		return api.Credentials{}, err
 	}
-	c := out.Credentials
+	return fromSDK(out.Credentials)
+}
+
+// GetSessionToken implements STS.
+func (s *SDKSTS) GetSessionToken(ctx context.Context, caller api.Credentials, in SessionTokenInput) (api.Credentials, error) {
+	out, err := s.client(caller, in.Region).GetSessionToken(ctx, &sts.GetSessionTokenInput{
+		SerialNumber:    aws.String(in.SerialNumber),
+		TokenCode:       aws.String(in.TokenCode),
+		DurationSeconds: aws.Int32(int32(in.Duration / time.Second)),
+	})
+	if err != nil {
+		return api.Credentials{}, err
+	}
+	return fromSDK(out.Credentials)
+}
+
+func fromSDK(c *types.Credentials) (api.Credentials, error) {
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
 		return api.Credentials{}, errors.New("STS answered without credentials")
 	}

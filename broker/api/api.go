@@ -47,7 +47,14 @@ type Error struct {
 	Code    string `json:"error"`
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
+	// Prompt, on mfa_required, tells this caller that it is the one to ask
+	// for the code (POST /v1/mfa/{profile}); others wait for that answer.
+	Prompt bool `json:"prompt,omitempty"`
 }
+
+// QueryMFAPrompt, as ?mfa=prompt on a credentials request, says the caller
+// can ask the user for an MFA code (a terminal or SPIN_MFA_COMMAND).
+const QueryMFAPrompt = "prompt"
 
 func (e *Error) Error() string {
 	if e.Hint != "" {

@@ -147,6 +147,15 @@ func (c *Client) Unlock(ctx context.Context, passphrase secret.String) error {
 	return c.do(ctx, http.MethodPost, api.PathUnlock, &buf, nil)
 }
 
+// MFA hands spind an MFA code for a profile's key set.
+func (c *Client) MFA(ctx context.Context, profile, code string) error {
+	body, err := json.Marshal(map[string]string{"code": code})
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, api.PathMFA+url.PathEscape(profile), bytes.NewReader(body), nil)
+}
+
 // Status reports spind's state.
 func (c *Client) Status(ctx context.Context) (api.Status, error) {
 	var st api.Status

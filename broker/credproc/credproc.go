@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,6 +30,8 @@ type Options struct {
 	SessionName string // SPIN_SESSION_NAME; empty: the profile's own
 	Launch      launch.Options
 	Timeout     time.Duration // whole run; default 50s, under the SDKs' 1 minute
+	// Getenv reads SPIN_MFA_COMMAND; default os.Getenv.
+	Getenv func(string) string
 }
 
 // Run fetches the credentials and writes the credential_process JSON to
@@ -53,25 +56,43 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 }
 
 func fetch(ctx context.Context, o Options) ([]byte, error) {
-	path := credentialsPath(o.Profile, o.SessionName)
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	mfa := newMFASource(o.Getenv)
+	defer mfa.close()
+	path := credentialsPath(o.Profile, o.SessionName, mfa.available())
 	// Ask first and start spind only if nobody answers: the common case
 	// then costs a single connection.
-	status, body, err := get(ctx, o.Launch.Socket, path)
+	status, body, err := do(ctx, o.Launch.Socket, "GET", path, nil)
 	if errors.Is(err, errNoListener) {
 		if err := launch.Ensure(ctx, o.Launch); err != nil {
 			return nil, err
 		}
-		status, body, err = get(ctx, o.Launch.Socket, path)
+		status, body, err = do(ctx, o.Launch.Socket, "GET", path, nil)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if status != 200 {
+	if status == 401 {
+		// spind chose this helper to ask for the code: ask, hand it over,
+		// and ask for the credentials again.
 		var e api.Error
-		if json.Unmarshal(body, &e) != nil || e.Message == "" {
-			return nil, fmt.Errorf("spind answered status %d for profile %s", status, o.Profile)
+		if json.Unmarshal(body, &e) == nil && e.Prompt {
+			code, err := mfa.code(ctx, o.Profile)
+			if err != nil {
+				return nil, err
+			}
+			if err := sendCode(ctx, o.Launch.Socket, o.Profile, code); err != nil {
+				return nil, err
+			}
+			if status, body, err = do(ctx, o.Launch.Socket, "GET", path, nil); err != nil {
+				return nil, err
+			}
 		}
-		return nil, &e
+	}
+	if status != 200 {
+		return nil, decodeError(status, body, o.Profile)
 	}
 	// Re-encode rather than pass bytes through, so the SDK only ever gets
 	// well-formed credential_process JSON.
@@ -84,19 +105,37 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-func credentialsPath(profile, sessionName string) string {
-	p := api.PathCredentials + url.PathEscape(profile)
+func credentialsPath(profile, sessionName string, canPrompt bool) string {
+	q := url.Values{}
 	if sessionName != "" {
-		p += "?session_name=" + url.QueryEscape(sessionName)
+		q.Set("session_name", sessionName)
+	}
+	if canPrompt {
+		q.Set("mfa", api.QueryMFAPrompt)
+	}
+	p := api.PathCredentials + escapePath(profile)
+	if len(q) > 0 {
+		p += "?" + q.Encode()
 	}
 	return p
 }
 
+func escapePath(s string) string { return url.PathEscape(s) }
+
+// decodeError turns spind's error body into an error.
+func decodeError(status int, body []byte, profile string) error {
+	var e api.Error
+	if json.Unmarshal(body, &e) != nil || e.Message == "" {
+		return fmt.Errorf("spind answered status %d for profile %s", status, profile)
+	}
+	return &e
+}
+
 var errNoListener = errors.New("nothing listens on the socket")
 
-// get does one HTTP/1.0 GET over the unix socket: the server then closes
-// the connection after the body, so no chunked decoding is needed.
-func get(ctx context.Context, socket, path string) (int, []byte, error) {
+// do sends one HTTP/1.0 request over the unix socket: the server then
+// closes the connection after the body, so no chunked decoding is needed.
+func do(ctx context.Context, socket, method, path string, body []byte) (int, []byte, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", socket)
 	if err != nil {
@@ -109,7 +148,11 @@ func get(ctx context.Context, socket, path string) (int, []byte, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.SetDeadline(dl)
 	}
-	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.0\r\nHost: spind\r\n\r\n"); err != nil {
+	req := method + " " + path + " HTTP/1.0\r\nHost: spind\r\n"
+	if body != nil {
+		req += "Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n"
+	}
+	if _, err := io.WriteString(c, req+"\r\n"+string(body)); err != nil {
 		return 0, nil, fmt.Errorf("ask spind: %w", err)
 	}
 	resp, err := io.ReadAll(io.LimitReader(c, api.MaxRequestBody))

@@ -1,0 +1,77 @@
+package credproc
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// mfaSource is how this helper can get an MFA code, if at all. An SDK
+// swallows whatever a helper writes to stderr, so the user is asked on the
+// terminal itself, and only when the helper is in the terminal's
+// foreground process group: tofu runs providers in their own group, where
+// reading the tty would stop the helper with SIGTTIN.
+type mfaSource struct {
+	tty     *os.File // foreground terminal, or nil
+	command string   // SPIN_MFA_COMMAND, or ""
+}
+
+func newMFASource(getenv func(string) string) *mfaSource {
+	m := &mfaSource{command: getenv("SPIN_MFA_COMMAND")}
+	if f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+		pgrp, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCGPGRP)
+		if err == nil && pgrp == unix.Getpgrp() {
+			m.tty = f
+		} else {
+			f.Close()
+		}
+	}
+	return m
+}
+
+func (m *mfaSource) close() {
+	if m.tty != nil {
+		m.tty.Close()
+	}
+}
+
+func (m *mfaSource) available() bool { return m.tty != nil || m.command != "" }
+
+// code asks the terminal, else runs SPIN_MFA_COMMAND, for profile's code.
+func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
+	if m.tty != nil {
+		fmt.Fprintf(m.tty, "spin: MFA code for profile %s: ", profile)
+		line, err := bufio.NewReader(m.tty).ReadString('\n')
+		if err != nil {
+			return "", fmt.Errorf("read the MFA code from the terminal: %w", err)
+		}
+		return strings.TrimSpace(line), nil
+	}
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", m.command)
+	cmd.Env = append(os.Environ(), "SPIN_PROFILE="+profile)
+	cmd.Stdin = nil // never the SDK's pipe
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("SPIN_MFA_COMMAND failed: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// sendCode hands the code to spind, which makes the MFA session.
+func sendCode(ctx context.Context, socket, profile, code string) error {
+	body, _ := json.Marshal(map[string]string{"code": code})
+	status, resp, err := do(ctx, socket, "POST", "/v1/mfa/"+escapePath(profile), body)
+	if err != nil {
+		return err
+	}
+	if status/100 != 2 {
+		return decodeError(status, resp, profile)
+	}
+	return nil
+}
