@@ -122,7 +122,6 @@ them fresh through long OpenTofu/Terraform applies.
 		newUnlockCmd(e, g),
 		newCredentialProcessCmd(e, g),
 		newStatusCmd(e, g),
-		newProfilesCmd(e, g),
 		newVersionCmd(e),
 		newMFACmd(e, g),
 	)
