@@ -81,6 +81,8 @@ type worldOptions struct {
 	backend  string // default secret-service
 	profiles string // YAML under profiles:, default one assume profile
 	defaults string // YAML under defaults:
+	// mfaSerial, if set, guards the default profile with MFA.
+	mfaSerial string
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -125,6 +127,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 
 	if o.profiles == "" {
 		o.profiles = fmt.Sprintf("  assume-test:\n    source: %s\n    role_arn: arn:aws:iam::%s:role/spin_role-test\n", w.keySet, account)
+		if o.mfaSerial != "" {
+			o.profiles += "    mfa_serial: " + o.mfaSerial + "\n"
+		}
 	}
 	if o.defaults == "" {
 		o.defaults = "  region: eu-west-1\n"
