@@ -378,3 +378,23 @@ func TestLockedFileKeyring(t *testing.T) {
 		t.Errorf("after unlock: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestClearSessions(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	_, c1 := f.get(t, "/v1/credentials/p")
+	f.get(t, "/v1/credentials/p?session_name=other")
+	for _, tt := range []struct {
+		path string
+		want string
+	}{{"/v1/sessions/nope", `{"cleared":0}`}, {"/v1/sessions/p", `{"cleared":2}`}, {"/v1/sessions", `{"cleared":0}`}} {
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, httptest.NewRequest("DELETE", tt.path, nil))
+		if got := strings.TrimSpace(rec.Body.String()); got != tt.want {
+			t.Errorf("DELETE %s = %s, want %s", tt.path, got, tt.want)
+		}
+	}
+	_, c2 := f.get(t, "/v1/credentials/p")
+	if c2.AccessKeyID == c1.AccessKeyID || f.sts.calls.Load() != 3 {
+		t.Errorf("after clear got %s (%d STS calls), want a new session", c2.AccessKeyID, f.sts.calls.Load())
+	}
+}

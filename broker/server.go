@@ -26,6 +26,8 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/reload", b.handleReload)
 	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
 	mux.HandleFunc("POST /v1/mfa/{profile}", b.handleMFA)
+	mux.HandleFunc("DELETE /v1/sessions", b.handleClearSessions)
+	mux.HandleFunc("DELETE /v1/sessions/{profile}", b.handleClearSessions)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeNotFound, "", "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -120,6 +122,25 @@ func (b *Broker) handleShutdown(w http.ResponseWriter, r *http.Request) {
 			b.cfg.Shutdown()
 		}()
 	}
+}
+
+// handleClearSessions drops cached role sessions (all, or one profile's),
+// e.g. after a role's policy changed. MFA sessions are kept: they hold no
+// role's permissions and would cost the user a new code.
+func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
+	profile := r.PathValue("profile")
+	b.sessMu.Lock()
+	n := 0
+	for k, s := range b.sessions {
+		if profile == "" || k.profile == profile {
+			s.stopTimer()
+			delete(b.sessions, k)
+			n++
+		}
+	}
+	b.sessMu.Unlock()
+	b.log.Info("sessions cleared", "profile", profile, "count", n)
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": n})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

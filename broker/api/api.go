@@ -20,7 +20,8 @@ const (
 	PathStatus      = "/v1/status"
 	PathReload      = "/v1/reload"
 	PathShutdown    = "/v1/shutdown"
-	PathMFA         = "/v1/mfa/" // + profile
+	PathMFA         = "/v1/mfa/"     // + profile
+	PathSessions    = "/v1/sessions" // DELETE; /v1/sessions/{profile} for one
 )
 
 // MaxRequestBody bounds every request body spind reads.

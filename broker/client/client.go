@@ -156,6 +156,18 @@ func (c *Client) MFA(ctx context.Context, profile, code string) error {
 	return c.do(ctx, http.MethodPost, api.PathMFA+url.PathEscape(profile), bytes.NewReader(body), nil)
 }
 
+// ClearSessions drops cached role sessions, all or one profile's, and
+// says how many were dropped.
+func (c *Client) ClearSessions(ctx context.Context, profile string) (int, error) {
+	p := api.PathSessions
+	if profile != "" {
+		p += "/" + url.PathEscape(profile)
+	}
+	var out struct{ Cleared int }
+	err := c.do(ctx, http.MethodDelete, p, nil, &out)
+	return out.Cleared, err
+}
+
 // Status reports spind's state.
 func (c *Client) Status(ctx context.Context) (api.Status, error) {
 	var st api.Status

@@ -124,6 +124,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newStatusCmd(e, g),
 		newVersionCmd(e),
 		newMFACmd(e, g),
+		newSessionsCmd(e, g),
 	)
 	return root
 }
