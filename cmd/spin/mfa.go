@@ -2,10 +2,15 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
 )
 
 func newMFACmd(e *env, g *globals) *cobra.Command {
@@ -30,17 +35,10 @@ made and refreshed from it without asking again until it ends.`,
 				}
 				code = strings.TrimSpace(line)
 			} else {
-				tty, err := e.tty()
-				if err != nil {
-					return withHint(errNoTTY, "pipe the code in with --stdin")
+				var err error
+				if code, err = promptMFACode(e, profile); err != nil {
+					return err
 				}
-				fmt.Fprintf(tty, "MFA code for profile %s: ", profile)
-				line, err := bufio.NewReader(tty).ReadString('\n')
-				tty.Close()
-				if err != nil {
-					return fmt.Errorf("read the MFA code: %w", err)
-				}
-				code = strings.TrimSpace(line)
 			}
 			c, err := g.daemon(cmd.Context(), e)
 			if err != nil {
@@ -56,4 +54,39 @@ made and refreshed from it without asking again until it ends.`,
 	}
 	cmd.Flags().BoolVar(&fromStdin, "stdin", false, "read the code from stdin")
 	return cmd
+}
+
+// promptMFACode asks for a profile's MFA code on the terminal.
+func promptMFACode(e *env, profile string) (string, error) {
+	tty, err := e.tty()
+	if err != nil {
+		return "", withHint(errNoTTY, fmt.Sprintf("run 'spin mfa %s' in a terminal, or pipe the code to 'spin mfa %s --stdin'", profile, profile))
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "MFA code for profile %s: ", profile)
+	line, err := bufio.NewReader(tty).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("read the MFA code: %w", err)
+	}
+	return strings.TrimSpace(line), nil
+}
+
+// ensureMFA makes sure spind can serve profile before a child starts,
+// asking for an MFA code on the terminal if spind needs one: a prompt
+// inside the child would be swallowed.
+func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionName string) error {
+	_, err := c.Credentials(ctx, profile, sessionName)
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Code() != api.CodeMFARequired {
+		return err
+	}
+	code, perr := promptMFACode(e, profile)
+	if perr != nil {
+		return err
+	}
+	if err := c.MFA(ctx, profile, code); err != nil {
+		return err
+	}
+	_, err = c.Credentials(ctx, profile, sessionName)
+	return err
 }

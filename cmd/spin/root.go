@@ -125,6 +125,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newVersionCmd(e),
 		newMFACmd(e, g),
 		newSessionsCmd(e, g),
+		newExecCmd(e, g),
 	)
 	return root
 }

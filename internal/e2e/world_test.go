@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -19,6 +20,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as a child process for tests that need a Go
+	// program inside spin's environment (see children_test.go).
+	if role := os.Getenv(childRoleEnv); role != "" {
+		os.Exit(childMain(role))
+	}
 	os.Exit(testkeyring.RunUnderSecretService(m))
 }
 
@@ -271,4 +277,15 @@ func filesContaining(t *testing.T, dir, s string) []string {
 		t.Fatal(err)
 	}
 	return hits
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
