@@ -1,5 +1,8 @@
-// Package profiles owns spin's profile definitions (config.yaml) and, later,
-// the safe editor of ~/.aws/config.
+// Package profiles owns spin's profile definitions (config.yaml) and the
+// safe editor of ~/.aws/config: a line-preserving parser and renderer
+// (ParseAWSConfig, Render), edits that touch only spin's own sections
+// (SetProfile, RemoveProfile, Sync), and one locked, validated, atomic
+// write around them (UpdateAWSConfig).
 //
 // config.yaml is read by the daemon spind only: the credential helper never
 // parses it, so the helper stays fast and a broken config shows up as one

@@ -122,6 +122,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newUnlockCmd(e, g),
 		newCredentialProcessCmd(e, g),
 		newStatusCmd(e, g),
+		newProfilesCmd(e, g),
 		newVersionCmd(e),
 		newMFACmd(e, g),
 		newSessionsCmd(e, g),

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/profiles"
+)
+
+func newProfilesCmd(e *env, g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "profiles",
+		Short: "Write spin's profiles into ~/.aws/config",
+		Long: `  spin profiles write              # add or update spin's profiles in ~/.aws/config
+  spin profiles diff               # show what write would change
+  spin profiles list               # every profile in the file, and spin's state for it
+  spin profiles remove old-profile # drop a profile spin wrote
+
+spin renders each profile of its config.yaml as a credential_process profile
+that runs spin's credential helper. Everything else in the file stays byte for byte.
+AWS_CONFIG_FILE names another file, as it does for AWS tools.`,
+	}
+	cmd.AddCommand(newProfilesWriteCmd(e, g, false), newProfilesWriteCmd(e, g, true), newProfilesListCmd(e, g), newProfilesRemoveCmd(e, g))
+	return cmd
+}
+
+type profilesWriteOptions struct {
+	force, prune, dryRun bool
+}
+
+// newProfilesWriteCmd builds `write`, or `diff` (a dry run that prints a
+// unified diff) when diff is set.
+func newProfilesWriteCmd(e *env, g *globals, diff bool) *cobra.Command {
+	o := &profilesWriteOptions{}
+	cmd := &cobra.Command{
+		Use:   "write",
+		Short: "Add or update spin's profiles in ~/.aws/config",
+		Long: `  spin profiles write
+  spin profiles write --dry-run    # say what would change, write nothing
+  spin profiles write --force      # also replace profiles spin did not write
+  spin --config ./spin.yaml profiles write
+
+Renders every profile of spin's config.yaml into the AWS config file:
+
+  [profile assume-cloudspin_examples-account]
+  ` + profiles.Marker + `
+  credential_process = '/usr/local/bin/spin-credential-process' assume-cloudspin_examples-account
+  region = eu-west-1
+
+The helper is spin-credential-process from spin's directory, else spin
+itself ('/usr/local/bin/spin' credential-process NAME). A profile of the same name that spin did not write is left alone unless
+--force is given. The file is locked, checked with the AWS SDK's own loader,
+and replaced atomically; the previous content stays in config.spin.bak.
+Running it again without changes writes nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return profilesWrite(cmd.Context(), e, g, o, diff)
+		},
+	}
+	if diff {
+		cmd.Use, cmd.Short = "diff", "Show what 'spin profiles write' would change, as a unified diff"
+		cmd.Long = `  spin profiles diff
+  spin profiles diff --force --prune
+
+Prints the change 'spin profiles write' (with the same flags) would make to
+the AWS config file. It writes nothing, not even the lock file.`
+	} else {
+		cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would change without writing")
+	}
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace profiles of the same names that spin did not write")
+	cmd.Flags().BoolVar(&o.prune, "prune", false, "remove profiles spin wrote that config.yaml no longer defines")
+	return cmd
+}
+
+func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOptions, diff bool) error {
+	s, err := loadProfilesSetup(e, g)
+	if err != nil {
+		return err
+	}
+	if !s.cfg.Exists {
+		return withHint(fmt.Errorf("%s does not exist", s.cfg.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
+	}
+	for _, w := range s.cfg.Warnings {
+		fmt.Fprintf(e.stderr, "spin: warning: %s\n", w)
+	}
+	want, err := s.cfg.AWSProfiles()
+	if err != nil {
+		return err
+	}
+	u, err := profiles.UpdateAWSConfig(ctx, s.awsPath, o.dryRun || diff, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
+		return profiles.Sync(doc, s.helper, want, profiles.SyncOptions{Force: o.force, Prune: o.prune})
+	})
+	printFileWarnings(e, u)
+	if err != nil {
+		return profilesError(err, s.awsPath)
+	}
+	if diff {
+		fmt.Fprint(e.stdout, profiles.UnifiedDiff(u.Path, u.Path+" (after spin profiles write)", u.Old, u.New))
+		return nil
+	}
+	bootstrap := map[string]bool{}
+	for _, p := range want {
+		bootstrap[p.Name] = p.Bootstrap
+	}
+	for _, ch := range u.Changes {
+		switch ch.Action {
+		case profiles.Added, profiles.Updated, profiles.Removed:
+			verb := ch.Action.String()
+			if o.dryRun {
+				verb = "would " + map[profiles.Action]string{profiles.Added: "add", profiles.Updated: "update", profiles.Removed: "remove"}[ch.Action]
+			}
+			fmt.Fprintf(e.stdout, "%s profile %s\n", verb, ch.Name)
+			if bootstrap[ch.Name] && ch.Action != profiles.Removed {
+				fmt.Fprintf(e.stderr, "spin: warning: profile %s has no role_arn: it hands out the key set's long-term keys (or an MFA session)\n", ch.Name)
+			}
+		case profiles.Stale:
+			fmt.Fprintf(e.stderr, "spin: warning: profile %s was written by spin but %s no longer defines it\n", ch.Name, s.cfg.Path)
+			fmt.Fprintf(e.stderr, "spin: hint: run 'spin profiles remove %s' or 'spin profiles write --prune'\n", ch.Name)
+		}
+	}
+	switch {
+	case u.Written && u.Backup != "":
+		fmt.Fprintf(e.stdout, "wrote %s (previous content in %s)\n", u.Path, u.Backup)
+	case u.Written:
+		fmt.Fprintf(e.stdout, "wrote %s\n", u.Path)
+	case o.dryRun && string(u.Old) != string(u.New):
+		fmt.Fprintf(e.stdout, "dry run: %s not written\n", u.Path)
+	default:
+		fmt.Fprintf(e.stdout, "%s is up to date (%d spin profiles)\n", u.Path, len(want))
+	}
+	return nil
+}
+
+func newProfilesListCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the profiles in ~/.aws/config and spin's state for each",
+		Long: `  spin profiles list
+
+Lists every profile of the AWS config file, then the profiles of spin's
+config.yaml that the file lacks. MANAGED says whether spin wrote it; STATE
+is "up to date", "outdated" or "not written" (run 'spin profiles write'),
+"stale" (config.yaml no longer defines it), "conflict" (spin did not write
+it, but config.yaml defines it) or "duplicate".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := loadProfilesSetup(e, g)
+			if err != nil {
+				return err
+			}
+			want, err := s.cfg.AWSProfiles()
+			if err != nil {
+				return err
+			}
+			var rows []profiles.ProfileState
+			u, err := profiles.UpdateAWSConfig(cmd.Context(), s.awsPath, true, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
+				rows, err = profiles.ListProfiles(doc, s.helper, want)
+				return nil, err
+			})
+			printFileWarnings(e, u)
+			if err != nil {
+				return profilesError(err, s.awsPath)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintf(e.stderr, "spin: no profiles in %s or %s\n", s.awsPath, s.cfg.Path)
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PROFILE\tMANAGED\tSTATE\tLINE")
+			for _, r := range rows {
+				line := "-"
+				if r.Line > 0 {
+					line = strconv.Itoa(r.Line)
+				}
+				managed := map[bool]string{true: "yes", false: "no"}[r.Managed]
+				if r.Line == 0 {
+					managed = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, managed, dash(r.State), line)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newProfilesRemoveCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "remove NAME",
+		Aliases: []string{"rm"},
+		Short:   "Remove a profile spin wrote from ~/.aws/config",
+		Long: `  spin profiles remove assume-cloudspin_examples-account
+
+Removes a profile that spin wrote (it carries spin's marker comment). Profiles
+spin did not write are never removed. If config.yaml still defines the
+profile, the next 'spin profiles write' adds it back.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			awsPath, err := profiles.AWSConfigPath(e.getenv)
+			if err != nil {
+				return err
+			}
+			u, err := profiles.UpdateAWSConfig(cmd.Context(), awsPath, false, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
+				return []profiles.Change{{Name: name, Action: profiles.Removed}}, doc.RemoveProfile(name)
+			})
+			var ue *profiles.UnmanagedError
+			if errors.As(err, &ue) {
+				return withHint(err, "spin removes only profiles it wrote; edit "+awsPath+" yourself")
+			}
+			if err != nil {
+				return profilesError(err, awsPath)
+			}
+			fmt.Fprintf(e.stdout, "removed profile %s from %s\n", name, u.Path)
+			if s, err := loadProfilesSetup(e, g); err == nil && s.cfg.Profiles[name].Name != "" {
+				fmt.Fprintf(e.stderr, "spin: note: %s still defines %s: the next 'spin profiles write' adds it back\n", s.cfg.Path, name)
+			}
+			return nil
+		},
+	}
+}
+
+// profilesSetup is what the profiles commands work from.
+type profilesSetup struct {
+	cfg     *profiles.Config
+	helper  profiles.Helper
+	awsPath string
+}
+
+func loadProfilesSetup(e *env, g *globals) (*profilesSetup, error) {
+	path, err := profiles.DefaultConfigPath(e.getenv)
+	if g.config != "" {
+		path, err = filepath.Abs(g.config)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := profiles.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("cannot locate the spin binary: %w", err)
+	}
+	h, err := profiles.HelperFor(exe)
+	if err != nil {
+		return nil, err
+	}
+	// SPIN_CONFIG is not in an SDK's environment; XDG_CONFIG_HOME and HOME are.
+	def, derr := profiles.DefaultConfigPath(func(k string) string {
+		if k == "SPIN_CONFIG" {
+			return ""
+		}
+		return e.getenv(k)
+	})
+	if derr != nil || def != path {
+		h.Config = path
+	}
+	awsPath, err := profiles.AWSConfigPath(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &profilesSetup{cfg: cfg, helper: h, awsPath: awsPath}, nil
+}
+
+func printFileWarnings(e *env, u *profiles.Update) {
+	if u == nil {
+		return
+	}
+	for _, w := range u.Warnings {
+		fmt.Fprintf(e.stderr, "spin: warning: %s\n", w)
+	}
+}
+
+// profilesError adds the next step to the editor's errors.
+func profilesError(err error, awsPath string) error {
+	var ue *profiles.UnmanagedError
+	var de *profiles.DuplicateError
+	switch {
+	case errors.As(err, &ue):
+		return withHint(err, "rename the profile in spin's config.yaml, or replace it with 'spin profiles write --force' (the old file is kept in config.spin.bak)")
+	case errors.As(err, &de):
+		return withHint(err, "edit "+awsPath+", then run 'spin profiles write' again")
+	case errors.Is(err, profiles.ErrNoProfile):
+		return withHint(err, "'spin profiles list' shows the profiles")
+	case errors.Is(err, fs.ErrPermission):
+		return withHint(err, "check the file and its directory: ls -l, and lsattr for the immutable flag")
+	}
+	return err
+}

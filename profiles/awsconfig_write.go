@@ -1,0 +1,191 @@
+package profiles
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// AWSConfigPath returns the shared config file AWS tools read:
+// AWS_CONFIG_FILE (a leading ~/ expanded, as the AWS CLI does), else
+// ~/.aws/config.
+func AWSConfigPath(getenv func(string) string) (string, error) {
+	p := getenv("AWS_CONFIG_FILE")
+	home := getenv("HOME")
+	if rest, ok := strings.CutPrefix(p, "~/"); ok && home != "" {
+		p = filepath.Join(home, rest)
+	}
+	if p != "" {
+		return filepath.Abs(p)
+	}
+	if home == "" {
+		return "", errors.New("cannot locate the AWS config file: set AWS_CONFIG_FILE or HOME")
+	}
+	return filepath.Join(home, ".aws", "config"), nil
+}
+
+// Update is the outcome of UpdateAWSConfig.
+type Update struct {
+	Path     string // the file edited: the config path with symlinks resolved
+	Old, New []byte // the content before and after the edit
+	Changes  []Change
+	// Warnings are "PATH:LINE: message" lines about the file as read.
+	Warnings []string
+	Written  bool
+	Backup   string // the previous content, when Written over an existing file
+}
+
+// lockWait bounds how long UpdateAWSConfig waits for another writer.
+const lockWait = 30 * time.Second
+
+// UpdateAWSConfig applies edit to the AWS config file at path. It locks a
+// sibling PATH.spin.lock, reads the file, edits it, checks with
+// aws-sdk-go-v2's own loader that every changed profile reads back as edit
+// says, and replaces the file atomically, keeping its mode and the previous
+// content in PATH.spin.bak. Nothing is written when the bytes do not
+// change, or with dryRun, which takes no lock and creates nothing.
+func UpdateAWSConfig(ctx context.Context, path string, dryRun bool, edit func(*AWSConfig) ([]Change, error)) (*Update, error) {
+	target, err := resolveConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	u := &Update{Path: target}
+	if !dryRun {
+		dir := filepath.Dir(target)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return u, err
+		}
+		if err := writable(dir, true); err != nil {
+			return u, fmt.Errorf("cannot write %s: directory %s: %w", target, dir, err)
+		}
+		lctx, cancel := context.WithTimeout(ctx, lockWait)
+		defer cancel()
+		unlock, err := lockFile(lctx, target+".spin.lock")
+		if err != nil {
+			return u, err
+		}
+		defer unlock()
+	}
+	old, err := os.ReadFile(target)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return u, err
+	}
+	doc := ParseAWSConfig(old)
+	for _, w := range doc.Warnings {
+		u.Warnings = append(u.Warnings, fmt.Sprintf("%s:%d: %s", target, w.Line, w.Msg))
+	}
+	u.Old = old
+	u.Changes, err = edit(doc)
+	if err != nil {
+		return u, fmt.Errorf("%s: %w", target, err)
+	}
+	u.New = doc.Render()
+	if bytes.Equal(old, u.New) {
+		return u, nil
+	}
+	if err := validate(ctx, u.New, u.Changes); err != nil {
+		return u, fmt.Errorf("refusing to write %s: %w", target, err)
+	}
+	if dryRun {
+		return u, nil
+	}
+	mode := fs.FileMode(0o600)
+	if exists {
+		fi, err := os.Stat(target)
+		if err != nil {
+			return u, err
+		}
+		mode = fi.Mode().Perm()
+		// Root passes any mode check; an immutable file fails even for root.
+		if err := writable(target, false); err != nil {
+			return u, fmt.Errorf("cannot write %s: %w", target, err)
+		}
+		bak := target + ".spin.bak"
+		if err := writeFileAtomic(bak, old, mode); err != nil {
+			return u, fmt.Errorf("cannot keep a backup of %s: %w", target, err)
+		}
+		u.Backup = bak
+	}
+	if err := writeFileAtomic(target, u.New, mode); err != nil {
+		return u, fmt.Errorf("cannot write %s: %w", target, err)
+	}
+	u.Written = true
+	return u, nil
+}
+
+// resolveConfig follows a symlinked config to its target, so that dotfile
+// managers keep their link.
+func resolveConfig(path string) (string, error) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return "", fmt.Errorf("%s is a symlink to a missing file", path)
+		}
+		return path, nil
+	}
+	return target, err
+}
+
+// validate loads data with aws-sdk-go-v2's shared-config loader and checks
+// that every profile in changes reads back as intended. The SDK's reader
+// differs from a naive INI parser (quotes, inline comments, nested keys),
+// so this is the check that matters before the file replaces the user's.
+func validate(ctx context.Context, data []byte, changes []Change) error {
+	dir, err := os.MkdirTemp("", "spin-awsconfig-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "config")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	files := func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles = []string{tmp}
+		o.CredentialsFiles = []string{}
+	}
+	for _, ch := range changes {
+		if ch.Action == Stale {
+			continue
+		}
+		sc, err := loadSharedProfile(ctx, ch.Name, files)
+		var missing config.SharedConfigProfileNotExistError
+		switch {
+		case ch.Action == Removed && errors.As(err, &missing):
+		case ch.Action == Removed:
+			return fmt.Errorf("aws-sdk-go-v2 still reads profile %s after its removal", ch.Name)
+		case errors.As(err, &missing):
+			return fmt.Errorf("aws-sdk-go-v2 does not find profile %s in the result", ch.Name)
+		case err != nil:
+			return fmt.Errorf("aws-sdk-go-v2 cannot load profile %s from the result: %w", ch.Name, err)
+		case sc.CredentialProcess != ch.CredentialProcess:
+			return fmt.Errorf("aws-sdk-go-v2 would read profile %s's credential_process as %q, not %q", ch.Name, sc.CredentialProcess, ch.CredentialProcess)
+		case sc.Region != ch.Region:
+			return fmt.Errorf("aws-sdk-go-v2 would read profile %s's region as %q, not %q", ch.Name, sc.Region, ch.Region)
+		}
+	}
+	return nil
+}
+
+// loadSharedProfile turns a panic of the SDK's reader into an error.
+func loadSharedProfile(ctx context.Context, name string, files func(*config.LoadSharedConfigOptions)) (sc config.SharedConfig, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("its reader panics: %v", r)
+		}
+	}()
+	return config.LoadSharedConfigProfile(ctx, name, files)
+}
