@@ -36,6 +36,7 @@ test-short:
 # Fuzz targets, 30 s each; not part of `make test`.
 test-long: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s ./profiles
+	$(GO) test -run '^$$' -fuzz '^FuzzAWSConfig$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime 30s ./broker
 
 bench: build

@@ -85,14 +85,9 @@ printf '%s\n%s\n' "$key_id" "$key_secret" | "$bin/spin" keys add cloudspin_user 
 unset key_secret
 step "keys: cloudspin_user stored in the $backend keyring"
 
-mkdir -p "$(dirname "$AWS_CONFIG_FILE")"
-cat >"$AWS_CONFIG_FILE" <<INI
-[profile assume-cloudspin_examples-account]
-# managed by spin: edit ~/.config/spin/config.yaml and run \`spin profiles write\`
-credential_process = '$bin/spin-credential-process' assume-cloudspin_examples-account
-region = eu-west-1
-INI
-step "aws config: credential_process profile in $AWS_CONFIG_FILE"
+"$bin/spin" profiles write | sed 's/^/    /'
+step "aws config: spin profiles write rendered the credential_process profile into $AWS_CONFIG_FILE"
+sed 's/^/    /' "$AWS_CONFIG_FILE"
 
 if [ -x /usr/bin/aws ]; then
 	arn=$(/usr/bin/aws sts get-caller-identity --profile assume-cloudspin_examples-account \
