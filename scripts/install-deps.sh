@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(awscli gnome-keyring dbus libsecret-tools pass gnupg keyutils hyperfine)
+pkgs=(awscli gnome-keyring dbus libsecret-tools pass gnupg keyutils hyperfine systemd util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -96,6 +96,7 @@ passphrase goes to spind over its socket, never into its environment.`,
 			},
 		},
 	)
+	cmd.AddCommand(newDaemonInstallCmds(e, g)...)
 	return cmd
 }
 
