@@ -127,6 +127,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newMFACmd(e, g),
 		newSessionsCmd(e, g),
 		newExecCmd(e, g),
+		newDoctorCmd(e, g),
 	)
 	return root
 }

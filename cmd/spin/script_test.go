@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/cloudspin/spin/broker/client"
 )
 
 func TestMain(m *testing.M) {
@@ -18,16 +23,42 @@ func TestMain(m *testing.M) {
 // CLI behaviour as txtar scripts under testdata/script; each script says
 // what it covers.
 func TestScripts(t *testing.T) {
+	spindDir := buildSpind(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			// Only the directory holding the test's spin: no spind, no aws,
-			// whatever the developer's machine has installed.
+			// whatever the developer's machine has installed. Scripts that
+			// want spind add $SPIND_DIR.
 			path := e.Getenv("PATH")
 			if i := strings.IndexByte(path, os.PathListSeparator); i >= 0 {
 				e.Setenv("PATH", path[:i])
 			}
+			e.Setenv("SPIND_DIR", spindDir)
+			run := filepath.Join(e.WorkDir, "run")
+			e.Setenv("XDG_RUNTIME_DIR", run)
+			e.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+			// Never leave a spind behind, whatever the script did.
+			e.Defer(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				c := client.New(filepath.Join(run, "spin", "broker.sock"))
+				_ = c.Shutdown(ctx)
+				c.Close()
+			})
 			return nil
 		},
 	})
+}
+
+// buildSpind builds spind once for the scripts. -buildvcs=false gives it
+// the test binary's version, "dev", so doctor sees the two match.
+func buildSpind(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("go", "build", "-buildvcs=false", "-o", filepath.Join(dir, "spind"), "github.com/cloudspin/spin/cmd/spind").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build spind: %v\n%s", err, out)
+	}
+	return dir
 }

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/version"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// check is one line of `spin doctor`: what was checked, what was found and,
+// when it is not fine, the command that fixes it.
+type check struct {
+	status string // ok, warn or FAIL
+	name   string
+	detail string
+	fix    string
+}
+
+func newDoctorCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "doctor",
+		Short:   "Check spin's setup and say how to fix what is wrong",
+		Example: "  spin doctor",
+		Long: `Check, one line each with the fix: spind up and the same version as spin,
+socket permissions, the keyring backend reachable and unlocked, the
+profiles in ~/.aws/config pointing at this spin, plaintext keys left in
+~/.aws/credentials, tofu or terraform found, and the clock against STS.
+Exits 1 if anything failed. Does not start spind.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			checks := runDoctor(cmd.Context(), e, g)
+			failed := false
+			for _, c := range checks {
+				line := fmt.Sprintf("%-4s %s: %s", c.status, c.name, c.detail)
+				if c.fix != "" {
+					line += " (fix: " + c.fix + ")"
+				}
+				fmt.Fprintln(e.stdout, line)
+				failed = failed || c.status == "FAIL"
+			}
+			if failed {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+}
+
+func runDoctor(ctx context.Context, e *env, g *globals) []check {
+	var out []check
+	sock, err := g.socketPath(e)
+	if err != nil {
+		return []check{{"FAIL", "socket", err.Error(), "set SPIN_SOCKET to a shorter path"}}
+	}
+	c := client.New(sock)
+	defer c.Close()
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := c.Status(cctx)
+	switch {
+	case errors.Is(err, client.ErrNoDaemon):
+		out = append(out, check{"FAIL", "spind", "not running on " + sock, "spin daemon start"})
+	case err != nil:
+		out = append(out, check{"FAIL", "spind", err.Error(), "spin daemon stop; spin daemon start"})
+	case st.Version != version.String():
+		out = append(out, check{"FAIL", "spind", fmt.Sprintf("version %s, but spin is %s", st.Version, version.String()), "spin daemon stop; spin daemon start"})
+	default:
+		out = append(out, check{"ok", "spind", "running, version " + st.Version, ""})
+	}
+	out = append(out, socketCheck(sock))
+	if err == nil {
+		out = append(out, keyringCheck(cctx, c, st))
+	}
+	out = append(out, profilesCheck(e, g)...)
+	out = append(out, plaintextCheck(e), tofuCheck(e), clockCheck(ctx, e))
+	return out
+}
+
+func socketCheck(sock string) check {
+	var dir, s unix.Stat_t
+	if err := unix.Stat(filepath.Dir(sock), &dir); err != nil {
+		return check{"warn", "socket", "no socket directory yet", ""}
+	}
+	if int(dir.Uid) != os.Getuid() || dir.Mode&0o077 != 0 {
+		return check{"FAIL", "socket", fmt.Sprintf("directory %s is mode %o, owner %d", filepath.Dir(sock), dir.Mode&0o777, dir.Uid), "chmod 700 " + filepath.Dir(sock)}
+	}
+	if err := unix.Lstat(sock, &s); err != nil {
+		return check{"warn", "socket", "no socket at " + sock, "spin daemon start"}
+	}
+	if int(s.Uid) != os.Getuid() || s.Mode&0o077 != 0 {
+		return check{"FAIL", "socket", fmt.Sprintf("%s is mode %o, owner %d", sock, s.Mode&0o777, s.Uid), "spin daemon stop; spin daemon start"}
+	}
+	return check{"ok", "socket", "user-only (" + sock + ")", ""}
+}
+
+func keyringCheck(ctx context.Context, c *client.Client, st api.Status) check {
+	if st.Locked {
+		return check{"FAIL", "keyring", "the " + st.Backend + " keyring is locked", "spin unlock"}
+	}
+	keys, err := c.ListKeys(ctx)
+	if err != nil {
+		return check{"FAIL", "keyring", err.Error(), "set keyring.backend in spin's config.yaml"}
+	}
+	if len(keys) == 0 {
+		return check{"warn", "keyring", st.Backend + " reachable, no key sets stored", "spin keys add NAME"}
+	}
+	return check{"ok", "keyring", fmt.Sprintf("%s reachable, %d key set(s)", st.Backend, len(keys)), ""}
+}
+
+func profilesCheck(e *env, g *globals) []check {
+	s, err := loadProfilesSetup(e, g)
+	if err != nil {
+		return []check{{"FAIL", "config", err.Error(), "fix the file"}}
+	}
+	want, err := s.cfg.AWSProfiles()
+	if err != nil {
+		return []check{{"FAIL", "profiles", err.Error(), ""}}
+	}
+	data, err := os.ReadFile(s.awsPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return []check{{"FAIL", "profiles", err.Error(), ""}}
+	}
+	rows, err := profiles.ListProfiles(profiles.ParseAWSConfig(data), s.helper, want)
+	if err != nil {
+		return []check{{"FAIL", "profiles", err.Error(), ""}}
+	}
+	var bad []string
+	for _, r := range rows {
+		if r.State != "" && r.State != "up to date" {
+			bad = append(bad, r.Name+" "+r.State)
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		return []check{{"FAIL", "profiles", strings.Join(bad, ", ") + " in " + s.awsPath, "spin profiles write"}}
+	case len(want) == 0:
+		return []check{{"warn", "profiles", "none defined in " + s.cfg.Path, "add profiles to it, then spin profiles write"}}
+	}
+	return []check{{"ok", "profiles", fmt.Sprintf("%d in %s point at this spin", len(want), s.awsPath), ""}}
+}
+
+// plaintextCheck looks for secret keys left in the shared credentials file.
+func plaintextCheck(e *env) check {
+	path := e.getenv("AWS_SHARED_CREDENTIALS_FILE")
+	if path == "" {
+		path = filepath.Join(e.getenv("HOME"), ".aws", "credentials")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return check{"ok", "plaintext keys", "no " + path, ""}
+	}
+	var sections []string
+	section := ""
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]") {
+			section = strings.TrimSpace(l[1 : len(l)-1])
+		}
+		if k, _, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "aws_secret_access_key" {
+			sections = append(sections, section)
+		}
+	}
+	if len(sections) > 0 {
+		return check{"FAIL", "plaintext keys", fmt.Sprintf("%s holds secret keys for %s", path, strings.Join(sections, ", ")),
+			"spin keys import --from-credentials-file " + sections[0] + " --remove"}
+	}
+	return check{"ok", "plaintext keys", "none in " + path, ""}
+}
+
+func tofuCheck(e *env) check {
+	for _, name := range []string{e.getenv("SPIN_TF_BINARY"), "tofu", "terraform"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return check{"ok", "tofu", "found " + p, ""}
+		}
+	}
+	return check{"warn", "tofu", "neither tofu nor terraform on PATH (only spin plan/up/down need one)", "install OpenTofu, or run scripts/install-tofu.sh"}
+}
+
+// clockCheck compares the local clock with the Date header of STS: SigV4
+// refuses requests more than 5 minutes off.
+func clockCheck(ctx context.Context, e *env) check {
+	url := cmpOr(e.getenv("AWS_ENDPOINT_URL_STS"), cmpOr(e.getenv("AWS_ENDPOINT_URL"), "https://sts.amazonaws.com"))
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return check{"warn", "clock", err.Error(), ""}
+	}
+	before := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return check{"warn", "clock", "cannot reach STS at " + url + " to compare clocks", ""}
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	remote, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		return check{"warn", "clock", "STS at " + url + " sent no Date header", ""}
+	}
+	skew := remote.Sub(before.Add(time.Since(before) / 2)).Round(time.Second)
+	if skew.Abs() > 4*time.Minute {
+		return check{"FAIL", "clock", fmt.Sprintf("%s off from STS; SigV4 refuses over 5m", skew), "sync the clock (timedatectl set-ntp true)"}
+	}
+	return check{"ok", "clock", fmt.Sprintf("within %s of STS", max(skew.Abs(), time.Second)), ""}
+}
