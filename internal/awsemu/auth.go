@@ -12,20 +12,23 @@ import (
 const maxSkew = 15 * time.Minute
 
 // service is one AWS API behind the shared SigV4 check, chosen by the
-// service named in the credential scope. S3 fits here with doubleEscape
-// false, a payloadHash that accepts UNSIGNED-PAYLOAD and the streaming
-// forms of X-Amz-Content-Sha256, presigned URLs that honour X-Amz-Expires,
-// and its own error XML.
+// service named in the credential scope.
 type service struct {
 	// doubleEscape: every service but S3 escapes the already-escaped path
 	// once more in the canonical request.
 	doubleEscape bool
+	// presignExpires: presigned URLs live for their X-Amz-Expires (S3)
+	// rather than the 15 minutes any signature is good for (STS).
+	presignExpires bool
 	// payloadHash returns the hash the signature covers. It may buffer the
 	// body, leaving r.Body readable again.
 	payloadHash func(r *http.Request) (string, *apiError)
 	// serve answers an authenticated request and names the action it ran;
 	// on error it writes nothing.
 	serve func(w http.ResponseWriter, r *http.Request, c *caller, reqID string) (string, *apiError)
+	// mapError, if set, turns the shared authentication errors into the
+	// service's own codes.
+	mapError func(*apiError) *apiError
 	// writeError writes an error response in the service's format.
 	writeError func(w http.ResponseWriter, reqID string, err *apiError)
 }
@@ -34,8 +37,9 @@ type service struct {
 type caller struct {
 	keyID  string
 	secret string
-	source Key      // the long-term key, or the one a session descends from
-	sess   *session // nil for long-term keys
+	source Key         // the long-term key, or the one a session descends from
+	sess   *session    // nil for long-term keys
+	sig    *sigRequest // the verified signature (S3 chains chunk signatures to it)
 }
 
 // authenticate checks the key, its session token and expiry, the request
@@ -47,7 +51,12 @@ func (e *Emulator) authenticate(r *http.Request, sig *sigRequest, svc *service) 
 	if aerr != nil {
 		return nil, aerr
 	}
-	if aerr := checkSkew(sig.at, sig.amzDate, now); aerr != nil {
+	if sig.presigned && svc.presignExpires {
+		aerr = checkPresignExpiry(sig, now)
+	} else {
+		aerr = checkSkew(sig.at, sig.amzDate, now)
+	}
+	if aerr != nil {
 		return nil, aerr
 	}
 	hash, aerr := svc.payloadHash(r)
@@ -58,6 +67,7 @@ func (e *Emulator) authenticate(r *http.Request, sig *sigRequest, svc *service) 
 	if !hmac.Equal([]byte(want), []byte(sig.signature)) {
 		return nil, errBadSignature()
 	}
+	c.sig = sig
 	return c, nil
 }
 
@@ -65,15 +75,21 @@ func (e *Emulator) lookup(sig *sigRequest, now time.Time) (*caller, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if k, ok := e.keys[sig.keyID]; ok {
+		if k.Disabled {
+			return nil, errUnknownKey()
+		}
 		// A session token sent with a long-term key is as wrong as a
 		// missing one with a temporary key.
-		if k.Disabled || sig.token != "" {
+		if sig.token != "" {
 			return nil, errInvalidToken()
 		}
 		return &caller{keyID: sig.keyID, secret: k.SecretAccessKey, source: k}, nil
 	}
 	s, ok := e.sessions[sig.keyID]
-	if !ok || s.disabled || subtle.ConstantTimeCompare([]byte(sig.token), []byte(s.token)) != 1 {
+	if !ok || s.disabled {
+		return nil, errUnknownKey()
+	}
+	if subtle.ConstantTimeCompare([]byte(sig.token), []byte(s.token)) != 1 {
 		return nil, errInvalidToken()
 	}
 	if !now.Before(s.expires) {
@@ -84,13 +100,35 @@ func (e *Emulator) lookup(sig *sigRequest, now time.Time) (*caller, *apiError) {
 
 func checkSkew(at time.Time, sent string, now time.Time) *apiError {
 	now = now.UTC()
+	var err *apiError
 	if at.Before(now.Add(-maxSkew)) {
-		return errSignature(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)",
+		err = errSignature(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)",
 			sent, now.Add(-maxSkew).Format(amzDateForm), now.Format(amzDateForm)))
 	}
 	if at.After(now.Add(maxSkew)) {
-		return errSignature(fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)",
+		err = errSignature(fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)",
 			sent, now.Add(maxSkew).Format(amzDateForm), now.Format(amzDateForm)))
+	}
+	if err != nil {
+		err.withS3(http.StatusForbidden, "RequestTimeTooSkewed",
+			"The difference between the request time and the current time is too large.")
+	}
+	return err
+}
+
+// checkPresignExpiry applies X-Amz-Expires to a presigned URL. A URL
+// signed for the future is refused as with any signature.
+func checkPresignExpiry(sig *sigRequest, now time.Time) *apiError {
+	if sig.expires == 0 {
+		return newError(http.StatusBadRequest, "AuthorizationQueryParametersError",
+			"Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "+
+				"X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+	}
+	if sig.at.After(now.Add(maxSkew)) {
+		return checkSkew(sig.at, sig.amzDate, now)
+	}
+	if !now.Before(sig.at.Add(sig.expires)) {
+		return errAccessDenied("Request has expired")
 	}
 	return nil
 }

@@ -1,15 +1,18 @@
 // Package awsemu is an AWS emulator for tests, the demo and benchmarks. It
 // serves the STS Query API (AssumeRole, GetSessionToken with TOTP MFA,
-// GetCallerIdentity) and checks every request the way AWS does: SigV4
-// signatures against known long-term keys and the temporary keys it issued
-// itself, session tokens, expiry and clock skew. Faults can be injected
-// (throttling, latency, disabled keys) and calls are counted.
+// GetCallerIdentity) and the S3 subset the OpenTofu s3 backend uses, and
+// checks every request the way AWS does: SigV4 signatures against known
+// long-term keys and the temporary keys it issued itself, session tokens,
+// expiry and clock skew. Faults can be injected (throttling, latency,
+// disabled keys) and calls are counted.
 //
 // It departs from AWS on purpose in one way: DurationSeconds may be as short
 // as one second, so expiry can be tested without waiting.
 //
-// Requests are routed by the service named in the SigV4 credential scope, so
-// more services (S3) can sit behind the same signature check.
+// Requests are routed by the service named in the SigV4 credential scope:
+// "sts" or "s3". S3 requests must use path-style addressing
+// (http://host/bucket/key); objects live in memory (gofakes3's s3mem) and
+// every key may use every bucket: there are no policies.
 package awsemu
 
 import (
@@ -17,6 +20,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // Options configures an Emulator.
@@ -32,6 +37,8 @@ type Emulator struct {
 	now      func() time.Time
 	log      *slog.Logger
 	services map[string]*service
+	objects  *s3mem.Backend // the S3 object store
+	s3       http.Handler   // gofakes3 over objects
 
 	mu              sync.Mutex
 	keys            map[string]Key
@@ -73,7 +80,8 @@ func New(opts Options) *Emulator {
 	for _, k := range opts.Keys {
 		e.AddKey(k)
 	}
-	e.services = map[string]*service{"sts": e.stsService()}
+	e.initS3()
+	e.services = map[string]*service{"sts": e.stsService(), "s3": e.s3Service()}
 	return e
 }
 
@@ -118,8 +126,12 @@ func (e *Emulator) SetLatency(d time.Duration) {
 	e.latency = d
 }
 
-// Calls returns how many calls of action ("AssumeRole", "GetSessionToken",
-// "GetCallerIdentity") succeeded.
+// Calls returns how many calls of action succeeded: STS actions by name
+// ("AssumeRole", "GetSessionToken", "GetCallerIdentity"), S3 operations by
+// their API name with an "s3:" prefix ("s3:PutObject", "s3:GetObject",
+// "s3:DeleteObject", "s3:ListObjectsV2", "s3:HeadObject", ...; see
+// s3Action). A conditional PutObject refused with PreconditionFailed is a
+// rejection, not a call.
 func (e *Emulator) Calls(action string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -168,17 +180,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	svc := e.services["sts"] // errors before routing are answered the STS way
 	sig, aerr := parseSigV4(r)
-	if aerr == nil {
-		if svc = e.services[sig.service]; svc == nil {
-			svc = e.services["sts"]
-			aerr = errSignature("Credential should be scoped to correct service: 'sts'.")
-		}
+	svc := e.errorService(r, sig)
+	if aerr == nil && e.services[sig.service] == nil {
+		aerr = errSignature("Credential should be scoped to correct service: 'sts'.")
 	}
 	var c *caller
 	if aerr == nil {
 		c, aerr = e.authenticate(r, sig, svc)
+	}
+	if aerr != nil && svc.mapError != nil {
+		aerr = svc.mapError(aerr)
 	}
 	action := ""
 	if aerr == nil {
@@ -199,6 +211,21 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.calls[action]++
 	e.mu.Unlock()
 	e.log.Info("request", append(attrs, "status", http.StatusOK, "elapsed", time.Since(start))...)
+}
+
+// errorService is the service whose format a request's errors take: the
+// one its credential scope names, else S3 for any path but "/" (STS is
+// only ever called on "/"), else STS.
+func (e *Emulator) errorService(r *http.Request, sig *sigRequest) *service {
+	if sig != nil {
+		if svc := e.services[sig.service]; svc != nil {
+			return svc
+		}
+	}
+	if r.URL.Path != "/" {
+		return e.services["s3"]
+	}
+	return e.services["sts"]
 }
 
 func (e *Emulator) reject(w http.ResponseWriter, svc *service, reqID string, err *apiError) {

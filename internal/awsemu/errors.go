@@ -10,6 +10,15 @@ type apiError struct {
 	status  int
 	code    string
 	message string
+	// s3, if set, is what S3 answers for the same failure; S3 has its own
+	// codes and statuses for authentication errors (see s3Error).
+	s3 *apiError
+}
+
+// withS3 sets the error S3 reports instead of e.
+func (e *apiError) withS3(status int, code, msg string) *apiError {
+	e.s3 = &apiError{status: status, code: code, message: msg}
+	return e
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -34,16 +43,28 @@ func errSignature(msg string) *apiError {
 }
 
 func errBadSignature() *apiError {
-	return errSignature("The request signature we calculated does not match the signature you provided. " +
-		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	return errSignature("The request signature we calculated does not match the signature you provided. "+
+		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.").
+		withS3(http.StatusForbidden, "SignatureDoesNotMatch",
+			"The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+}
+
+// errUnknownKey is for an access key id the emulator does not know or has
+// disabled; STS does not tell this apart from a bad session token, S3 does.
+func errUnknownKey() *apiError {
+	return newError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.").
+		withS3(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 }
 
 func errInvalidToken() *apiError {
-	return newError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	return newError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.").
+		withS3(http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid.")
 }
 
+// errExpiredToken: S3 answers 400 where STS answers 403, as AWS does.
 func errExpiredToken() *apiError {
-	return newError(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
+	return newError(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired").
+		withS3(http.StatusBadRequest, "ExpiredToken", "The provided token has expired.")
 }
 
 func errThrottling() *apiError {

@@ -241,11 +241,15 @@ func stringToSign(s *sigRequest, canonical string) string {
 // signature computes the SigV4 signature of toSign with the key derived
 // from secret and the scope.
 func signature(secret string, s *sigRequest, toSign string) string {
+	return hex.EncodeToString(hmacSHA256(signingKey(secret, s), toSign))
+}
+
+// signingKey derives the key for the signature's scope from secret.
+func signingKey(secret string, s *sigRequest) []byte {
 	k := hmacSHA256([]byte("AWS4"+secret), s.date)
 	k = hmacSHA256(k, s.region)
 	k = hmacSHA256(k, s.service)
-	k = hmacSHA256(k, "aws4_request")
-	return hex.EncodeToString(hmacSHA256(k, toSign))
+	return hmacSHA256(k, "aws4_request")
 }
 
 func hmacSHA256(key []byte, data string) []byte {

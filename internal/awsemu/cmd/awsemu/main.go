@@ -1,7 +1,10 @@
 // Command awsemu serves the AWS emulator (package internal/awsemu) on a TCP
 // port for `make demo`, scripts and benchmarks:
 //
-//	awsemu --keys keys.json --listen 127.0.0.1:0 --url-file /tmp/awsemu.url
+//	awsemu --keys keys.json --listen 127.0.0.1:0 --url-file /tmp/awsemu.url --bucket statebucket
+//
+// It serves STS and path-style S3 on the same URL; --bucket (repeatable)
+// creates an empty S3 bucket at start, e.g. for a tofu state.
 //
 // It logs to stderr and stops cleanly on SIGINT or SIGTERM.
 package main

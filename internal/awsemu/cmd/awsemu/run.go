@@ -22,6 +22,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:0", "TCP `address` to listen on")
 	keys := fs.String("keys", "", "JSON `file` of long-term keys: {\"keys\": [{\"access_key_id\": ...}]}")
 	urlFile := fs.String("url-file", "", "once listening, write the base URL to this `file` (removed on exit)")
+	var buckets []string
+	fs.Func("bucket", "create this S3 `bucket` at start (repeatable)", func(name string) error {
+		buckets = append(buckets, name)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -37,17 +42,23 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serve(ctx, *listen, *keys, *urlFile, log); err != nil {
+	if err := serve(ctx, *listen, *keys, *urlFile, buckets, log); err != nil {
 		fmt.Fprintf(stderr, "awsemu: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, addr, keysPath, urlFile string, log *slog.Logger) error {
+func serve(ctx context.Context, addr, keysPath, urlFile string, buckets []string, log *slog.Logger) error {
 	keys, err := awsemu.LoadKeys(keysPath)
 	if err != nil {
 		return err
+	}
+	emu := awsemu.New(awsemu.Options{Keys: keys, Logger: log})
+	for _, b := range buckets {
+		if err := emu.CreateBucket(b); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -62,8 +73,8 @@ func serve(ctx context.Context, addr, keysPath, urlFile string, log *slog.Logger
 		// A stale file would point the next reader at a dead port.
 		defer os.Remove(urlFile)
 	}
-	log.Info("listening", "url", url, "keys", len(keys))
-	err = awsemu.New(awsemu.Options{Keys: keys, Logger: log}).Serve(ctx, ln)
+	log.Info("listening", "url", url, "keys", len(keys), "buckets", buckets)
+	err = emu.Serve(ctx, ln)
 	log.Info("stopped")
 	return err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -59,6 +60,20 @@ func checkIdentity(t *testing.T, url string) {
 	}
 }
 
+func checkBucket(t *testing.T, url, bucket string) {
+	t.Helper()
+	c := s3.New(s3.Options{
+		Region:       "eu-west-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIATEST000000000001", "secret1", ""),
+		BaseEndpoint: aws.String(url),
+		UsePathStyle: true,
+		Retryer:      aws.NopRetryer{},
+	})
+	if _, err := c.HeadBucket(t.Context(), &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Errorf("HeadBucket %s against %s: %v", bucket, url, err)
+	}
+}
+
 // syncBuffer collects the server's log lines from its goroutines.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -84,13 +99,15 @@ func TestRunServesUntilCanceled(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--keys", writeKeys(t, dir), "--url-file", urlFile}, &stderr)
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--keys", writeKeys(t, dir), "--url-file", urlFile,
+			"--bucket", "state-bucket"}, &stderr)
 	}()
 	url := waitURL(t, urlFile)
 	if !strings.HasPrefix(url, "http://127.0.0.1:") {
 		t.Errorf("got URL %q, want http://127.0.0.1:PORT", url)
 	}
 	checkIdentity(t, url)
+	checkBucket(t, url, "state-bucket")
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("got exit code %d, want 0; stderr:\n%s", code, stderr.String())
@@ -122,6 +139,7 @@ func TestRunErrors(t *testing.T) {
 		{"bad keys file", []string{"--keys", bad}, 1, "secret_access_key"},
 		{"missing keys file", []string{"--keys", filepath.Join(dir, "none.json")}, 1, "no such file"},
 		{"bad address", []string{"--keys", keys, "--listen", "127.0.0.1:99999"}, 1, "invalid port"},
+		{"invalid bucket name", []string{"--keys", keys, "--bucket", "Bad_Bucket"}, 1, `bucket "Bad_Bucket"`},
 		{"url file in missing dir", []string{"--keys", keys, "--url-file", filepath.Join(dir, "no", "url")}, 1, "no such file"},
 	}
 	for _, tt := range tests {
