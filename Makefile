@@ -1,6 +1,8 @@
 # The two commands a fresh Debian machine needs (README): `make demo` runs
 # spin end to end offline; `make test` runs every test. Both install what
-# they need first (scripts/install-deps.sh, idempotent).
+# they need first, idempotently: apt packages and staticcheck
+# (scripts/install-deps.sh), OpenTofu built from the Go module proxy into
+# .tools/bin (scripts/install-tofu.sh, ~4 min the first time).
 GO ?= go
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 # The image may point TF_CLI_CONFIG_FILE at a missing file.
@@ -12,6 +14,7 @@ all: build
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/install-tofu.sh
 
 build:
 	$(GO) build -o bin/spin ./cmd/spin
