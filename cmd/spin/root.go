@@ -128,6 +128,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newSessionsCmd(e, g),
 		newExecCmd(e, g),
 		newDoctorCmd(e, g),
+		newPlanCmd(e, g), newUpCmd(e, g), newDownCmd(e, g), newOutputCmd(e, g),
 	)
 	return root
 }

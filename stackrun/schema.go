@@ -1,0 +1,283 @@
+package stackrun
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cloudspin/spin/profiles"
+)
+
+// spec says what a key may hold: a mapping of known keys, a checked
+// string, a boolean, or the free-form parameters.
+type spec struct {
+	name   string              // dotted path, for messages
+	fields []field             // a mapping of these keys
+	str    func(string) string // a string; returns a problem, "" if fine
+	flag   bool                // true or false
+	params bool                // tofu variable names to any YAML value
+}
+
+type field struct {
+	name string
+	spec *spec
+}
+
+func section(name string, fields ...field) *spec { return &spec{name: name, fields: fields} }
+func text(check func(string) string) *spec       { return &spec{str: check} }
+func boolean() *spec                             { return &spec{flag: true} }
+
+func (s *spec) known() []string {
+	names := make([]string, len(s.fields))
+	for i, f := range s.fields {
+		names[i] = f.name
+	}
+	return names
+}
+
+func (s *spec) field(name string) *spec {
+	for _, f := range s.fields {
+		if f.name == name {
+			return f.spec
+		}
+	}
+	return nil
+}
+
+// backendFlags are the s3 backend's boolean settings spin passes through.
+// The skip_* settings and use_path_style are what S3-compatible stores and
+// the emulator need; use_lockfile is always on and not a setting.
+var backendFlags = []string{"encrypt", "use_path_style", "skip_credentials_validation", "skip_region_validation",
+	"skip_requesting_account_id", "skip_metadata_api_check", "skip_s3_checksum"}
+
+// endpointNames are the s3 backend's endpoints block keys spin passes on.
+var endpointNames = []string{"s3", "sts", "iam"}
+
+var schema = func() *spec {
+	backend := section("terraform_backend",
+		field{"bucket", text(checkBucket)},
+		field{"key", text(checkKey)},
+		field{"region", text(checkRegion)},
+		field{"role_arn", text(checkRoleARN)},
+		field{"profile", text(checkProfile)},
+	)
+	endpoints := section("terraform_backend.endpoints")
+	for _, n := range endpointNames {
+		endpoints.fields = append(endpoints.fields, field{n, text(checkURL)})
+	}
+	backend.fields = append(backend.fields, field{"endpoints", endpoints})
+	for _, n := range backendFlags {
+		backend.fields = append(backend.fields, field{n, boolean()})
+	}
+	return section("",
+		field{"instance", section("instance", field{"group", text(checkGroup)})},
+		field{"parameters", &spec{name: "parameters", params: true}},
+		field{"terraform_backend", backend},
+		field{"resources", section("resources",
+			field{"aws_profile", text(checkProfile)},
+			field{"assume_role_profile", text(checkProfile)},
+			field{"assume_role_arn", text(checkRoleARN)},
+			field{"region", text(checkRegion)},
+		)},
+	)
+}()
+
+// walk checks n against s and converts it. name is n's key and where says
+// where that key is, both for messages. A null section returns nil (it
+// changes nothing when merged); a null or empty leaf is kept, so a later
+// file can unset what an earlier one set.
+func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
+	switch {
+	case s.params:
+		return p.params(n)
+	case s.fields != nil || s.str == nil && !s.flag:
+		if isNull(n) {
+			return nil
+		}
+		if n.Kind != yaml.MappingNode {
+			p.errorf(n, "%s must be a mapping, got %s", s.name, describe(n))
+			return nil
+		}
+		out := newMap(p.pos(n))
+		inner := "in " + s.name
+		if s.name == "" {
+			inner = "at the top level"
+		}
+		for _, e := range p.entries(n, inner) {
+			fs := s.field(e.name)
+			if fs == nil {
+				p.unknown(e, inner, s.known())
+				continue
+			}
+			if v := p.walk(e.val, fs, e.name, inner); v != nil {
+				out.set(e.name, v)
+			}
+		}
+		return out
+	}
+	v := &value{kind: scalarKind, text: n.Value, tag: n.ShortTag(), pos: p.pos(n)}
+	switch {
+	case isNull(n):
+		v.text = "null"
+		return v
+	case s.flag && n.Kind == yaml.ScalarNode && v.tag == "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			p.errorf(n, "%s %s: %v", name, where, err)
+			return nil
+		}
+		v.scalar = b
+		return v
+	case s.flag:
+		p.errorf(n, "%s %s must be true or false, got %s", name, where, describe(n))
+	case n.Kind == yaml.ScalarNode && v.tag == "!!str":
+		if problem := s.str(n.Value); n.Value != "" && problem != "" {
+			p.errorf(n, "%s %q %s %s", name, n.Value, where, problem)
+			return nil
+		}
+		if n.Value != "" { // an empty string unsets, like null
+			v.scalar = n.Value
+		}
+		return v
+	case n.Kind == yaml.ScalarNode:
+		p.errorf(n, "%s %s must be a string, got %s (quote it: %q)", name, where, describe(n), n.Value)
+	default:
+		p.errorf(n, "%s %s must be a string, got %s", name, where, describe(n))
+	}
+	return nil
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// params converts the parameters mapping: tofu variable names to values.
+func (p *parser) params(n *yaml.Node) *value {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "parameters must be a mapping of tofu variable names to values, got %s", describe(n))
+		return nil
+	}
+	out := newMap(p.pos(n))
+	for _, e := range p.entries(n, "in parameters") {
+		if !identRE.MatchString(e.name) {
+			p.errorf(e.key, "parameter %q is not a tofu variable name (a letter or _, then letters, digits, _ and -)", e.name)
+			continue
+		}
+		if v := p.anyValue(e.val, e.name); v != nil {
+			out.set(e.name, v)
+		}
+	}
+	return out
+}
+
+func (p *parser) unknown(e entry, where string, known []string) {
+	msg := fmt.Sprintf("unknown key %q %s (known: %s)", e.name, where, strings.Join(known, ", "))
+	if s := suggest(e.name, known); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	p.errorf(e.key, "%s", msg)
+}
+
+// suggest returns the known key closest to name when it is a likely typo:
+// equal ignoring case, - and _, or at most two edits away.
+func suggest(name string, known []string) string {
+	norm := func(s string) string { return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s)) }
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := distance(norm(name), norm(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of two short strings.
+func distance(a, b string) int {
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		diag := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
+		}
+	}
+	return row[len(b)]
+}
+
+var (
+	groupRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	// An IAM role name is [\w+=,.@-]{1,64}, after an optional /path/.
+	roleARNRE = regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
+)
+
+const placeholder = "XXXXXXXXXXXX"
+
+func checkGroup(s string) string {
+	if groupRE.MatchString(s) {
+		return ""
+	}
+	return "is not an instance name (1 to 64 letters, digits, _ . and -, starting with a letter or digit: it names the state file and the role session)"
+}
+
+func checkBucket(s string) string {
+	switch {
+	case strings.Contains(s, placeholder):
+		return "still holds the placeholder " + placeholder + ": put your state bucket's name"
+	case !bucketRE.MatchString(s):
+		return "is not an S3 bucket name (3 to 63 lowercase letters, digits, . and -)"
+	}
+	return ""
+}
+
+func checkKey(s string) string {
+	if strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.Contains(s, "//") {
+		return "is not an object key such as iam-roles/NAME.tfstate (no leading, trailing or double /)"
+	}
+	return ""
+}
+
+func checkRegion(s string) string {
+	if regionRE.MatchString(s) {
+		return ""
+	}
+	return "is not an AWS region name (lowercase letters, digits and -, like eu-west-1)"
+}
+
+func checkRoleARN(s string) string {
+	switch {
+	case strings.Contains(s, placeholder):
+		return "still holds the placeholder " + placeholder + ": put your AWS account id"
+	case !roleARNRE.MatchString(s):
+		return "is not an IAM role ARN (want arn:aws:iam::<12-digit account>:role/<name>)"
+	}
+	return ""
+}
+
+func checkProfile(s string) string {
+	if err := profiles.CheckName(s); err != nil {
+		return "is not a profile name: " + err.Error()
+	}
+	return ""
+}
+
+func checkURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || !slices.Contains([]string{"http", "https"}, u.Scheme) || u.Host == "" {
+		return "is not an http:// or https:// URL"
+	}
+	return ""
+}
