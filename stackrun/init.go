@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -61,6 +62,14 @@ func (r *Runner) ensureInit(ctx context.Context) error {
 		opts = append(opts, tfexec.BackendConfig(kv))
 	}
 	if err := r.TF.Init(ctx, opts...); err != nil {
+		// terraform-exec's error carries tofu's stderr: name the setting
+		// rather than leave the user to read an S3 stack trace.
+		if b := r.Inv.Config.Backend; b != nil && missingBucket(err.Error()) {
+			return &HintError{
+				Err:  fmt.Errorf("terraform_backend.bucket %q does not exist (set at %s)", b.Bucket, r.Inv.Config.Origin("terraform_backend.bucket")),
+				Hint: "create the state bucket (the walkthrough's statebucket step), or fix terraform_backend.bucket",
+			}
+		}
 		err = tfError("init", err)
 		var ee *ExitError
 		if errors.As(err, &ee) && r.Inv.Config.Backend != nil {
@@ -72,4 +81,9 @@ func (r *Runner) ensureInit(ctx context.Context) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(want+"\n"), 0o644)
+}
+
+// missingBucket recognises the S3 backend's report of a missing bucket.
+func missingBucket(out string) bool {
+	return strings.Contains(out, "NoSuchBucket") || strings.Contains(out, "S3 bucket does not exist")
 }

@@ -89,6 +89,9 @@ type worldOptions struct {
 	defaults string // YAML under defaults:
 	// mfaSerial, if set, guards the default profile with MFA.
 	mfaSerial string
+	// profile and role name the default profile and its role
+	// (default assume-test, spin_role-test).
+	profile, role string
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -132,7 +135,8 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	w.url = url
 
 	if o.profiles == "" {
-		o.profiles = fmt.Sprintf("  assume-test:\n    source: %s\n    role_arn: arn:aws:iam::%s:role/spin_role-test\n", w.keySet, account)
+		o.profiles = fmt.Sprintf("  %s:\n    source: %s\n    role_arn: arn:aws:iam::%s:role/%s\n",
+			cmpOr(o.profile, "assume-test"), w.keySet, account, cmpOr(o.role, "spin_role-test"))
 		if o.mfaSerial != "" {
 			o.profiles += "    mfa_serial: " + o.mfaSerial + "\n"
 		}
@@ -206,7 +210,11 @@ func (w *world) run(stdin string, args ...string) string {
 }
 
 func (w *world) try(stdin string, args ...string) (stdout, stderr string, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	timeout := 60 * time.Second
+	if len(args) > 0 && (args[0] == "up" || args[0] == "exec") {
+		timeout = 4 * time.Minute // long applies and exec loops
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := w.command(ctx, w.spin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
@@ -288,4 +296,11 @@ func exitCode(err error) int {
 		return -1
 	}
 	return 0
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
