@@ -40,6 +40,8 @@ test-short:
 test-long: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzAWSConfig$$' -fuzztime 30s ./profiles
+	$(GO) test -run '^$$' -fuzz '^FuzzInsertProfiles$$' -fuzztime 30s ./profiles
+	$(GO) test -run '^$$' -fuzz '^FuzzRemoveCredentials$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime 30s ./broker
 
 bench: build

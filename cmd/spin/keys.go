@@ -16,7 +16,7 @@ func newKeysCmd(e *env, g *globals) *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the long-term key sets spind keeps in the OS keyring",
 	}
-	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g))
+	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g), newKeysImportCmd(e, g))
 	return cmd
 }
 

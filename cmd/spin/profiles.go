@@ -23,12 +23,13 @@ func newProfilesCmd(e *env, g *globals) *cobra.Command {
   spin profiles diff               # show what write would change
   spin profiles list               # every profile in the file, and spin's state for it
   spin profiles remove old-profile # drop a profile spin wrote
+  spin profiles import             # adopt role_arn + source_profile profiles, keys into the keyring
 
 spin renders each profile of its config.yaml as a credential_process profile
 that runs spin's credential helper. Everything else in the file stays byte for byte.
 AWS_CONFIG_FILE names another file, as it does for AWS tools.`,
 	}
-	cmd.AddCommand(newProfilesWriteCmd(e, g, false), newProfilesWriteCmd(e, g, true), newProfilesListCmd(e, g), newProfilesRemoveCmd(e, g))
+	cmd.AddCommand(newProfilesWriteCmd(e, g, false), newProfilesWriteCmd(e, g, true), newProfilesListCmd(e, g), newProfilesRemoveCmd(e, g), newProfilesImportCmd(e, g))
 	return cmd
 }
 

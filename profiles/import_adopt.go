@@ -1,0 +1,45 @@
+package profiles
+
+import "fmt"
+
+// AdoptProfiles rewrites the imported role profiles of doc as spin-managed
+// credential_process profiles (want gives each its region, resolved from
+// config.yaml as `spin profiles write` resolves it, so a later write
+// changes nothing). Each section must still be the role profile the plan
+// read: the file may have changed since, and a profile spin did not read is
+// never replaced. It is for UpdateAWSConfig's edit function.
+func AdoptProfiles(doc *AWSConfig, h Helper, want []AWSProfile, imported []ProfileImport) ([]Change, error) {
+	region := map[string]string{}
+	for _, p := range want {
+		region[p.Name] = p.Region
+	}
+	var changes []Change
+	for _, imp := range imported {
+		name := imp.Profile.Name
+		s, found, err := doc.onlySection(name)
+		if err != nil {
+			return nil, err
+		}
+		if !found || s.Managed {
+			return nil, fmt.Errorf("profile %s changed while it was imported; run 'spin profiles write'", name)
+		}
+		settings, _ := doc.Settings(s)
+		role, _ := lookupSetting(settings, "role_arn")
+		src, _ := lookupSetting(settings, "source_profile")
+		if role.Value != imp.Profile.RoleARN || src.Value != imp.Profile.Source {
+			return nil, fmt.Errorf("profile %s (line %d) changed while it was imported; run 'spin profiles write --force' to replace it", name, s.Line)
+		}
+		p := AWSProfile{Name: name, Region: region[name]}
+		block, err := h.Block(p)
+		if err != nil {
+			return nil, err
+		}
+		act, err := doc.SetProfile(name, block, true)
+		if err != nil {
+			return nil, err
+		}
+		cp, _ := h.CredentialProcess(name) // Block has checked it
+		changes = append(changes, Change{Name: name, Action: act, CredentialProcess: cp, Region: p.Region})
+	}
+	return changes, nil
+}

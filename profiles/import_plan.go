@@ -1,0 +1,223 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ImportPlan is what `spin profiles import` will do, worked out from the
+// files before anything is written.
+type ImportPlan struct {
+	// Keys are the source profiles' key pairs, one per source, in the
+	// order profiles first use them. Each becomes the key set named after
+	// its source profile.
+	Keys     []KeyImport
+	Profiles []ProfileImport
+	Skipped  []ImportSkip
+}
+
+// KeyImport is one key pair to move into the keyring.
+type KeyImport struct {
+	Credentials        // Profile is the key set name
+	MFASerial   string // the source profile's mfa_serial
+}
+
+// ProfileImport is one ~/.aws/config profile to adopt.
+type ProfileImport struct {
+	Profile Profile // as it goes into config.yaml
+	Line    int     // its header in ~/.aws/config
+	// Replaces is set when config.yaml already defines the name (force).
+	Replaces bool
+	// Comments counts the comment lines inside the section, which the
+	// rewrite drops (they stay in config.spin.bak).
+	Comments int
+}
+
+// ImportSkip is a role profile that is left as it is, and why.
+type ImportSkip struct {
+	Profile string
+	Line    int
+	Reason  string
+}
+
+func (s ImportSkip) String() string {
+	return fmt.Sprintf("profile %s (line %d): %s", s.Profile, s.Line, s.Reason)
+}
+
+// importKeys are the role profile settings spin carries into config.yaml.
+var importKeys = []string{"role_arn", "source_profile", "external_id", "mfa_serial", "role_session_name", "duration_seconds", "region"}
+
+// PlanImport finds the role_arn + source_profile profiles of conf (the AWS
+// config file) whose source profile has long-term keys in creds (the
+// credentials file), and maps them onto config.yaml profiles and key sets.
+// A profile spin cannot adopt whole (settings it does not carry, keys that
+// are missing, temporary or elsewhere, a chained role) is skipped with a
+// reason. Profiles cfg already defines are an error unless force is set.
+// PlanImport is pure: it reads its arguments and changes nothing.
+func PlanImport(conf, creds *AWSConfig, cfg *Config, force bool) (*ImportPlan, error) {
+	plan := &ImportPlan{}
+	exists := &ProfileExistsError{Path: cfg.Path}
+	keys := map[string]bool{}
+	for _, s := range conf.Sections() {
+		name, ok := s.Profile()
+		if !ok || s.Managed {
+			continue
+		}
+		settings, other := conf.Settings(s)
+		role, _ := lookupSetting(settings, "role_arn")
+		src, _ := lookupSetting(settings, "source_profile")
+		if role.Value == "" || src.Value == "" {
+			continue
+		}
+		skip := func(format string, args ...any) {
+			plan.Skipped = append(plan.Skipped, ImportSkip{Profile: name, Line: s.Line, Reason: fmt.Sprintf(format, args...)})
+		}
+		if _, _, err := conf.onlySection(name); err != nil {
+			if !slices.ContainsFunc(plan.Skipped, func(k ImportSkip) bool { return k.Profile == name }) {
+				skip("%v", err)
+			}
+			continue
+		}
+		if extra := extraSettings(settings, other); extra != "" {
+			skip("has %s, which spin does not carry over: move or remove it, then import again", extra)
+			continue
+		}
+		if src.Value != name && sourceAssumesRole(conf, src.Value) {
+			skip("source_profile %s assumes a role itself: spin does not chain roles", src.Value)
+			continue
+		}
+		c, err := ReadCredentials(creds, src.Value)
+		if errors.Is(err, ErrNoCredentials) {
+			skip("source_profile %s has no keys in the credentials file (SSO or another credential source?)", src.Value)
+			continue
+		} else if err != nil {
+			skip("%v", err)
+			continue
+		}
+		if err := (&AWSConfig{lines: creds.Lines()}).RemoveCredentials(src.Value, c.AccessKeyID); err != nil {
+			skip("%v", err)
+			continue
+		}
+		p, err := importedProfile(name, src.Value, settings)
+		if err == nil {
+			err = checkImported(cfg, p)
+		}
+		if err != nil {
+			skip("%v", err)
+			continue
+		}
+		_, replaces := cfg.Profiles[name]
+		if replaces && !force {
+			exists.Names = append(exists.Names, name)
+		}
+		plan.Profiles = append(plan.Profiles, ProfileImport{Profile: p, Line: s.Line, Replaces: replaces, Comments: conf.comments(s)})
+		if !keys[src.Value] {
+			keys[src.Value] = true
+			plan.Keys = append(plan.Keys, KeyImport{Credentials: c, MFASerial: MFASerialOf(conf, creds, src.Value)})
+		}
+	}
+	if len(exists.Names) > 0 {
+		return nil, exists
+	}
+	return plan, nil
+}
+
+// extraSettings names what a role profile holds beyond importKeys.
+func extraSettings(settings []Setting, other []int) string {
+	var extra []string
+	for _, st := range settings {
+		if !slices.Contains(importKeys, st.Key) && !slices.Contains(extra, st.Key) {
+			extra = append(extra, st.Key)
+		}
+	}
+	if len(other) > 0 {
+		extra = append(extra, fmt.Sprintf("nested or continued lines (line %d)", other[0]))
+	}
+	return strings.Join(extra, ", ")
+}
+
+func sourceAssumesRole(conf *AWSConfig, name string) bool {
+	for _, s := range conf.profileSections(name) {
+		settings, _ := conf.Settings(s)
+		if _, ok := lookupSetting(settings, "role_arn"); ok {
+			return true
+		}
+		if _, ok := lookupSetting(settings, "source_profile"); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// MFASerialOf returns profile name's mfa_serial as AWS tools merge it: the
+// credentials file's [name] wins over the config file's.
+func MFASerialOf(conf, creds *AWSConfig, name string) string {
+	if s, err := creds.credentialsSection(name); err == nil {
+		settings, _ := creds.Settings(s)
+		if m, ok := lookupSetting(settings, "mfa_serial"); ok {
+			return m.Value
+		}
+	}
+	if s, found, err := conf.onlySection(name); err == nil && found {
+		settings, _ := conf.Settings(s)
+		m, _ := lookupSetting(settings, "mfa_serial")
+		return m.Value
+	}
+	return ""
+}
+
+func importedProfile(name, source string, settings []Setting) (Profile, error) {
+	get := func(k string) string { v, _ := lookupSetting(settings, k); return v.Value }
+	p := Profile{
+		Name: name, Source: source, RoleARN: get("role_arn"), ExternalID: get("external_id"),
+		MFASerial: get("mfa_serial"), RoleSessionName: get("role_session_name"), Region: get("region"),
+	}
+	if d := get("duration_seconds"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n <= 0 {
+			return Profile{}, fmt.Errorf("duration_seconds %q is not a number of seconds", d)
+		}
+		p.Duration = time.Duration(n) * time.Second
+	}
+	return p, nil
+}
+
+// checkImported parses p as config.yaml would hold it, under cfg's
+// defaults, so a profile spin would refuse to load is skipped up front
+// (a name, ARN or duration spin does not accept) rather than failing the
+// final check after the keys are stored.
+func checkImported(cfg *Config, p Profile) error {
+	d := cfg.Defaults
+	doc := fmt.Sprintf("defaults:\n  duration: %s\n  min_validity: %s\n  mfa_duration: %s\nprofiles:\n%s",
+		fmtDur(d.Duration), fmtDur(d.MinValidity), fmtDur(d.MFADuration), renderProfileYAML(p, 2, 2, "\n"))
+	_, err := Parse("config.yaml", []byte(doc))
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		return err
+	}
+	var msgs []string
+	for _, e := range joined.Unwrap() {
+		var pe posError
+		if errors.As(e, &pe) {
+			msgs = append(msgs, pe.msg)
+		} else {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	return fmt.Errorf("spin would not accept it: %s", strings.Join(msgs, "; "))
+}
+
+// comments counts the comment lines inside the lines SetProfile replaces.
+func (c *AWSConfig) comments(s Section) int {
+	n := 0
+	for i := s.start + 1; i < c.owned(s); i++ {
+		if k, _, _ := classify(c.lines[i].Text); k == commentLine {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,171 @@
+package profiles
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudspin/spin/internal/secret"
+)
+
+// A walkthrough-shaped pair of files, with the shapes import must skip.
+const (
+	planConfig = `# my aws config
+[default]
+region = us-west-2
+
+[profile cloudspin_user]
+mfa_serial = arn:aws:iam::123456789012:mfa/cloudspin_user
+
+[profile assume-cloudspin_examples-account]
+role_arn = arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account
+source_profile = cloudspin_user
+
+[profile second]
+# same user, another role
+role_arn = arn:aws:iam::123456789012:role/second
+source_profile = cloudspin_user
+external_id = ext-123
+role_session_name = me
+duration_seconds = 3600
+region = us-east-1
+mfa_serial = arn:aws:iam::123456789012:mfa/cloudspin_user
+
+[profile via-sso]
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = sso-user
+
+[profile sso-user]
+sso_session = corp
+
+[profile chained]
+role_arn = arn:aws:iam::123456789012:role/y
+source_profile = assume-cloudspin_examples-account
+
+[profile with-output]
+role_arn = arn:aws:iam::123456789012:role/z
+source_profile = cloudspin_user
+output = json
+
+[profile short]
+role_arn = arn:aws:iam::123456789012:role/short
+source_profile = cloudspin_user
+duration_seconds = 900
+
+[profile temp]
+role_arn = arn:aws:iam::123456789012:role/t
+source_profile = session_user
+
+[profile spin-made]
+` + Marker + `
+credential_process = '/usr/local/bin/spin' credential-process spin-made
+`
+	planCredentials = `[cloudspin_user]
+aws_access_key_id = ` + exampleKeyID + `
+aws_secret_access_key = ` + exampleSecret + `
+
+[session_user]
+aws_access_key_id = ASIAIOSFODNN7EXAMPLE
+aws_secret_access_key = ` + exampleSecret + `
+aws_session_token = FwoGZXIvYXdzEXAMPLE
+`
+)
+
+var secretEqual = cmp.Comparer(func(a, b secret.String) bool { return a.Equal(b) })
+
+func TestPlanImport(t *testing.T) {
+	conf, creds := ParseAWSConfig([]byte(planConfig)), ParseAWSConfig([]byte(planCredentials))
+	plan, err := PlanImport(conf, creds, parse(t, "keyring:\n  backend: pass\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mfa = "arn:aws:iam::123456789012:mfa/cloudspin_user"
+	want := &ImportPlan{
+		Keys: []KeyImport{{
+			Credentials: Credentials{Profile: "cloudspin_user", AccessKeyID: exampleKeyID, SecretAccessKey: secret.New(exampleSecret), Line: 1},
+			MFASerial:   mfa,
+		}},
+		Profiles: []ProfileImport{
+			{Profile: Profile{Name: "assume-cloudspin_examples-account", Source: "cloudspin_user",
+				RoleARN: "arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account"}, Line: 8},
+			{Profile: Profile{Name: "second", Source: "cloudspin_user", RoleARN: "arn:aws:iam::123456789012:role/second",
+				ExternalID: "ext-123", RoleSessionName: "me", Duration: time.Hour, Region: "us-east-1", MFASerial: mfa},
+				Line: 12, Comments: 1},
+		},
+		Skipped: []ImportSkip{
+			{"via-sso", 22, "source_profile sso-user has no keys in the credentials file (SSO or another credential source?)"},
+			{"chained", 29, "source_profile assume-cloudspin_examples-account assumes a role itself: spin does not chain roles"},
+			{"with-output", 33, "has output, which spin does not carry over: move or remove it, then import again"},
+			{"short", 38, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s = 16m30s (the refresh margin is min(5m, 10% of duration))"},
+			{"temp", 43, "profile session_user: [session_user] at line 5 holds temporary keys (a session token or an ASIA key id): spin stores only an IAM user's long-term (AKIA) keys"},
+		},
+	}
+	if diff := cmp.Diff(want, plan, secretEqual); diff != "" {
+		t.Errorf("plan mismatch (-want +got):\n%s", diff)
+	}
+	for _, s := range plan.Skipped {
+		if strings.Contains(s.String(), exampleSecret) {
+			t.Errorf("skip reason quotes the secret: %s", s)
+		}
+	}
+
+	// config.yaml already has one of them: refused, unless forced.
+	cfg := parse(t, "profiles:\n  second:\n    source: someone\n")
+	var pe *ProfileExistsError
+	if _, err := PlanImport(conf, creds, cfg, false); !errors.As(err, &pe) || strings.Join(pe.Names, ",") != "second" {
+		t.Fatalf("got %v, want ProfileExistsError for second", err)
+	}
+	plan, err = PlanImport(conf, creds, cfg, true)
+	if err != nil || len(plan.Profiles) != 2 || plan.Profiles[0].Replaces || !plan.Profiles[1].Replaces {
+		t.Fatalf("forced: got %+v, %v; want second marked as replacing", plan, err)
+	}
+}
+
+func TestPlanImportNothing(t *testing.T) {
+	for name, conf := range map[string]string{
+		"empty":          "",
+		"no role":        "[default]\nregion = eu-west-1\n",
+		"duplicate":      "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = cloudspin_user\n[profile a]\nregion = x\n",
+		"self, no keys":  "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = a\n",
+		"nested setting": "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = cloudspin_user\ns3 =\n  addressing_style = path\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			plan, err := PlanImport(ParseAWSConfig([]byte(conf)), ParseAWSConfig([]byte(planCredentials)), parse(t, ""), false)
+			if err != nil || len(plan.Profiles) != 0 || len(plan.Keys) != 0 {
+				t.Errorf("got %+v, %v; want nothing to import", plan, err)
+			}
+			if name != "empty" && name != "no role" && len(plan.Skipped) != 1 {
+				t.Errorf("got skips %v, want one", plan.Skipped)
+			}
+		})
+	}
+}
+
+// AdoptProfiles rewrites exactly the planned sections; every other line of
+// the file stays.
+func TestAdoptProfiles(t *testing.T) {
+	conf, creds := ParseAWSConfig([]byte(planConfig)), ParseAWSConfig([]byte(planCredentials))
+	plan, err := PlanImport(conf, creds, parse(t, ""), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AWSProfile{{Name: "assume-cloudspin_examples-account", Region: "eu-west-1"}, {Name: "second", Region: "us-east-1"}}
+	doc := ParseAWSConfig([]byte(planConfig))
+	changes, err := AdoptProfiles(doc, testHelper, want, plan.Profiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 2 || changes[0].Action != Updated || changes[1].Region != "us-east-1" {
+		t.Errorf("got changes %+v", changes)
+	}
+	checkKept(t, conf, doc, edited(changes), false)
+	golden(t, "testdata/import/adopt.golden", doc.Render())
+
+	changed := strings.Replace(planConfig, "role/second", "role/third", 1)
+	if _, err := AdoptProfiles(ParseAWSConfig([]byte(changed)), testHelper, want, plan.Profiles); err == nil || !strings.Contains(err.Error(), "changed while it was imported") {
+		t.Errorf("changed file: got %v, want a refusal", err)
+	}
+}
