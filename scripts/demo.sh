@@ -3,7 +3,8 @@
 # The STS emulator stands in for AWS; the keys live in a real Secret Service
 # (gnome-keyring in a private D-Bus session) or, without one, in spin's
 # encrypted file keyring; the AWS CLI v2 gets an assumed-role session through
-# credential_process. Nothing is left running afterwards.
+# credential_process, and `spin up` applies an OpenTofu stack whose state
+# lands in the emulator's S3. Nothing is left running afterwards.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/bin
@@ -57,13 +58,13 @@ key_secret=$(rand 'A-Za-z0-9' 40)
 cat >"$root/keys.json" <<JSON
 {"keys":[{"access_key_id":"$key_id","secret_access_key":"$key_secret","user_name":"cloudspin_user","account":"123456789012"}]}
 JSON
-"$bin/awsemu" --keys "$root/keys.json" --url-file "$root/url" 2>"$root/awsemu.log" &
+"$bin/awsemu" --keys "$root/keys.json" --url-file "$root/url" --bucket spin-demo-state 2>"$root/awsemu.log" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$root/url" ] && break; sleep 0.05; done
 url=$(cat "$root/url")
 export AWS_ENDPOINT_URL_STS=$url
 rm "$root/keys.json" # the emulator has read them; no plaintext key stays on disk
-step "emulator: STS with SigV4 checks at $url"
+step "emulator: STS and S3 (state bucket spin-demo-state) with SigV4 checks at $url"
 
 mkdir -p "$(dirname "$SPIN_CONFIG")"
 cat >"$SPIN_CONFIG" <<YAML
@@ -98,9 +99,29 @@ else
 	"$bin/spin" credential-process assume-cloudspin_examples-account | sed 's/"SecretAccessKey":"[^"]*"/"SecretAccessKey":"…"/; s/"SessionToken":"[^"]*"/"SessionToken":"…"/'
 fi
 
+stack=$root/offline-demo
+cp -r "$top/examples/offline-demo" "$stack"
+cat >"$stack/stack-instance-local.yaml" <<YAML
+parameters:
+  sts_endpoint: $url
+terraform_backend:
+  endpoints:
+    s3: $url
+    sts: $url
+YAML
+export PATH=$top/.tools/bin:$PATH TF_CLI_CONFIG_FILE=
+"$bin/spin" up --auto-approve "$stack" 2>&1 | grep -E 'local-exec\): arn|Apply complete' | sed 's/^/    /'
+step "spin up: OpenTofu applied examples/offline-demo with brokered credentials; state is in the emulator's S3"
+set +e
+"$bin/spin" plan --detailed-exitcode "$stack" >/dev/null 2>&1
+code=$?
+set -e
+[ "$code" -eq 0 ] || { echo "demo: second plan exited $code, want 0 (no changes)" >&2; exit 1; }
+step "spin plan --detailed-exitcode: no changes"
+
 "$bin/spin" status | sed 's/^/    /'
-if grep -rqs -- "$key_id" "$HOME/.aws" "$SPIN_CONFIG"; then
-	echo "demo: the key id leaked into a config file" >&2
+if grep -rqs -- "$key_id" "$HOME/.aws" "$SPIN_CONFIG" "$stack"; then
+	echo "demo: the key id leaked into a file" >&2
 	exit 1
 fi
-step "no key in ~/.aws or spin's config; stopping spind and the emulator"
+step "no key in ~/.aws, spin's config or the stack folder; stopping spind and the emulator"
