@@ -35,6 +35,7 @@ AWS_CONFIG_FILE names another file, as it does for AWS tools.`,
 
 type profilesWriteOptions struct {
 	force, prune, dryRun bool
+	stack                fromStackOptions
 }
 
 // newProfilesWriteCmd builds `write`, or `diff` (a dry run that prints a
@@ -60,7 +61,8 @@ The helper is spin-credential-process from spin's directory, else spin
 itself ('/usr/local/bin/spin' credential-process NAME). A profile of the same name that spin did not write is left alone unless
 --force is given. The file is locked, checked with the AWS SDK's own loader,
 and replaced atomically; the previous content stays in config.spin.bak.
-Running it again without changes writes nothing.`,
+Running it again without changes writes nothing.
+` + fromStackHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return profilesWrite(cmd.Context(), e, g, o, diff)
@@ -72,20 +74,31 @@ Running it again without changes writes nothing.`,
   spin profiles diff --force --prune
 
 Prints the change 'spin profiles write' (with the same flags) would make to
-the AWS config file. It writes nothing, not even the lock file.`
+the AWS config file. It writes nothing, not even the lock file.
+` + fromStackHelp
 	} else {
 		cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would change without writing")
 	}
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace profiles of the same names that spin did not write")
 	cmd.Flags().BoolVar(&o.prune, "prune", false, "remove profiles spin wrote that config.yaml no longer defines")
+	addFromStackFlags(cmd.Flags(), &o.stack)
 	return cmd
 }
 
 func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOptions, diff bool) error {
+	if o.stack != (fromStackOptions{}) {
+		return profilesFromStack(ctx, e, g, o, diff)
+	}
 	s, err := loadProfilesSetup(e, g)
 	if err != nil {
 		return err
 	}
+	return profilesSync(ctx, e, s, o, diff)
+}
+
+// profilesSync writes s.cfg's profiles into the AWS config file, or with
+// diff prints the change.
+func profilesSync(ctx context.Context, e *env, s *profilesSetup, o *profilesWriteOptions, diff bool) error {
 	if !s.cfg.Exists {
 		return withHint(fmt.Errorf("%s does not exist", s.cfg.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
 	}
