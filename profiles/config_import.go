@@ -170,7 +170,9 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 		return nil, errors.New("profiles is not a block mapping")
 	}
 	indent, step := val.Content[0].Column-1, 2
-	if first := val.Content[1]; first.Kind == yaml.MappingNode && len(first.Content) > 0 && first.Content[0].Column > val.Content[0].Column {
+	// A flow-style first entry ({source: x}) says nothing about the
+	// block indentation; keep the default step then.
+	if first := val.Content[1]; first.Kind == yaml.MappingNode && first.Style&yaml.FlowStyle == 0 && len(first.Content) > 0 && first.Content[0].Column > val.Content[0].Column {
 		step = first.Content[0].Column - val.Content[0].Column
 	}
 	// The mapping ends before the next top-level key, or at the end of the
