@@ -47,6 +47,9 @@ type Config struct {
 	Version  string
 	// Shutdown is called by POST /v1/shutdown.
 	Shutdown func()
+	// MFAPromptWindow is how long callers wait for a prompting helper's
+	// code before the round is given up; default 90s.
+	MFAPromptWindow time.Duration
 }
 
 // Broker serves credentials. Create it with New.
@@ -62,6 +65,10 @@ type Broker struct {
 	keys     Keys
 	backend  string
 	pass     atomic.Pointer[secret.String]
+
+	// cacheMu guards keyCache alone, so cached reads never wait behind a
+	// slow keyring call holding keysMu.
+	cacheMu  sync.Mutex
 	keyCache map[string]keystore.KeySet
 
 	mfaMu sync.Mutex
@@ -89,6 +96,9 @@ func New(cfg Config) *Broker {
 	if cfg.STS == nil {
 		cfg.STS = &SDKSTS{}
 	}
+	if cfg.MFAPromptWindow == 0 {
+		cfg.MFAPromptWindow = defaultPromptWindow
+	}
 	b := &Broker{
 		cfg:      cfg,
 		log:      cfg.Logger,
@@ -111,12 +121,23 @@ func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelDebug),
 	}
+	// Callers parked on an MFA prompt would hold Shutdown up: free them.
+	srv.RegisterOnShutdown(b.endMFARounds)
 	err := serveUntil(ctx, srv, ln)
 	b.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// endMFARounds ends every prompt round in progress, releasing its waiters.
+func (b *Broker) endMFARounds() {
+	b.mfaMu.Lock()
+	defer b.mfaMu.Unlock()
+	for _, st := range b.mfa {
+		b.endRoundLocked(st, "spind is stopping")
+	}
 }
 
 // Close stops background refreshes.

@@ -398,3 +398,23 @@ func TestClearSessions(t *testing.T) {
 		t.Errorf("after clear got %s (%d STS calls), want a new session", c2.AccessKeyID, f.sts.calls.Load())
 	}
 }
+
+// Raising min_validity in config.yaml applies to sessions already cached.
+func TestMinValidityEditAppliesToCachedSession(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	f := newFixture(t, basicConfig, clk.Now)
+	_, c1 := f.get(t, "/v1/credentials/p")
+	clk.Add(35 * time.Minute) // ~25m left: fine for the default 15m
+	if _, c := f.get(t, "/v1/credentials/p"); c.AccessKeyID != c1.AccessKeyID {
+		t.Fatalf("want the cached session at 25m left")
+	}
+	raised := strings.Replace(basicConfig, "profiles:\n", "defaults:\n  min_validity: 30m\nprofiles:\n", 1)
+	if err := os.WriteFile(f.conf, []byte(raised), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Minute)
+	_ = os.Chtimes(f.conf, future, future)
+	if _, c := f.get(t, "/v1/credentials/p"); c.AccessKeyID == c1.AccessKeyID {
+		t.Errorf("min_validity raised to 30m, but a session with 25m left was handed out")
+	}
+}

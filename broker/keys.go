@@ -63,9 +63,12 @@ func (b *Broker) storeLocked(conf *profiles.Config) (Keys, *api.Error) {
 // keySet returns a key set, from memory after the first read: spind holds
 // the keys so that refreshes never wait on the keyring.
 func (b *Broker) keySet(ctx context.Context, conf *profiles.Config, name, profile string) (keystore.KeySet, *api.Error) {
+	if ks, ok := b.cachedKeySet(name); ok {
+		return ks, nil
+	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
-	if ks, ok := b.keyCache[name]; ok {
+	if ks, ok := b.cachedKeySet(name); ok { // read while we waited
 		return ks, nil
 	}
 	k, aerr := b.storeLocked(conf)
@@ -82,8 +85,26 @@ func (b *Broker) keySet(ctx context.Context, conf *profiles.Config, name, profil
 	case err != nil:
 		return keystore.KeySet{}, errorf(api.CodeKeyring, "run 'spin doctor'", "profile %s: read key set %s: %v", profile, name, err)
 	}
-	b.keyCache[name] = ks
+	b.cacheKeySet(name, &ks)
 	return ks, nil
+}
+
+func (b *Broker) cachedKeySet(name string) (keystore.KeySet, bool) {
+	b.cacheMu.Lock()
+	defer b.cacheMu.Unlock()
+	ks, ok := b.keyCache[name]
+	return ks, ok
+}
+
+// cacheKeySet stores ks under name, or forgets name when ks is nil.
+func (b *Broker) cacheKeySet(name string, ks *keystore.KeySet) {
+	b.cacheMu.Lock()
+	defer b.cacheMu.Unlock()
+	if ks == nil {
+		delete(b.keyCache, name)
+		return
+	}
+	b.keyCache[name] = *ks
 }
 
 func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
@@ -98,7 +119,12 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeBadRequest, "", "%v", err))
 		return
 	}
-	conf, _ := b.conf.get(false)
+	conf, aerr := b.config()
+	if aerr != nil {
+		// The backend is a config setting: never guess it from a broken file.
+		writeError(w, aerr)
+		return
+	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)
@@ -120,7 +146,7 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeKeyring, "", "store key set %s: %v", name, err))
 		return
 	}
-	b.keyCache[name] = ks
+	b.cacheKeySet(name, &ks)
 	b.dropSessionsOf(name)
 	// An autostarted spind must find the same backend next time.
 	if err := profiles.RecordKeyringBackend(b.cfg.ConfigPath, b.backend); err != nil {
@@ -131,7 +157,12 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
-	conf, _ := b.conf.get(false)
+	conf, aerr := b.config()
+	if aerr != nil {
+		// The backend is a config setting: never guess it from a broken file.
+		writeError(w, aerr)
+		return
+	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)
@@ -159,7 +190,12 @@ func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
 
 func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	conf, _ := b.conf.get(false)
+	conf, aerr := b.config()
+	if aerr != nil {
+		// The backend is a config setting: never guess it from a broken file.
+		writeError(w, aerr)
+		return
+	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)
@@ -176,7 +212,7 @@ func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeKeyring, "", "remove key set %s: %v", name, err))
 		return
 	}
-	delete(b.keyCache, name)
+	b.cacheKeySet(name, nil)
 	b.dropSessionsOf(name)
 	b.log.Info("key set removed", "name", name)
 	w.WriteHeader(http.StatusNoContent)
@@ -192,7 +228,12 @@ func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeBadRequest, "", "empty passphrase"))
 		return
 	}
-	conf, _ := b.conf.get(false)
+	conf, aerr := b.config()
+	if aerr != nil {
+		// The backend is a config setting: never guess it from a broken file.
+		writeError(w, aerr)
+		return
+	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	if b.backendName(conf) != "file" {

@@ -142,7 +142,15 @@ func serveUntil(ctx context.Context, srv interface {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		// A handler is still busy (an STS call, say): stop waiting for it.
+		if c, ok := srv.(interface{ Close() error }); ok {
+			_ = c.Close()
+		}
+	} else if err != nil {
+		<-errc
+		return err
+	}
 	<-errc
-	return err
+	return nil
 }

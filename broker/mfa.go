@@ -24,10 +24,12 @@ type mfaState struct {
 	round     int
 	failed    int // number of the last round that ended without a session
 	lastErr   string
+	waiters   int // callers parked on done
 }
 
-// promptWindow bounds how long waiters trust a prompter that never answers.
-const promptWindow = 90 * time.Second
+// defaultPromptWindow bounds how long waiters trust a prompter that never
+// answers.
+const defaultPromptWindow = 90 * time.Second
 
 // mfaSerial is the MFA device of a profile: the profile's own, else the key set's.
 func mfaSerial(p profiles.Resolved, ks keystore.KeySet) string {
@@ -64,23 +66,32 @@ func (b *Broker) mfaSession(ctx context.Context, p profiles.Resolved, canPrompt 
 				b.mfaMu.Unlock()
 				return api.Credentials{}, need
 			}
-			st.prompting, st.deadline, st.done = true, now.Add(promptWindow), make(chan struct{})
+			st.prompting, st.deadline, st.done = true, now.Add(b.cfg.MFAPromptWindow), make(chan struct{})
 			st.round++
 			b.mfaMu.Unlock()
 			need.Prompt = true
 			return api.Credentials{}, need
 		}
 		done, round := st.done, st.round
+		st.waiters++
 		b.mfaMu.Unlock()
+		// The deadline wakes us even if nobody else calls: the loop then
+		// ends a round whose prompter vanished.
+		timeout := time.NewTimer(st.deadline.Sub(now) + time.Millisecond)
 		select {
 		case <-ctx.Done():
-			return api.Credentials{}, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s'", p.Name),
-				"profile %s: gave up waiting for the MFA code", p.Name)
 		case <-done:
+		case <-timeout.C:
 		}
+		timeout.Stop()
 		b.mfaMu.Lock()
+		st.waiters--
 		failed, msg := st.failed == round, st.lastErr
 		b.mfaMu.Unlock()
+		if ctx.Err() != nil {
+			return api.Credentials{}, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s'", p.Name),
+				"profile %s: gave up waiting for the MFA code", p.Name)
+		}
 		if failed {
 			return api.Credentials{}, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s'", p.Name),
 				"profile %s: %s", p.Name, msg)
@@ -120,7 +131,13 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := conf.Resolve(profile)
 	if err != nil {
-		writeError(w, errorf(api.CodeUnknownProfile, "", "%v", err))
+		writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
+		return
+	}
+	if req.Code == "" {
+		// The prompting helper could not get a code: free its waiters.
+		b.failRound(p.Source, "the helper asked to prompt got no MFA code")
+		writeError(w, errorf(api.CodeBadRequest, fmt.Sprintf("run 'spin mfa %s'", profile), "profile %s: no MFA code given", profile))
 		return
 	}
 	ks, aerr := b.keySet(r.Context(), conf, p.Source, profile)
@@ -169,4 +186,14 @@ func (b *Broker) failRound(source, msg string) {
 	if st := b.mfa[source]; st != nil {
 		b.endRoundLocked(st, msg)
 	}
+}
+
+// mfaWaiters reports how many callers wait for source's code (tests).
+func (b *Broker) mfaWaiters(source string) int {
+	b.mfaMu.Lock()
+	defer b.mfaMu.Unlock()
+	if st := b.mfa[source]; st != nil {
+		return st.waiters
+	}
+	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/keystore"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -16,11 +17,13 @@ import (
 type sessionKey struct{ profile, name string }
 
 type session struct {
-	creds    api.Credentials // Expiration is STS's own
-	role     string
-	source   string
-	obtained time.Time
-	lastUsed time.Time
+	creds      api.Credentials // Expiration is STS's own
+	role       string
+	source     string
+	externalID string
+	duration   time.Duration
+	obtained   time.Time
+	lastUsed   time.Time
 	// settings the session was made with, for refresh-ahead
 	minValidity, margin time.Duration
 	stsCalls, hits      int
@@ -49,9 +52,15 @@ func (s *session) handedOut() api.Credentials {
 	return c
 }
 
-// usable reports whether s may still be handed out: at least minValidity left.
-func (s *session) usable(now time.Time) bool {
-	return s.handedOut().Expiration.Sub(now) >= s.minValidity
+// usable reports whether s may still be handed out: at least minValidity
+// left (the profile's current setting, so a config edit applies at once).
+func (s *session) usable(now time.Time, minValidity time.Duration) bool {
+	return s.handedOut().Expiration.Sub(now) >= minValidity
+}
+
+// matches reports whether s was made with p's current settings.
+func (s *session) matches(p profiles.Resolved) bool {
+	return s.role == p.RoleARN && s.source == p.Source && s.externalID == p.ExternalID && s.duration == p.Duration
 }
 
 // valid reports whether s has not expired at all; served as a last resort
@@ -83,41 +92,54 @@ func (b *Broker) credentials(ctx context.Context, profile, sessionName string, c
 	if aerr != nil {
 		return api.Credentials{}, aerr
 	}
-	caller := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
-	if mfaSerial(p, ks) != "" {
-		// Roles are assumed from the MFA session, so they carry MFA context.
+	longTerm := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
+	withMFA := mfaSerial(p, ks) != ""
+	if p.Bootstrap() {
+		if !withMFA {
+			// No MFA, so GetSessionToken would give credentials IAM refuses
+			// for IAM calls: hand over the long-term keys, without Expiration.
+			return longTerm, nil
+		}
 		c, aerr := b.mfaSession(ctx, p, canPrompt)
 		if aerr != nil {
 			return api.Credentials{}, aerr
 		}
-		if p.Bootstrap() {
-			c.Expiration = c.Expiration.Add(-expirySkew(p.MFADuration))
-			return c, nil
+		c.Expiration = c.Expiration.Add(-expirySkew(p.MFADuration))
+		return c, nil
+	}
+	// Asked only on a cache miss: a cached role session stays good even
+	// when the MFA session it came from is near its end.
+	caller := func() (api.Credentials, *api.Error) {
+		if !withMFA {
+			return longTerm, nil
 		}
-		caller = c
-	} else if p.Bootstrap() {
-		// No MFA, so GetSessionToken would give credentials IAM refuses for
-		// IAM calls: hand over the long-term keys, without Expiration.
-		return caller, nil
+		// Roles are assumed from the MFA session, so they carry MFA context.
+		return b.mfaSession(ctx, p, canPrompt)
 	}
 	return b.session(ctx, sessionKey{profile, sessionName}, p, caller)
 }
 
 // session returns a cached session with at least min_validity left, or makes
 // one. However many callers wait, one STS call is made (singleflight).
-func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolved, caller api.Credentials) (api.Credentials, *api.Error) {
-	now := b.now()
-	b.sessMu.Lock()
-	if s := b.sessions[key]; s != nil && s.role == p.RoleARN && s.source == p.Source && s.usable(now) {
-		s.hits++
-		s.lastUsed = now
-		c := s.handedOut()
-		b.sessMu.Unlock()
+func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolved, callerFn func() (api.Credentials, *api.Error)) (api.Credentials, *api.Error) {
+	if c, ok := b.cached(key, p); ok {
 		return c, nil
 	}
-	b.sessMu.Unlock()
+	caller, aerr := callerFn()
+	if aerr != nil {
+		return api.Credentials{}, aerr
+	}
+	// Getting the caller may have waited (for an MFA code) while another
+	// request made the session.
+	if c, ok := b.cached(key, p); ok {
+		return c, nil
+	}
 
 	ch := b.flight.DoChan(key.profile+"\x00"+key.name, func() (any, error) {
+		// A flight that just ended may have made the session already.
+		if b.fresh(key, p) {
+			return nil, nil
+		}
 		return b.assume(key, p, caller)
 	})
 	select {
@@ -128,7 +150,7 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 		defer b.sessMu.Unlock()
 		s := b.sessions[key]
 		if res.Err != nil {
-			if s != nil && s.role == p.RoleARN && s.valid(b.now()) {
+			if s != nil && s.matches(p) && s.valid(b.now()) {
 				b.log.Warn("STS failed; serving the cached session", "profile", key.profile, "err", stsMessage(res.Err))
 				s.lastUsed = b.now()
 				return s.handedOut(), nil
@@ -142,6 +164,28 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 		s.lastUsed = b.now()
 		return s.handedOut(), nil
 	}
+}
+
+// fresh reports whether key's session still fits p, without counting a hit.
+func (b *Broker) fresh(key sessionKey, p profiles.Resolved) bool {
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	s := b.sessions[key]
+	return s != nil && s.matches(p) && s.usable(b.now(), p.MinValidity)
+}
+
+// cached hands out key's session if it still fits p.
+func (b *Broker) cached(key sessionKey, p profiles.Resolved) (api.Credentials, bool) {
+	now := b.now()
+	b.sessMu.Lock()
+	defer b.sessMu.Unlock()
+	s := b.sessions[key]
+	if s == nil || !s.matches(p) || !s.usable(now, p.MinValidity) {
+		return api.Credentials{}, false
+	}
+	s.hits++
+	s.lastUsed = now
+	return s.handedOut(), true
 }
 
 // assume calls STS and stores the session. It runs detached from any one
@@ -167,14 +211,14 @@ func (b *Broker) assume(key sessionKey, p profiles.Resolved, caller api.Credenti
 		b.sessions[key] = s
 	}
 	s.stopTimer()
-	s.creds, s.role, s.source = creds, p.RoleARN, p.Source
+	s.creds, s.role, s.source, s.externalID, s.duration = creds, p.RoleARN, p.Source, p.ExternalID, p.Duration
 	s.obtained = start
 	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(p.Duration)
 	s.stsCalls++
 	s.lastErr = ""
 	s.backoff = 0
 	b.log.Info("session obtained", "profile", key.profile, "session_name", key.name, "role", p.RoleARN,
-		"access_key_id", creds.AccessKeyID, "expires", creds.Expiration)
+		"access_key_id", keystore.MaskKeyID(creds.AccessKeyID), "expires", creds.Expiration)
 	b.scheduleRefreshLocked(key, s)
 	return nil, nil
 }
@@ -256,8 +300,15 @@ func (b *Broker) dropSession(key sessionKey) {
 	}
 }
 
-// dropSessionsOf forgets sessions made with a key set that changed.
+// dropSessionsOf forgets sessions made with a key set that changed,
+// including its MFA session: a replaced key may be another identity's.
 func (b *Broker) dropSessionsOf(source string) {
+	b.mfaMu.Lock()
+	if st := b.mfa[source]; st != nil {
+		b.endRoundLocked(st, "the key set changed")
+		delete(b.mfa, source)
+	}
+	b.mfaMu.Unlock()
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
 	for k, s := range b.sessions {

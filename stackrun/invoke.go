@@ -79,6 +79,8 @@ var passed = []string{
 	"LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY",
 	"LC_MESSAGES", "LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION",
 	"XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
+	// Where an autostarted spind finds spin's config and writes its log.
+	"XDG_CONFIG_HOME", "XDG_STATE_HOME", "SPIN_CONFIG",
 }
 
 // Env returns the child's whole environment, as an explicit map: nothing

@@ -81,6 +81,8 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 		if json.Unmarshal(body, &e) == nil && e.Prompt {
 			code, err := mfa.code(ctx, o.Profile)
 			if err != nil {
+				// Release the helpers waiting on this prompt at once.
+				_ = sendCode(ctx, o.Launch.Socket, o.Profile, "")
 				return nil, err
 			}
 			if err := sendCode(ctx, o.Launch.Socket, o.Profile, code); err != nil {
@@ -166,6 +168,10 @@ func do(ctx context.Context, socket, method, path string, body []byte) (int, []b
 func parseResponse(resp []byte) (int, []byte, error) {
 	head, body, ok := bytes.Cut(resp, []byte("\r\n\r\n"))
 	if !ok {
+		if len(resp) == 0 {
+			// spind drops connections from other users without a word.
+			return 0, nil, errors.New("spind closed the connection without answering: if the socket belongs to another user, set SPIN_SOCKET to one of yours; else see spind's log")
+		}
 		return 0, nil, errors.New("spind's answer was cut short")
 	}
 	statusLine, _, _ := bytes.Cut(head, []byte("\r\n"))

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cloudspin/spin/broker/launch"
 )
 
 // mfaSource is how this helper can get an MFA code, if at all. An SDK
@@ -54,7 +56,7 @@ func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
 		return strings.TrimSpace(line), nil
 	}
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", m.command)
-	cmd.Env = append(os.Environ(), "SPIN_PROFILE="+profile)
+	cmd.Env = append(launch.ScrubEnv(os.Environ()), "SPIN_PROFILE="+profile)
 	cmd.Stdin = nil // never the SDK's pipe
 	out, err := cmd.Output()
 	if err != nil {

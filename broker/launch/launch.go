@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -138,6 +139,7 @@ func start(o Options) error {
 	defer devnull.Close()
 	args := append([]string{"--socket", o.Socket}, o.Args...)
 	cmd := exec.Command(bin, args...)
+	cmd.Env = ScrubEnv(os.Environ())
 	cmd.Dir = "/"
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -186,4 +188,27 @@ func LogPath(getenv func(string) string) string {
 		return filepath.Join(h, ".local", "state", "spin", "spind.log")
 	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("spind-%d.log", os.Getuid()))
+}
+
+// secretVars must never reach spind or a child spin starts: spind would keep
+// them in /proc/PID/environ for its whole life, and pass them on.
+var secretVars = []string{"SPIN_KEYRING_PASSPHRASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"}
+
+// ScrubEnv returns env without the variables that carry secrets.
+func ScrubEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		secret := false
+		for _, v := range secretVars {
+			if k == v {
+				secret = true
+				break
+			}
+		}
+		if !secret {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

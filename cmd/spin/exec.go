@@ -80,9 +80,16 @@ func execRun(ctx context.Context, e *env, g *globals, profile string, argv []str
 	child := exec.Command(argv[0], argv[1:]...)
 	child.Env = childEnv
 	child.Stdin, child.Stdout, child.Stderr = e.stdin, e.stdout, e.stderr
-	// Signals go to the child; spin stays up to serve it until it exits.
+	// spin stays up to serve the child until it exits. Ctrl-C and Ctrl-\
+	// reach the child from the terminal already (same process group):
+	// forwarding them too would make tofu/terraform see two interrupts and
+	// exit at once, leaving the state lock. Other signals are passed on.
+	// (Caught, not ignored: an ignored signal would stay ignored in the child.)
+	terminal := make(chan os.Signal, 4)
+	signal.Notify(terminal, syscall.SIGINT, syscall.SIGQUIT)
+	defer signal.Stop(terminal)
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {
 		return fmt.Errorf("exec %s: %w", argv[0], err)
@@ -93,6 +100,7 @@ func execRun(ctx context.Context, e *env, g *globals, profile string, argv []str
 			select {
 			case s := <-sigs:
 				_ = child.Process.Signal(s)
+			case <-terminal:
 			case <-done:
 				return
 			}

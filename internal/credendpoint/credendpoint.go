@@ -122,12 +122,13 @@ func writeErr(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // stripped are variables that outrank the container provider in the SDKs'
-// credential chains, or would point at another endpoint.
+// credential chains, would point at another endpoint, or carry a secret.
 var stripped = []string{
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+	"SPIN_KEYRING_PASSPHRASE", // a secret of spin's own, never the child's business
 }
 
 // ErrNested means the parent is itself a `spin exec` child.

@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // spin exec serves refreshing sessions to the AWS CLI and aws-sdk-go-v2 for
@@ -71,5 +74,33 @@ func TestExecExitCodeAndNesting(t *testing.T) {
 	_, errOut, err := w.try("", "exec", "assume-test", "--", w.spin, "exec", "assume-test", "--", "true")
 	if err == nil || !strings.Contains(errOut, "already inside 'spin exec'") {
 		t.Errorf("nested exec: err %v, stderr %q", err, errOut)
+	}
+}
+
+// SIGTERM reaches the child; a SIGINT sent to spin alone is not forwarded
+// (the terminal delivers Ctrl-C to the child itself, and a second one
+// would make terraform exit without releasing its state lock).
+func TestExecSignals(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.addKeys()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := w.command(ctx, w.spin, "exec", "assume-test", "--", "/bin/sh", "-c",
+		`trap 'echo got-int' INT; trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.1; done`)
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return strings.Contains(out.String(), "ready") })
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(300 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if code := exitCode(err); code != 3 {
+		t.Errorf("spin exec exit code = %d (%v), want the child's 3", code, err)
+	}
+	if got := out.String(); !strings.Contains(got, "got-term") || strings.Contains(got, "got-int") {
+		t.Errorf("child output %q: want SIGTERM passed on and SIGINT not", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,6 +146,17 @@ func TestNoSecretInLogs(t *testing.T) {
 					t.Fatal(err)
 				}
 				secrets = append(secrets, p.SecretAccessKey, p.SessionToken)
+			}
+			// `daemon start` had the passphrase in its environment: spind,
+			// which it started, must not.
+			for _, pid := range w.daemons() {
+				env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(env), passphrase) {
+					t.Errorf("spind (pid %d) holds the keyring passphrase in its environment", pid)
+				}
 			}
 			// Failures too: an unknown profile and a bad key set.
 			_, e, _ = w.helper("nope")
