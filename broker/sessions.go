@@ -38,12 +38,8 @@ func (s *session) stopTimer() {
 	}
 }
 
-// expirySkew is how much earlier than STS's expiry spind says credentials
-// expire: aws-sdk-go-v2 refreshes exactly at the stated expiry, so without
-// it a request signed just before could arrive just after.
-func expirySkew(d time.Duration) time.Duration {
-	return min(5*time.Second, d/10)
-}
+// expirySkew: see profiles.ExpirySkew.
+func expirySkew(d time.Duration) time.Duration { return profiles.ExpirySkew(d) }
 
 // handedOut is what callers see: the session with the skewed expiry.
 func (s *session) handedOut() api.Credentials {

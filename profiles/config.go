@@ -113,6 +113,13 @@ func RefreshMargin(d time.Duration) time.Duration {
 	return min(5*time.Minute, d/10)
 }
 
+// ExpirySkew is how much earlier than STS's expiry spind says credentials
+// expire: aws-sdk-go-v2 refreshes exactly at the stated expiry, so without
+// it a request signed just before could arrive just after.
+func ExpirySkew(d time.Duration) time.Duration {
+	return min(5*time.Second, d/10)
+}
+
 // DefaultConfigPath returns SPIN_CONFIG if set, else
 // $XDG_CONFIG_HOME/spin/config.yaml, else $HOME/.config/spin/config.yaml.
 func DefaultConfigPath(getenv func(string) string) (string, error) {

@@ -65,13 +65,13 @@ var errorCases = []struct {
 	{"bad source", "profiles:\n  x:\n    source: a/b\n", []string{
 		`config.yaml:3:13: source "a/b" in profile "x" is not a key set name: '/' not allowed at position 2 (use letters, digits and . _ - @ +, start with a letter, digit or _, at most 64 characters)`}},
 	{"duration too short for min_validity", "profiles:\n  x:\n    source: k\n    role_arn: " + arn + "\n    duration: 16m\n", []string{
-		`config.yaml:5:15: duration 16m in profile "x" must exceed min_validity 15m + refresh margin 1m36s = 16m36s (the refresh margin is min(5m, 10% of duration))`}},
+		`config.yaml:5:15: duration 16m in profile "x" must exceed min_validity 15m + refresh margin 1m36s + expiry skew 5s = 16m41s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))`}},
 	{"min_validity too long for the default duration", "profiles:\n  x:\n    source: k\n    role_arn: " + arn + "\n    min_validity: 55m\n", []string{
-		`config.yaml:5:19: duration 1h in profile "x" must exceed min_validity 55m + refresh margin 5m = 1h (the refresh margin is min(5m, 10% of duration))`}},
+		`config.yaml:5:19: duration 1h in profile "x" must exceed min_validity 55m + refresh margin 5m + expiry skew 5s = 1h0m5s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))`}},
 	{"defaults too short", "defaults:\n  duration: 15m\n", []string{
-		`config.yaml:2:13: duration 15m in defaults must exceed min_validity 15m + refresh margin 1m30s = 16m30s (the refresh margin is min(5m, 10% of duration))`}},
+		`config.yaml:2:13: duration 15m in defaults must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))`}},
 	{"mfa_duration too short", "defaults:\n  min_validity: 12h\n  duration: 13h\n", []string{
-		`config.yaml:2:17: mfa_duration 12h in defaults must exceed min_validity 12h + refresh margin 5m = 12h5m (the refresh margin is min(5m, 10% of mfa_duration))`}},
+		`config.yaml:2:17: mfa_duration 12h in defaults must exceed min_validity 12h + refresh margin 5m + expiry skew 5s = 12h5m5s (the refresh margin is min(5m, 10% of mfa_duration), the skew min(5s, 10%))`}},
 	{"unknown keyring backend", "keyring:\n  backend: gnome\n", []string{
 		`config.yaml:2:12: unknown keyring backend "gnome" (known: auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file)`}},
 	{"relative file_dir", "keyring:\n  file_dir: keys\n", []string{

@@ -275,10 +275,13 @@ func (p *parser) session(e entry, where string, limit time.Duration, api string)
 // checkLifetime reports a session too short to ever be handed out with
 // min_validity left. at is where to point; nil when nothing was set here.
 func (p *parser) checkLifetime(at *yaml.Node, name string, d, minValidity time.Duration, where string) {
-	margin := RefreshMargin(d)
-	if at == nil || d > minValidity+margin {
+	// Handed-out credentials expire ExpirySkew early, and spind refreshes a
+	// margin before they drop under min_validity: a shorter session would
+	// be refreshed the moment it arrives.
+	margin, skew := RefreshMargin(d), ExpirySkew(d)
+	if at == nil || d > minValidity+margin+skew {
 		return
 	}
-	p.errorf(at, "%s %s %s must exceed min_validity %s + refresh margin %s = %s (the refresh margin is min(5m, 10%% of %s))",
-		name, fmtDur(d), where, fmtDur(minValidity), fmtDur(margin), fmtDur(minValidity+margin), name)
+	p.errorf(at, "%s %s %s must exceed min_validity %s + refresh margin %s + expiry skew %s = %s (the refresh margin is min(5m, 10%% of %s), the skew min(5s, 10%%))",
+		name, fmtDur(d), where, fmtDur(minValidity), fmtDur(margin), fmtDur(skew), fmtDur(minValidity+margin+skew), name)
 }

@@ -99,7 +99,7 @@ func TestPlanImport(t *testing.T) {
 			{"via-sso", 22, "source_profile sso-user has no keys in the credentials file (SSO or another credential source?)"},
 			{"chained", 29, "source_profile assume-cloudspin_examples-account assumes a role itself: spin does not chain roles"},
 			{"with-output", 33, "has output, which spin does not carry over: move or remove it, then import again"},
-			{"short", 38, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s = 16m30s (the refresh margin is min(5m, 10% of duration))"},
+			{"short", 38, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))"},
 			{"temp", 43, "profile session_user: [session_user] at line 5 holds temporary keys (a session token or an ASIA key id): spin stores only an IAM user's long-term (AKIA) keys"},
 		},
 	}
