@@ -61,10 +61,10 @@ type Broker struct {
 
 	conf confCache
 
-	keysMu   sync.Mutex
-	keys     Keys
-	backend  string
-	pass     atomic.Pointer[secret.String]
+	keysMu  sync.Mutex
+	keys    Keys
+	backend string
+	pass    atomic.Pointer[secret.String]
 
 	// cacheMu guards keyCache alone, so cached reads never wait behind a
 	// slow keyring call holding keysMu.
