@@ -18,7 +18,13 @@ import (
 // AWS_CONFIG_FILE (a leading ~/ expanded, as the AWS CLI does), else
 // ~/.aws/config.
 func AWSConfigPath(getenv func(string) string) (string, error) {
-	p := getenv("AWS_CONFIG_FILE")
+	return awsFilePath(getenv, "AWS_CONFIG_FILE", "config")
+}
+
+// awsFilePath resolves one of the AWS shared files the way AWS tools do:
+// the variable (a leading ~/ expanded), else ~/.aws/NAME.
+func awsFilePath(getenv func(string) string, variable, name string) (string, error) {
+	p := getenv(variable)
 	home := getenv("HOME")
 	if rest, ok := strings.CutPrefix(p, "~/"); ok && home != "" {
 		p = filepath.Join(home, rest)
@@ -27,9 +33,22 @@ func AWSConfigPath(getenv func(string) string) (string, error) {
 		return filepath.Abs(p)
 	}
 	if home == "" {
-		return "", errors.New("cannot locate the AWS config file: set AWS_CONFIG_FILE or HOME")
+		return "", fmt.Errorf("cannot locate the AWS %s file: set %s or HOME", name, variable)
 	}
-	return filepath.Join(home, ".aws", "config"), nil
+	return filepath.Join(home, ".aws", name), nil
+}
+
+// lockForWrite checks that target's directory is writable (root passes any
+// mode check, so it is tested, not assumed) and takes the sibling lock
+// file that serialises spin's writers.
+func lockForWrite(ctx context.Context, target string) (unlock func(), err error) {
+	dir := filepath.Dir(target)
+	if err := writable(dir, true); err != nil {
+		return nil, fmt.Errorf("cannot write %s: directory %s: %w", target, dir, err)
+	}
+	lctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	return lockFile(lctx, target+".spin.lock")
 }
 
 // Update is the outcome of UpdateAWSConfig.
@@ -63,12 +82,7 @@ func UpdateAWSConfig(ctx context.Context, path string, dryRun bool, edit func(*A
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return u, err
 		}
-		if err := writable(dir, true); err != nil {
-			return u, fmt.Errorf("cannot write %s: directory %s: %w", target, dir, err)
-		}
-		lctx, cancel := context.WithTimeout(ctx, lockWait)
-		defer cancel()
-		unlock, err := lockFile(lctx, target+".spin.lock")
+		unlock, err := lockForWrite(ctx, target)
 		if err != nil {
 			return u, err
 		}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"gopkg.in/yaml.v3"
 )
 
 var (
@@ -152,60 +150,6 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// badChar finds the first byte yaml.v3 would reject, which it reports
-// without a position: invalid UTF-8 or a character YAML does not allow.
-func badChar(data []byte) (line, col int, msg string) {
-	line, col = 1, 1
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			return line, col, "invalid UTF-8 (config.yaml must be UTF-8 text)"
-		case r == '\n':
-			line, col = line+1, 0
-		case !yamlPrintable(r):
-			return line, col, fmt.Sprintf("character %U is not allowed in YAML (no control characters)", r)
-		}
-		col++
-		i += size
-	}
-	return 0, 0, ""
-}
-
-func yamlPrintable(r rune) bool {
-	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0x7e || r == 0x85 ||
-		0xa0 <= r && r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd || 0x10000 <= r && r <= 0x10ffff
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.DocumentNode:
-		return "a document"
-	}
-	switch t := n.ShortTag(); t {
-	case "!!str":
-		return "a string"
-	case "!!int", "!!float":
-		return "a number"
-	case "!!bool":
-		return "a boolean"
-	case "!!null":
-		return "null"
-	case "!!timestamp":
-		return "a timestamp"
-	default:
-		return fmt.Sprintf("a value tagged %q", t)
-	}
 }
 
 // fmtDur prints 1h rather than time.Duration's 1h0m0s.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // ProfileExistsError reports profiles that config.yaml already defines.
@@ -134,7 +136,7 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 		return nil, err
 	}
 	var root *yaml.Node
-	if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+	if len(doc.Content) > 0 && !yamlnode.IsNull(doc.Content[0]) {
 		root = doc.Content[0]
 	}
 	if root != nil && (root.Kind != yaml.MappingNode || root.Style&yaml.FlowStyle != 0) {
@@ -159,7 +161,7 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 		return nil, err
 	}
 	val := root.Content[slices.Index(root.Content, key)+1]
-	if isNull(val) && val.Value == "" { // "profiles:" with nothing under it
+	if yamlnode.IsNull(val) && val.Value == "" { // "profiles:" with nothing under it
 		text := ""
 		for _, p := range add {
 			text += renderProfileYAML(p, key.Column-1+2, 2, nl)

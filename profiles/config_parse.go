@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // The config is walked as a yaml.Node tree rather than decoded with
@@ -90,7 +92,7 @@ func (p *parser) parse(data []byte) {
 
 func (p *parser) document(data []byte) {
 	// yaml.v3 reports bad bytes without a position; find them first.
-	if line, col, msg := badChar(data); msg != "" {
+	if line, col, msg := yamlnode.BadChar(data, "config.yaml"); msg != "" {
 		p.errs = append(p.errs, p.at(line, col, msg))
 		return
 	}
@@ -132,11 +134,11 @@ func (p *parser) yamlError(err error) {
 }
 
 func (p *parser) root(n *yaml.Node) {
-	if isNull(n) {
+	if yamlnode.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "the config must be a mapping with the keys %s, got %s", strings.Join(topKeys, ", "), describe(n))
+		p.errorf(n, "the config must be a mapping with the keys %s, got %s", strings.Join(topKeys, ", "), yamlnode.Describe(n))
 		return
 	}
 	entries := p.entries(n, "at the top level")
@@ -176,7 +178,7 @@ func (p *parser) entries(n *yaml.Node, where string) []entry {
 		case k.ShortTag() == "!!merge":
 			p.errorf(k, "merge keys (<<) are not supported in spin's config: write the settings out")
 		case k.Kind != yaml.ScalarNode:
-			p.errorf(k, "keys %s must be names, got %s", where, describe(k))
+			p.errorf(k, "keys %s must be names, got %s", where, yamlnode.Describe(k))
 		case seen[k.Value] != nil:
 			first := seen[k.Value]
 			p.errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
@@ -196,11 +198,11 @@ func (p *parser) alias(n *yaml.Node) {
 
 // section returns the pairs of e's value; null counts as empty.
 func (p *parser) section(e entry, what string) []entry {
-	if isNull(e.val) {
+	if yamlnode.IsNull(e.val) {
 		return nil
 	}
 	if e.val.Kind != yaml.MappingNode {
-		p.errorf(e.val, "%s must be a mapping, got %s", what, describe(e.val))
+		p.errorf(e.val, "%s must be a mapping, got %s", what, yamlnode.Describe(e.val))
 		return nil
 	}
 	return p.entries(e.val, "in "+what)
@@ -218,16 +220,16 @@ func (p *parser) unknown(e entry, where string, known []string) {
 func (p *parser) str(e entry, where string) (s string, ok bool) {
 	v := e.val
 	switch {
-	case isNull(v):
+	case yamlnode.IsNull(v):
 		return "", true
 	case v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str":
 		return v.Value, true
 	case v.Kind == yaml.ScalarNode:
-		p.errorf(v, "%s %s must be a string, got %s (quote it: %q)", e.name, where, describe(v), v.Value)
+		p.errorf(v, "%s %s must be a string, got %s (quote it: %q)", e.name, where, yamlnode.Describe(v), v.Value)
 	case v.Style&yaml.FlowStyle != 0:
-		p.errorf(v, "%s %s must be a string, got %s (quote a value that starts with { or [, e.g. %q)", e.name, where, describe(v), "{{user}}")
+		p.errorf(v, "%s %s must be a string, got %s (quote a value that starts with { or [, e.g. %q)", e.name, where, yamlnode.Describe(v), "{{user}}")
 	default:
-		p.errorf(v, "%s %s must be a string, got %s", e.name, where, describe(v))
+		p.errorf(v, "%s %s must be a string, got %s", e.name, where, yamlnode.Describe(v))
 	}
 	return "", false
 }
@@ -235,11 +237,11 @@ func (p *parser) str(e entry, where string) (s string, ok bool) {
 // duration parses a Go duration; set is false for null or after an error.
 func (p *parser) duration(e entry, where string) (d time.Duration, set bool) {
 	v := e.val
-	if isNull(v) {
+	if yamlnode.IsNull(v) {
 		return 0, false
 	}
 	if v.Kind != yaml.ScalarNode {
-		p.errorf(v, "%s %s must be a duration such as 15m or 1h, got %s", e.name, where, describe(v))
+		p.errorf(v, "%s %s must be a duration such as 15m or 1h, got %s", e.name, where, yamlnode.Describe(v))
 		return 0, false
 	}
 	d, err := time.ParseDuration(v.Value)

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // RecordKeyringBackend pins spind's keyring backend in config.yaml, so that
@@ -74,7 +76,7 @@ func addKeyringBackend(path string, data []byte, backend string) ([]byte, error)
 	manual := fmt.Errorf("record keyring backend: cannot edit %s safely; add this under keyring: yourself\n  backend: %s", path, backend)
 
 	var root *yaml.Node
-	if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+	if len(doc.Content) > 0 && !yamlnode.IsNull(doc.Content[0]) {
 		root = doc.Content[0]
 	}
 	var out []byte
@@ -96,13 +98,13 @@ func addKeyringBackend(path string, data []byte, backend string) ([]byte, error)
 		val := root.Content[slices.Index(root.Content, key)+1]
 		var indent int
 		switch {
-		case isNull(val) && val.Value == "": // "keyring:" with nothing under it
+		case yamlnode.IsNull(val) && val.Value == "": // "keyring:" with nothing under it
 			indent = key.Column - 1 + 2
 		case val.Kind != yaml.MappingNode || val.Style&yaml.FlowStyle != 0:
 			return nil, manual
 		case lookup(val, "backend") != nil:
 			b := val.Content[slices.Index(val.Content, lookup(val, "backend"))+1]
-			if isNull(b) || b.Value == "" {
+			if yamlnode.IsNull(b) || b.Value == "" {
 				return nil, fmt.Errorf("record keyring backend: %s:%d:%d: keyring.backend is empty; set it to %s", path, b.Line, b.Column, backend)
 			}
 			return nil, nil

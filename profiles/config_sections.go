@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // STS limits that are warnings, not errors: the emulator accepts more, and
@@ -112,7 +114,7 @@ func (p *parser) profile(e entry) Profile {
 	set := map[string]*yaml.Node{} // key -> value node, for keys with a usable value
 	hasSource := false
 	fields := p.section(e, fmt.Sprintf("profile %q", e.name))
-	if e.val.Kind != yaml.MappingNode && !isNull(e.val) {
+	if e.val.Kind != yaml.MappingNode && !yamlnode.IsNull(e.val) {
 		return pr // reported by section; a missing source would only add noise
 	}
 	for _, f := range fields {

@@ -3,7 +3,6 @@ package profiles
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -18,18 +17,7 @@ import (
 // CredentialsPath returns the shared credentials file AWS tools read:
 // AWS_SHARED_CREDENTIALS_FILE (a leading ~/ expanded), else ~/.aws/credentials.
 func CredentialsPath(getenv func(string) string) (string, error) {
-	p := getenv("AWS_SHARED_CREDENTIALS_FILE")
-	home := getenv("HOME")
-	if rest, ok := strings.CutPrefix(p, "~/"); ok && home != "" {
-		p = filepath.Join(home, rest)
-	}
-	if p != "" {
-		return filepath.Abs(p)
-	}
-	if home == "" {
-		return "", errors.New("cannot locate the AWS credentials file: set AWS_SHARED_CREDENTIALS_FILE or HOME")
-	}
-	return filepath.Join(home, ".aws", "credentials"), nil
+	return awsFilePath(getenv, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 }
 
 // Setting is one key = value line of a section, read as aws-sdk-go-v2

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 )
@@ -47,13 +46,7 @@ func UpdateCredentials(ctx context.Context, path string, edit func(*AWSConfig) (
 		return nil, err
 	}
 	u := &Update{Path: target}
-	dir := filepath.Dir(target)
-	if err := writable(dir, true); err != nil {
-		return u, fmt.Errorf("cannot write %s: directory %s: %w", target, dir, err)
-	}
-	lctx, cancel := context.WithTimeout(ctx, lockWait)
-	defer cancel()
-	unlock, err := lockFile(lctx, target+".spin.lock")
+	unlock, err := lockForWrite(ctx, target)
 	if err != nil {
 		return u, err
 	}

@@ -9,9 +9,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // Each file is walked as a yaml.Node tree, not decoded with KnownFields:
@@ -55,7 +56,7 @@ func (p *parser) pos(n *yaml.Node) Pos { return Pos{p.file, n.Line, n.Column} }
 // parseFile returns the file's settings as a mapping value, or nil for an
 // empty file.
 func (p *parser) parseFile(data []byte) *value {
-	if line, col, msg := badChar(data); msg != "" {
+	if line, col, msg := yamlnode.BadChar(data, "stack-instance files"); msg != "" {
 		p.errAt(line, col, msg)
 		return nil
 	}
@@ -76,11 +77,11 @@ func (p *parser) parseFile(data []byte) *value {
 		return nil
 	}
 	root := doc.Content[0]
-	if isNull(root) {
+	if yamlnode.IsNull(root) {
 		return nil
 	}
 	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "a stack-instance file must be a mapping with the keys %s, got %s", strings.Join(schema.known(), ", "), describe(root))
+		p.errorf(root, "a stack-instance file must be a mapping with the keys %s, got %s", strings.Join(schema.known(), ", "), yamlnode.Describe(root))
 		return nil
 	}
 	return p.walk(root, schema, "", "at the top level")
@@ -128,7 +129,7 @@ func (p *parser) entries(n *yaml.Node, where string) []entry {
 		case k.ShortTag() == "!!merge":
 			p.errorf(k, "merge keys (<<) are not supported in stack-instance files: write the settings out")
 		case k.Kind != yaml.ScalarNode:
-			p.errorf(k, "keys %s must be names, got %s", where, describe(k))
+			p.errorf(k, "keys %s must be names, got %s", where, yamlnode.Describe(k))
 		case seen[k.Value] != nil:
 			first := seen[k.Value]
 			p.errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
@@ -194,51 +195,4 @@ func (p *parser) anyValue(n *yaml.Node, name string) *value {
 		return nil
 	}
 	return v
-}
-
-// badChar finds the first byte yaml.v3 would reject without saying where:
-// invalid UTF-8 or a control character.
-func badChar(data []byte) (line, col int, msg string) {
-	line, col = 1, 1
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			return line, col, "invalid UTF-8 (stack-instance files must be UTF-8 text)"
-		case r == '\n':
-			line, col = line+1, 0
-		case r < 0x20 && r != '\t' && r != '\r', r == 0x7f:
-			return line, col, fmt.Sprintf("character %U is not allowed in YAML (no control characters)", r)
-		}
-		col++
-		i += size
-	}
-	return 0, 0, ""
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// describe names a node's type for messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.ShortTag() {
-	case "!!str":
-		return "a string"
-	case "!!int", "!!float":
-		return "a number"
-	case "!!bool":
-		return "a boolean"
-	case "!!null":
-		return "null"
-	case "!!timestamp":
-		return "a timestamp"
-	}
-	return "a value tagged " + n.ShortTag()
 }

@@ -10,6 +10,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cloudspin/spin/profiles"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // spec says what a key may hold: a mapping of known keys, a checked
@@ -95,11 +97,11 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 	case s.params:
 		return p.params(n)
 	case s.fields != nil || s.str == nil && !s.flag:
-		if isNull(n) {
+		if yamlnode.IsNull(n) {
 			return nil
 		}
 		if n.Kind != yaml.MappingNode {
-			p.errorf(n, "%s must be a mapping, got %s", s.name, describe(n))
+			p.errorf(n, "%s must be a mapping, got %s", s.name, yamlnode.Describe(n))
 			return nil
 		}
 		out := newMap(p.pos(n))
@@ -121,7 +123,7 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 	}
 	v := &value{kind: scalarKind, text: n.Value, tag: n.ShortTag(), pos: p.pos(n)}
 	switch {
-	case isNull(n):
+	case yamlnode.IsNull(n):
 		v.text = "null"
 		return v
 	case s.flag && n.Kind == yaml.ScalarNode && v.tag == "!!bool":
@@ -133,7 +135,7 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 		v.scalar = b
 		return v
 	case s.flag:
-		p.errorf(n, "%s %s must be true or false, got %s", name, where, describe(n))
+		p.errorf(n, "%s %s must be true or false, got %s", name, where, yamlnode.Describe(n))
 	case n.Kind == yaml.ScalarNode && v.tag == "!!str":
 		if problem := s.str(n.Value); n.Value != "" && problem != "" {
 			p.errorf(n, "%s %q %s %s", name, n.Value, where, problem)
@@ -144,9 +146,9 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 		}
 		return v
 	case n.Kind == yaml.ScalarNode:
-		p.errorf(n, "%s %s must be a string, got %s (quote it: %q)", name, where, describe(n), n.Value)
+		p.errorf(n, "%s %s must be a string, got %s (quote it: %q)", name, where, yamlnode.Describe(n), n.Value)
 	default:
-		p.errorf(n, "%s %s must be a string, got %s", name, where, describe(n))
+		p.errorf(n, "%s %s must be a string, got %s", name, where, yamlnode.Describe(n))
 	}
 	return nil
 }
@@ -155,11 +157,11 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // params converts the parameters mapping: tofu variable names to values.
 func (p *parser) params(n *yaml.Node) *value {
-	if isNull(n) {
+	if yamlnode.IsNull(n) {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "parameters must be a mapping of tofu variable names to values, got %s", describe(n))
+		p.errorf(n, "parameters must be a mapping of tofu variable names to values, got %s", yamlnode.Describe(n))
 		return nil
 	}
 	out := newMap(p.pos(n))
