@@ -166,34 +166,11 @@ func (p *parser) root(n *yaml.Node) {
 
 // entries returns a mapping's pairs, reporting keys spin cannot use.
 func (p *parser) entries(n *yaml.Node, where string) []entry {
-	seen := map[string]*yaml.Node{}
 	var out []entry
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case k.Kind == yaml.AliasNode:
-			p.alias(k)
-		case v.Kind == yaml.AliasNode:
-			p.alias(v)
-		case k.ShortTag() == "!!merge":
-			p.errorf(k, "merge keys (<<) are not supported in spin's config: write the settings out")
-		case k.Kind != yaml.ScalarNode:
-			p.errorf(k, "keys %s must be names, got %s", where, yamlnode.Describe(k))
-		case seen[k.Value] != nil:
-			first := seen[k.Value]
-			p.errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
-		default:
-			seen[k.Value] = k
-			out = append(out, entry{k.Value, k, v})
-		}
+	for _, e := range yamlnode.Entries(n, where, "spin's config", p.errorf) {
+		out = append(out, entry{e.Name, e.Key, e.Val})
 	}
 	return out
-}
-
-// alias refuses *name: an alias would make an origin point at its anchor,
-// and spin's config is small enough to write out.
-func (p *parser) alias(n *yaml.Node) {
-	p.errorf(n, "aliases (*%s) are not supported in spin's config: write the value out", n.Value)
 }
 
 // section returns the pairs of e's value; null counts as empty.

@@ -112,31 +112,11 @@ type entry struct {
 	key, val *yaml.Node
 }
 
-// entries returns a mapping's pairs. Aliases and merge keys are refused: an
-// origin would point at the anchor, and these files are small.
+// entries returns a mapping's pairs, reporting keys spin cannot use.
 func (p *parser) entries(n *yaml.Node, where string) []entry {
-	seen := map[string]*yaml.Node{}
 	var out []entry
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case k.Kind == yaml.AliasNode || v.Kind == yaml.AliasNode:
-			a := k
-			if v.Kind == yaml.AliasNode {
-				a = v
-			}
-			p.errorf(a, "aliases (*%s) are not supported in stack-instance files: write the value out", a.Value)
-		case k.ShortTag() == "!!merge":
-			p.errorf(k, "merge keys (<<) are not supported in stack-instance files: write the settings out")
-		case k.Kind != yaml.ScalarNode:
-			p.errorf(k, "keys %s must be names, got %s", where, yamlnode.Describe(k))
-		case seen[k.Value] != nil:
-			first := seen[k.Value]
-			p.errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
-		default:
-			seen[k.Value] = k
-			out = append(out, entry{k.Value, k, v})
-		}
+	for _, e := range yamlnode.Entries(n, where, "stack-instance files", p.errorf) {
+		out = append(out, entry{e.Name, e.Key, e.Val})
 	}
 	return out
 }

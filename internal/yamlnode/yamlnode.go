@@ -68,3 +68,39 @@ func printable(r rune) bool {
 	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0x7e || r == 0x85 ||
 		0xa0 <= r && r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd || 0x10000 <= r && r <= 0x10ffff
 }
+
+// Entry is one key: value pair of a mapping.
+type Entry struct {
+	Name     string
+	Key, Val *yaml.Node
+}
+
+// Entries returns mapping n's pairs, reporting through errorf what a
+// reader with positions cannot use: aliases and merge keys (an origin
+// would point at the anchor, and spin's files are small enough to write
+// out), keys that are not names, and duplicates. where places the mapping
+// in messages ("in profile \"x\""); doc names the file kind.
+func Entries(n *yaml.Node, where, doc string, errorf func(at *yaml.Node, format string, args ...any)) []Entry {
+	seen := map[string]*yaml.Node{}
+	var out []Entry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Kind == yaml.AliasNode:
+			errorf(k, "aliases (*%s) are not supported in %s: write the value out", k.Value, doc)
+		case v.Kind == yaml.AliasNode:
+			errorf(v, "aliases (*%s) are not supported in %s: write the value out", v.Value, doc)
+		case k.ShortTag() == "!!merge":
+			errorf(k, "merge keys (<<) are not supported in %s: write the settings out", doc)
+		case k.Kind != yaml.ScalarNode:
+			errorf(k, "keys %s must be names, got %s", where, Describe(k))
+		case seen[k.Value] != nil:
+			first := seen[k.Value]
+			errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
+		default:
+			seen[k.Value] = k
+			out = append(out, Entry{k.Value, k, v})
+		}
+	}
+	return out
+}
