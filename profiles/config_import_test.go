@@ -44,7 +44,12 @@ func checkOneInsertion(t *testing.T, src, got []byte) {
 	t.Helper()
 	s := string(src)
 	if s != "" && !strings.HasSuffix(s, "\n") {
-		s += "\n" // InsertProfiles ends the last line first (these inputs use LF)
+		// InsertProfiles ends the last line first, in the file's style.
+		if strings.Contains(s, "\r\n") {
+			s += "\r\n"
+		} else {
+			s += "\n"
+		}
 	}
 	k := len(got) - len(s)
 	for i := 0; k > 0 && i <= len(s); i++ {
