@@ -152,7 +152,7 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 	if err := profiles.RecordKeyringBackend(b.cfg.ConfigPath, b.backend); err != nil {
 		b.log.Warn("could not record the keyring backend in config", "path", b.cfg.ConfigPath, "err", err)
 	}
-	b.log.Info("key set stored", "name", name, "access_key_id", keystore.MaskKeyID(ks.AccessKeyID), "backend", b.backend)
+	b.log.Info("key set stored", "name", name, "access_key_id", secret.MaskKeyID(ks.AccessKeyID), "backend", b.backend)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -183,7 +183,7 @@ func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errorf(api.CodeKeyring, "", "read key set %s: %v", n, err))
 			return
 		}
-		out = append(out, api.KeyInfo{Name: n, AccessKeyID: keystore.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial})
+		out = append(out, api.KeyInfo{Name: n, AccessKeyID: secret.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/keystore"
+	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -214,7 +214,7 @@ func (b *Broker) assume(key sessionKey, p profiles.Resolved, caller api.Credenti
 	s.lastErr = ""
 	s.backoff = 0
 	b.log.Info("session obtained", "profile", key.profile, "session_name", key.name, "role", p.RoleARN,
-		"access_key_id", keystore.MaskKeyID(creds.AccessKeyID), "expires", creds.Expiration)
+		"access_key_id", secret.MaskKeyID(creds.AccessKeyID), "expires", creds.Expiration)
 	b.scheduleRefreshLocked(key, s)
 	return nil, nil
 }

@@ -39,7 +39,7 @@ func (k KeySet) Validate() error {
 	id := k.AccessKeyID
 	switch {
 	case len(id) >= 4 && id[:4] == "ASIA":
-		return fmt.Errorf("key set %s: access key id %s is a temporary (ASIA) key: spin stores only long-term (AKIA) keys, because temporary keys expire and need a session token", k.Name, MaskKeyID(id))
+		return fmt.Errorf("key set %s: access key id %s is a temporary (ASIA) key: spin stores only long-term (AKIA) keys, because temporary keys expire and need a session token", k.Name, secret.MaskKeyID(id))
 	case !longTermKeyRE.MatchString(id):
 		return fmt.Errorf("key set %s: access key id must be AKIA followed by 16 upper-case letters or digits (got %d characters)", k.Name, len(id))
 	}
@@ -70,20 +70,11 @@ func checkSecret(s string) error {
 	return nil
 }
 
-// MaskKeyID shortens an access key id for display, e.g. "AKIA…MPLE". Ids too
-// short to mask safely are hidden entirely.
-func MaskKeyID(id string) string {
-	if len(id) < 12 {
-		return "…"
-	}
-	return id[:4] + "…" + id[len(id)-4:]
-}
-
 // LogValue makes slog show the key set with a masked key id and no secret.
 func (k KeySet) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("name", k.Name),
-		slog.String("access_key_id", MaskKeyID(k.AccessKeyID)),
+		slog.String("access_key_id", secret.MaskKeyID(k.AccessKeyID)),
 		slog.String("mfa_serial", k.MFASerial),
 	)
 }

@@ -60,18 +60,6 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestMaskKeyID(t *testing.T) {
-	for in, want := range map[string]string{
-		testKeyID: "AKIA…MPLE",
-		"":        "…",
-		"AKIA123": "…",
-	} {
-		if got := MaskKeyID(in); got != want {
-			t.Errorf("MaskKeyID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestKeySetNeverShowsSecret covers every way a KeySet may be printed.
 func TestKeySetNeverShowsSecret(t *testing.T) {
 	k := testKeySet("cloudspin_user")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/keyinput"
+	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -86,7 +87,7 @@ func keysImport(ctx context.Context, e *env, g *globals, o *keysImportOptions) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "stored key set %s (%s) from [%s] of %s in the %s keyring\n", name, maskID(c.AccessKeyID), o.from, credPath, backend)
+	fmt.Fprintf(e.stdout, "stored key set %s (%s) from [%s] of %s in the %s keyring\n", name, secret.MaskKeyID(c.AccessKeyID), o.from, credPath, backend)
 	if !o.remove {
 		fmt.Fprintf(e.stderr, "spin: note: the plaintext key is still in %s\n", credPath)
 		fmt.Fprintf(e.stderr, "spin: hint: run 'spin keys import --from-credentials-file %s --name %s --remove --force' to delete it\n", o.from, name)
@@ -149,8 +150,8 @@ func storeKeys(ctx context.Context, e *env, g *globals, keys []profiles.KeyImpor
 		return "", err
 	}
 	for _, k := range keys {
-		if got := have[k.Profile].AccessKeyID; got != maskID(k.AccessKeyID) {
-			return "", fmt.Errorf("spind does not list key set %s with key %s after storing it (it lists %q); nothing was removed", k.Profile, maskID(k.AccessKeyID), got)
+		if got := have[k.Profile].AccessKeyID; got != secret.MaskKeyID(k.AccessKeyID) {
+			return "", fmt.Errorf("spind does not list key set %s with key %s after storing it (it lists %q); nothing was removed", k.Profile, secret.MaskKeyID(k.AccessKeyID), got)
 		}
 	}
 	st, err := c.Status(ctx)

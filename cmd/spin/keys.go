@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/keyinput"
+	"github.com/cloudspin/spin/internal/secret"
 )
 
 func newKeysCmd(e *env, g *globals) *cobra.Command {
@@ -66,7 +66,7 @@ shell history and in ps). Temporary (ASIA) keys are refused.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "stored key set %s (%s) in the %s keyring\n", name, maskID(pair.AccessKeyID), st.Backend)
+			fmt.Fprintf(e.stdout, "stored key set %s (%s) in the %s keyring\n", name, secret.MaskKeyID(pair.AccessKeyID), st.Backend)
 			return nil
 		},
 	}
@@ -127,14 +127,6 @@ func newKeysRemoveCmd(e *env, g *globals) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// maskID shows enough of a key id to recognise it: AKIA…MPLE.
-func maskID(id string) string {
-	if len(id) < 12 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + "…" + id[len(id)-4:]
 }
 
 func dash(s string) string {

@@ -34,3 +34,13 @@ func (String) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(redacted)) }
 func (String) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 func (String) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 func (String) LogValue() slog.Value         { return slog.StringValue(redacted) }
+
+// MaskKeyID shortens an access key id for display, e.g. "AKIA…MPLE". Ids too
+// short to mask safely are hidden entirely. spind and spin both show ids
+// this way, and `spin keys import` compares the two, so there is one copy.
+func MaskKeyID(id string) string {
+	if len(id) < 12 {
+		return "…"
+	}
+	return id[:4] + "…" + id[len(id)-4:]
+}

@@ -51,3 +51,15 @@ func TestStringNeverPrints(t *testing.T) {
 		t.Errorf("Reveal() = %q, want the value", got)
 	}
 }
+
+func TestMaskKeyID(t *testing.T) {
+	for in, want := range map[string]string{
+		"AKIAIOSFODNN7EXAMPLE": "AKIA…MPLE",
+		"":                     "…",
+		"AKIA123":              "…",
+	} {
+		if got := MaskKeyID(in); got != want {
+			t.Errorf("MaskKeyID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
