@@ -38,13 +38,10 @@ func (s *session) stopTimer() {
 	}
 }
 
-// expirySkew: see profiles.ExpirySkew.
-func expirySkew(d time.Duration) time.Duration { return profiles.ExpirySkew(d) }
-
 // handedOut is what callers see: the session with the skewed expiry.
 func (s *session) handedOut() api.Credentials {
 	c := s.creds
-	c.Expiration = c.Expiration.Add(-expirySkew(c.Expiration.Sub(s.obtained)))
+	c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(c.Expiration.Sub(s.obtained)))
 	return c
 }
 
@@ -100,7 +97,7 @@ func (b *Broker) credentials(ctx context.Context, profile, sessionName string, c
 		if aerr != nil {
 			return api.Credentials{}, aerr
 		}
-		c.Expiration = c.Expiration.Add(-expirySkew(p.MFADuration))
+		c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(p.MFADuration))
 		return c, nil
 	}
 	// Asked only on a cache miss: a cached role session stays good even
@@ -162,12 +159,20 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 	}
 }
 
+// fittingLocked is key's session if it still fits p at now; callers hold
+// sessMu.
+func (b *Broker) fittingLocked(key sessionKey, p profiles.Resolved, now time.Time) *session {
+	if s := b.sessions[key]; s != nil && s.matches(p) && s.usable(now, p.MinValidity) {
+		return s
+	}
+	return nil
+}
+
 // fresh reports whether key's session still fits p, without counting a hit.
 func (b *Broker) fresh(key sessionKey, p profiles.Resolved) bool {
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
-	s := b.sessions[key]
-	return s != nil && s.matches(p) && s.usable(b.now(), p.MinValidity)
+	return b.fittingLocked(key, p, b.now()) != nil
 }
 
 // cached hands out key's session if it still fits p.
@@ -175,8 +180,8 @@ func (b *Broker) cached(key sessionKey, p profiles.Resolved) (api.Credentials, b
 	now := b.now()
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
-	s := b.sessions[key]
-	if s == nil || !s.matches(p) || !s.usable(now, p.MinValidity) {
+	s := b.fittingLocked(key, p, now)
+	if s == nil {
 		return api.Credentials{}, false
 	}
 	s.hits++

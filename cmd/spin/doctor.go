@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -199,7 +200,7 @@ func tofuCheck(e *env) check {
 // clockCheck compares the local clock with the Date header of STS: SigV4
 // refuses requests more than 5 minutes off.
 func clockCheck(ctx context.Context, e *env) check {
-	url := cmpOr(e.getenv("AWS_ENDPOINT_URL_STS"), cmpOr(e.getenv("AWS_ENDPOINT_URL"), "https://sts.amazonaws.com"))
+	url := cmp.Or(e.getenv("AWS_ENDPOINT_URL_STS"), e.getenv("AWS_ENDPOINT_URL"), "https://sts.amazonaws.com")
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,18 +43,11 @@ spin's. Nesting is refused.`,
 				return withHint(fmt.Errorf("%w (profile %s)", credendpoint.ErrNested, p), "exit that shell first")
 			}
 			if len(argv) == 0 {
-				argv = []string{cmpOr(e.getenv("SHELL"), "/bin/sh")}
+				argv = []string{cmp.Or(e.getenv("SHELL"), "/bin/sh")}
 			}
 			return execRun(cmd.Context(), e, g, profile, argv)
 		},
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func execRun(ctx context.Context, e *env, g *globals, profile string, argv []string) error {

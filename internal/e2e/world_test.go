@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -136,7 +137,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 
 	if o.profiles == "" {
 		o.profiles = fmt.Sprintf("  %s:\n    source: %s\n    role_arn: arn:aws:iam::%s:role/%s\n",
-			cmpOr(o.profile, "assume-test"), w.keySet, account, cmpOr(o.role, "spin_role-test"))
+			cmp.Or(o.profile, "assume-test"), w.keySet, account, cmp.Or(o.role, "spin_role-test"))
 		if o.mfaSerial != "" {
 			o.profiles += "    mfa_serial: " + o.mfaSerial + "\n"
 		}
@@ -296,11 +297,4 @@ func exitCode(err error) int {
 		return -1
 	}
 	return 0
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
