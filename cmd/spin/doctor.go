@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -156,26 +154,26 @@ func profilesCheck(e *env, g *globals) []check {
 	return []check{{"ok", "profiles", fmt.Sprintf("%d in %s point at this spin", len(want), s.awsPath), ""}}
 }
 
-// plaintextCheck looks for secret keys left in the shared credentials file.
+// plaintextCheck looks for secret keys left in the shared credentials
+// file, read with the same editor `spin keys import` removes them with.
 func plaintextCheck(e *env) check {
-	path := e.getenv("AWS_SHARED_CREDENTIALS_FILE")
-	if path == "" {
-		path = filepath.Join(e.getenv("HOME"), ".aws", "credentials")
+	path, err := profiles.CredentialsPath(e.getenv)
+	if err != nil {
+		return check{"warn", "plaintext keys", err.Error(), ""}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return check{"ok", "plaintext keys", "no " + path, ""}
 	}
+	doc := profiles.ParseAWSConfig(data)
 	var sections []string
-	section := ""
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]") {
-			section = strings.TrimSpace(l[1 : len(l)-1])
-		}
-		if k, _, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "aws_secret_access_key" {
-			sections = append(sections, section)
+	for _, sec := range doc.Sections() {
+		settings, _ := doc.Settings(sec)
+		for _, st := range settings {
+			if st.Key == "aws_secret_access_key" {
+				sections = append(sections, strings.TrimSpace(sec.Type+" "+sec.Name))
+				break
+			}
 		}
 	}
 	if len(sections) > 0 {
