@@ -198,7 +198,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case api.CodeLocked:
 		return http.StatusLocked
-	case api.CodeMFARequired:
+	case api.CodeMFARequired, api.CodeMFAFailed:
 		return http.StatusUnauthorized
 	case api.CodeConflict:
 		return http.StatusConflict

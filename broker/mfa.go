@@ -93,7 +93,7 @@ func (b *Broker) mfaSession(ctx context.Context, p profiles.Resolved, canPrompt 
 				"profile %s: gave up waiting for the MFA code", p.Name)
 		}
 		if failed {
-			return api.Credentials{}, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s'", p.Name),
+			return api.Credentials{}, errorf(api.CodeMFAFailed, fmt.Sprintf("run 'spin mfa %s'", p.Name),
 				"profile %s: %s", p.Name, msg)
 		}
 	}
@@ -164,7 +164,7 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 		msg := fmt.Sprintf("MFA code rejected for key set %s: %s", p.Source, stsMessage(err))
 		b.failRound(p.Source, msg)
 		b.log.Warn("GetSessionToken failed", "profile", profile, "key_set", p.Source, "err", stsMessage(err))
-		writeError(w, errorf(api.CodeMFARequired, fmt.Sprintf("run 'spin mfa %s' with a fresh code", profile), "profile %s: %s", profile, msg))
+		writeError(w, errorf(api.CodeMFAFailed, fmt.Sprintf("run 'spin mfa %s' with a fresh code", profile), "profile %s: %s", profile, msg))
 		return
 	}
 	b.mfaMu.Lock()

@@ -34,6 +34,7 @@ const (
 	CodeKeySetMissing  = "key_set_missing"
 	CodeLocked         = "locked"
 	CodeMFARequired    = "mfa_required"
+	CodeMFAFailed      = "mfa_failed" // a code was given and refused: asking again at once would not help
 	CodeSTSFailed      = "sts_failed"
 	CodeConfigInvalid  = "config_invalid"
 	CodeKeyring        = "keyring_error"

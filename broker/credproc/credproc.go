@@ -59,11 +59,9 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
-	mfa := newMFASource(o.Getenv)
-	defer mfa.close()
-	path := credentialsPath(o.Profile, o.SessionName, mfa.available())
 	// Ask first and start spind only if nobody answers: the common case
-	// then costs a single connection.
+	// then costs a single connection and nothing else.
+	path := credentialsPath(o.Profile, o.SessionName, false)
 	status, body, err := do(ctx, o.Launch.Socket, "GET", path, nil)
 	if errors.Is(err, errNoListener) {
 		if err := launch.Ensure(ctx, o.Launch); err != nil {
@@ -75,22 +73,9 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 		return nil, err
 	}
 	if status == 401 {
-		// spind chose this helper to ask for the code: ask, hand it over,
-		// and ask for the credentials again.
-		var e api.Error
-		if json.Unmarshal(body, &e) == nil && e.Prompt {
-			code, err := mfa.code(ctx, o.Profile)
-			if err != nil {
-				// Release the helpers waiting on this prompt at once.
-				_ = sendCode(ctx, o.Launch.Socket, o.Profile, "")
-				return nil, err
-			}
-			if err := sendCode(ctx, o.Launch.Socket, o.Profile, code); err != nil {
-				return nil, err
-			}
-			if status, body, err = do(ctx, o.Launch.Socket, "GET", path, nil); err != nil {
-				return nil, err
-			}
+		status, body, err = fetchWithMFA(ctx, o, body)
+		if err != nil {
+			return nil, err
 		}
 	}
 	if status != 200 {
@@ -105,6 +90,41 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 	var buf bytes.Buffer
 	err = creds.WriteProcessJSON(&buf)
 	return buf.Bytes(), err
+}
+
+// fetchWithMFA handles spind's mfa_required: only then does the helper look
+// for a way to ask for a code (a foreground terminal, SPIN_MFA_COMMAND), and
+// if it has one it asks spind again saying so. spind then makes it the one
+// prompter, or parks it until another helper's code arrives.
+func fetchWithMFA(ctx context.Context, o Options, body []byte) (int, []byte, error) {
+	var e api.Error
+	if json.Unmarshal(body, &e) != nil || e.Code != api.CodeMFARequired {
+		return 401, body, nil
+	}
+	mfa := newMFASource(o.Getenv)
+	defer mfa.close()
+	if !mfa.available() {
+		return 401, body, nil
+	}
+	path := credentialsPath(o.Profile, o.SessionName, true)
+	status, body, err := do(ctx, o.Launch.Socket, "GET", path, nil)
+	if err != nil || status != 401 {
+		return status, body, err
+	}
+	if json.Unmarshal(body, &e) != nil || !e.Prompt {
+		return status, body, nil
+	}
+	// spind chose this helper: ask, hand the code over, ask again.
+	code, err := mfa.code(ctx, o.Profile)
+	if err != nil {
+		// Release the helpers waiting on this prompt at once.
+		_ = sendCode(ctx, o.Launch.Socket, o.Profile, "")
+		return 0, nil, err
+	}
+	if err := sendCode(ctx, o.Launch.Socket, o.Profile, code); err != nil {
+		return 0, nil, err
+	}
+	return do(ctx, o.Launch.Socket, "GET", path, nil)
 }
 
 func credentialsPath(profile, sessionName string, canPrompt bool) string {
