@@ -57,17 +57,7 @@ const demoSpin = `profiles:
 `
 
 func TestOfflineDemoConfig(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "offline-demo")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(examples, "offline-demo"))); err != nil {
-		t.Fatal(err)
-	}
-	example, err := os.ReadFile(filepath.Join(dir, ExampleFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, LocalFile), example, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, _, _ := copyExample(t, "offline-demo")
 	c, err := Load(dir, "")
 	if err != nil {
 		t.Fatal(err)
@@ -95,19 +85,8 @@ func TestOfflineDemoConfig(t *testing.T) {
 // Copied as is, the walkthrough's example stops at its placeholders;
 // filled in, it maps to the bootstrap profile.
 func TestIAMRolesExampleConfig(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "00-iam-roles")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(examples, "00-iam-roles"))); err != nil {
-		t.Fatal(err)
-	}
-	example, err := os.ReadFile(filepath.Join(dir, ExampleFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := filepath.Join(dir, LocalFile)
-	if err := os.WriteFile(local, example, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err = Load(dir, "")
+	dir, local, example := copyExample(t, "00-iam-roles")
+	_, err := Load(dir, "")
 	want := local + `:6:11: bucket "statebucket-cloudspin-examples-XXXXXXXXXXXX" in terraform_backend still holds the placeholder XXXXXXXXXXXX: put your state bucket's name`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
@@ -134,4 +113,23 @@ func TestIAMRolesExampleConfig(t *testing.T) {
 	if string(inv.VarFile) != "{\n  \"api_user\": \"cloudspin_user\"\n}\n" {
 		t.Errorf("var-file %s", inv.VarFile)
 	}
+}
+
+// copyExample copies examples/NAME into a temp dir and makes its
+// stack-instance-local-example.yaml the local file, as a user would.
+func copyExample(t *testing.T, name string) (dir, local string, example []byte) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(examples, name))); err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join(dir, ExampleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local = filepath.Join(dir, LocalFile)
+	if err := os.WriteFile(local, example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, local, example
 }
