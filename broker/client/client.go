@@ -7,13 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"syscall"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -72,7 +70,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if isNoDaemon(err) {
+		if launch.NoListener(err) {
 			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, c.socket)
 		}
 		return fmt.Errorf("ask spind at %s: %w", c.socket, err)
@@ -96,10 +94,6 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 		return fmt.Errorf("decode spind answer to %s: %w", path, err)
 	}
 	return nil
-}
-
-func isNoDaemon(err error) bool {
-	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // Credentials asks for a profile's credentials. sessionName may be empty.

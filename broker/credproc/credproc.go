@@ -17,7 +17,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -161,7 +160,7 @@ func do(ctx context.Context, socket, method, path string, body []byte) (int, []b
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", socket)
 	if err != nil {
-		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		if launch.NoListener(err) {
 			return 0, nil, errNoListener
 		}
 		return 0, nil, fmt.Errorf("reach spind at %s: %w", socket, err)

@@ -76,6 +76,13 @@ func Ensure(ctx context.Context, o Options) error {
 	}
 }
 
+// NoListener reports whether a dial error means nothing listens on the
+// socket (no file, or a stale one), as opposed to a socket that exists
+// but cannot be reached.
+func NoListener(err error) bool {
+	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED)
+}
+
 // Ping reports whether something accepts connections on the socket.
 func Ping(ctx context.Context, socket string) error {
 	var d net.Dialer
@@ -83,7 +90,7 @@ func Ping(ctx context.Context, socket string) error {
 	defer cancel()
 	c, err := d.DialContext(ctx, "unix", socket)
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED) {
+		if NoListener(err) {
 			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, socket)
 		}
 		return fmt.Errorf("reach spind at %s: %w", socket, err)
