@@ -15,15 +15,20 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/credproc"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/version"
 )
 
 // main installs no signal handlers: on SIGINT/SIGTERM the helper just dies,
 // which is all an SDK waiting on its stdout needs.
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "--version" {
+		os.Stdout.WriteString(version.Get().Line("spin-credential-process") + "\n")
+		return
+	}
 	os.Exit(run(context.Background(), os.Args[1:]))
 }
 
-const usage = "usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE\n"
+const usage = "usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE\n       spin-credential-process --version\n"
 
 // run parses arguments by hand: the flag package would be fine, but this
 // keeps the helper's import graph to the bone.

@@ -78,7 +78,9 @@ func runDoctor(ctx context.Context, e *env, g *globals) []check {
 	case err != nil:
 		out = append(out, check{"FAIL", "spind", err.Error(), "spin daemon stop; spin daemon start"})
 	case st.Version != version.String():
-		out = append(out, check{"FAIL", "spind", fmt.Sprintf("version %s, but spin is %s", st.Version, version.String()), "spin daemon stop; spin daemon start"})
+		// Still serving, but started from an older (or newer) install: a
+		// restart picks up the spind that matches this spin.
+		out = append(out, check{"warn", "spind", fmt.Sprintf("running version %s, but spin is %s", st.Version, version.String()), "spin daemon stop; spin daemon start"})
 	default:
 		out = append(out, check{"ok", "spind", "running, version " + st.Version, ""})
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/version"
 )
 
 // env is everything a command reads from or writes to the outside world,
@@ -113,7 +114,19 @@ them fresh through long OpenTofu/Terraform applies.
   spin status                           # sessions held, expiry, STS calls`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Runnable only for --version; cobra's own version flag would need
+		// the version (a read of the executable for unstamped builds) on
+		// every run.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if v, _ := cmd.Flags().GetBool("version"); v {
+				fmt.Fprintln(e.stdout, version.Get().Line("spin"))
+				return nil
+			}
+			return cmd.Help()
+		},
 	}
+	root.Flags().Bool("version", false, "print spin's version, commit, build date and Go version")
 	root.PersistentFlags().StringVar(&g.config, "config", "", "spin config file (default $SPIN_CONFIG or ~/.config/spin/config.yaml)")
 	root.PersistentFlags().StringVar(&g.socket, "socket", "", "spind socket (default $SPIN_SOCKET or $XDG_RUNTIME_DIR/spin/broker.sock)")
 	root.AddCommand(

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 // what it covers.
 func TestScripts(t *testing.T) {
 	spindDir := buildSpind(t)
+	otherDir := buildSpind(t, "-ldflags=-X github.com/cloudspin/spin/internal/version.Version=v0.0.1-other")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
@@ -35,6 +36,7 @@ func TestScripts(t *testing.T) {
 				e.Setenv("PATH", path[:i])
 			}
 			e.Setenv("SPIND_DIR", spindDir)
+			e.Setenv("OTHER_SPIND_DIR", otherDir)
 			run := filepath.Join(e.WorkDir, "run")
 			e.Setenv("XDG_RUNTIME_DIR", run)
 			e.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
@@ -52,11 +54,13 @@ func TestScripts(t *testing.T) {
 }
 
 // buildSpind builds spind once for the scripts. -buildvcs=false gives it
-// the test binary's version, "dev", so doctor sees the two match.
-func buildSpind(t *testing.T) string {
+// the test binary's version, "dev", so doctor sees the two match; flags
+// can stamp another version.
+func buildSpind(t *testing.T, flags ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	out, err := exec.Command("go", "build", "-buildvcs=false", "-o", filepath.Join(dir, "spind"), "github.com/cloudspin/spin/cmd/spind").CombinedOutput()
+	args := append([]string{"build", "-buildvcs=false", "-o", filepath.Join(dir, "spind")}, flags...)
+	out, err := exec.Command("go", append(args, "github.com/cloudspin/spin/cmd/spind")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("build spind: %v\n%s", err, out)
 	}

@@ -54,11 +54,12 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 
 func newVersionCmd(e *env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print spin's version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print spin's version, commit, build date and Go version",
+		Example: "  spin version\n  spin --version",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintln(e.stdout, "spin", version.String())
+			fmt.Fprintln(e.stdout, version.Get().Line("spin"))
 			return nil
 		},
 	}

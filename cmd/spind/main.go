@@ -54,7 +54,7 @@ Flags:
 		return 2
 	}
 	if *showVersion {
-		fmt.Fprintln(stderr, "spind", version.String())
+		fmt.Fprintln(os.Stdout, version.Get().Line("spind"))
 		return 0
 	}
 	var level slog.Level
@@ -96,15 +96,16 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	ver := version.String() // an unstamped build reads its executable for it
 	b := broker.New(broker.Config{
 		ConfigPath: configPath,
 		Backend:    backend,
 		STS:        &broker.SDKSTS{Endpoint: broker.EndpointFromEnv(getenv)},
 		Logger:     logger,
-		Version:    version.String(),
+		Version:    ver,
 		Shutdown:   cancel,
 	})
-	logger.Info("spind listening", "socket", socket, "config", configPath, "pid", os.Getpid(), "version", version.String())
+	logger.Info("spind listening", "socket", socket, "config", configPath, "pid", os.Getpid(), "version", ver)
 	err = b.Serve(ctx, ln)
 	logger.Info("spind stopped")
 	return err
