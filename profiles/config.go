@@ -44,7 +44,12 @@ type Config struct {
 	User     string
 	Keyring  KeyringConfig
 	Defaults Defaults
-	Profiles map[string]Profile
+	// Sources are the entries of sources: (sso, login, web_identity); a
+	// profile's source that is not one of them names a key set.
+	Sources map[string]SourceDef
+	// SourceOrder lists the source names in file order.
+	SourceOrder []string
+	Profiles    map[string]Profile
 	// Order lists the profile names in file order.
 	Order []string
 	// Warnings are PATH:LINE:COL messages about settings that load but
@@ -75,8 +80,9 @@ type Defaults struct {
 // "use the default".
 type Profile struct {
 	Name            string
-	Source          string // key set name in the keyring
-	RoleARN         string // empty: a bootstrap profile
+	Source          string // key set name in the keyring, or an entry of sources:
+	Kind            SourceKind
+	RoleARN         string // empty: a bootstrap profile (key sets), the base identity itself (other sources)
 	RoleSessionName string // template; may contain {{user}}
 	ExternalID      string
 	MFASerial       string
@@ -86,6 +92,8 @@ type Profile struct {
 	// sessions (tests against the emulator) must be able to lower it
 	// without lowering it for every other profile.
 	MinValidity time.Duration
+	// The account and permission set role of a profile of an sso source.
+	SSOAccountID, SSORoleName string
 }
 
 // Resolved is a profile's effective settings, defaults applied and the
@@ -93,6 +101,7 @@ type Profile struct {
 type Resolved struct {
 	Name            string
 	Source          string
+	SourceKind      SourceKind
 	RoleARN         string
 	RoleSessionName string
 	ExternalID      string
@@ -101,11 +110,19 @@ type Resolved struct {
 	Duration        time.Duration
 	MinValidity     time.Duration
 	MFADuration     time.Duration
+	SSOAccountID    string
+	SSORoleName     string
+	// RoleSessionNameSet is false when the profile left role_session_name
+	// to the default; a web_identity source then names sessions after the
+	// CI run instead.
+	RoleSessionNameSet bool
 }
 
 // Bootstrap reports whether the profile hands out the key set itself (or a
 // GetSessionToken session with MFA) instead of assuming a role.
-func (r Resolved) Bootstrap() bool { return r.Source != "" && r.RoleARN == "" }
+func (r Resolved) Bootstrap() bool {
+	return r.Source != "" && r.RoleARN == "" && (r.SourceKind == KindKeySet || r.SourceKind == "")
+}
 
 // RefreshMargin is how long before min_validity is reached spind refreshes a
 // session ahead of time: min(5m, 10% of d).
@@ -180,6 +197,7 @@ func newConfig(path string) *Config {
 		Path:     path,
 		Keyring:  KeyringConfig{Backend: DefaultKeyringBackend},
 		Defaults: Defaults{Duration: DefaultDuration, MinValidity: DefaultMinValidity, MFADuration: DefaultMFADuration},
+		Sources:  map[string]SourceDef{},
 		Profiles: map[string]Profile{},
 		origins:  map[string]string{},
 	}
@@ -213,16 +231,24 @@ func (c *Config) Resolve(name string) (Resolved, error) {
 		}
 		return Resolved{}, fmt.Errorf("%w %q in %s (known: %s)", ErrUnknownProfile, name, c.Path, strings.Join(c.Order, ", "))
 	}
+	kind := cmp.Or(p.Kind, KindKeySet)
+	if d, ok := c.Sources[p.Source]; ok {
+		kind = d.Kind // hand-built Configs may not have set p.Kind
+	}
 	r := Resolved{
-		Name:        p.Name,
-		Source:      p.Source,
-		RoleARN:     p.RoleARN,
-		ExternalID:  p.ExternalID,
-		MFASerial:   p.MFASerial,
-		Region:      cmp.Or(p.Region, c.Defaults.Region),
-		Duration:    cmp.Or(p.Duration, c.Defaults.Duration),
-		MinValidity: cmp.Or(p.MinValidity, c.Defaults.MinValidity),
-		MFADuration: c.Defaults.MFADuration,
+		Name:               p.Name,
+		Source:             p.Source,
+		SourceKind:         kind,
+		SSOAccountID:       p.SSOAccountID,
+		SSORoleName:        p.SSORoleName,
+		RoleSessionNameSet: p.RoleSessionName != "",
+		RoleARN:            p.RoleARN,
+		ExternalID:         p.ExternalID,
+		MFASerial:          p.MFASerial,
+		Region:             cmp.Or(p.Region, c.Defaults.Region),
+		Duration:           cmp.Or(p.Duration, c.Defaults.Duration),
+		MinValidity:        cmp.Or(p.MinValidity, c.Defaults.MinValidity),
+		MFADuration:        c.Defaults.MFADuration,
 	}
 	// Parse has checked the template; this error is for hand-built Configs.
 	// An odd user name is sanitised, never an error.

@@ -17,9 +17,9 @@ var errorCases = []struct {
 	want      []string
 }{
 	{"unknown top-level key", "keyrin:\n  backend: file\n", []string{
-		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, profiles); did you mean "keyring"?`}},
+		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles); did you mean "keyring"?`}},
 	{"unknown profile key", "profiles:\n  x:\n    source: k\n    rolearn: " + arn + "\n", []string{
-		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity); did you mean "role_arn"?`}},
+		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name); did you mean "role_arn"?`}},
 	{"unknown key without a suggestion", "defaults:\n  colour: red\n", []string{
 		`config.yaml:2:3: unknown key "colour" in defaults (known: region, duration, min_validity, mfa_duration)`}},
 	{"list for a mapping", "profiles:\n  - x\n", []string{
@@ -27,7 +27,7 @@ var errorCases = []struct {
 	{"string for a profile", "profiles:\n  x: k\n", []string{
 		`config.yaml:2:6: profile "x" must be a mapping, got a string`}},
 	{"not a mapping at all", "- a\n", []string{
-		`config.yaml:1:1: the config must be a mapping with the keys keyring, defaults, profiles, got a list`}},
+		`config.yaml:1:1: the config must be a mapping with the keys keyring, defaults, sources, profiles, got a list`}},
 	{"bad duration", "defaults:\n  duration: 1hour\n", []string{
 		`config.yaml:2:13: duration "1hour" in defaults is not a duration (use a number and a unit: 900s, 15m, 1h30m)`}},
 	{"duration without unit", "profiles:\n  x:\n    source: k\n    min_validity: 900\n", []string{
@@ -57,13 +57,13 @@ var errorCases = []struct {
 	{"profile name with a space", "profiles:\n  \"a b\": {source: k}\n", []string{
 		`config.yaml:2:3: invalid profile name "a b": ' ' not allowed at position 2 (use letters, digits and . _ - @ +, start with a letter, digit or _, at most 64 characters)`}},
 	{"no source", "profiles:\n  x:\n    role_arn: " + arn + "\n", []string{
-		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME)`}},
+		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:`}},
 	{"empty profile", "profiles:\n  x:\n", []string{
-		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME)`}},
+		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:`}},
 	{"empty source", "profiles:\n  x:\n    source: \"\"\n", []string{
-		`config.yaml:3:13: source in profile "x" is empty: name the key set it uses (added with spin keys add NAME)`}},
+		`config.yaml:3:13: source in profile "x" is empty: name the key set it uses (added with spin keys add NAME) or an entry of sources:`}},
 	{"bad source", "profiles:\n  x:\n    source: a/b\n", []string{
-		`config.yaml:3:13: source "a/b" in profile "x" is not a key set name: '/' not allowed at position 2 (use letters, digits and . _ - @ +, start with a letter, digit or _, at most 64 characters)`}},
+		`config.yaml:3:13: source "a/b" in profile "x" is not a key set or source name: '/' not allowed at position 2 (use letters, digits and . _ - @ +, start with a letter, digit or _, at most 64 characters)`}},
 	{"duration too short for min_validity", "profiles:\n  x:\n    source: k\n    role_arn: " + arn + "\n    duration: 16m\n", []string{
 		`config.yaml:5:15: duration 16m in profile "x" must exceed min_validity 15m + refresh margin 1m36s + expiry skew 5s = 16m41s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))`}},
 	{"min_validity too long for the default duration", "profiles:\n  x:\n    source: k\n    role_arn: " + arn + "\n    min_validity: 55m\n", []string{
@@ -87,7 +87,7 @@ var errorCases = []struct {
 	{"alias", "profiles:\n  x: &base\n    source: k\n  y: *base\n", []string{
 		`config.yaml:4:6: aliases (*base) are not supported in spin's config: write the value out`}},
 	{"merge key", "profiles:\n  x:\n    <<: {source: k}\n", []string{
-		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME)`,
+		`config.yaml:2:3: profile "x" has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:`,
 		`config.yaml:3:5: merge keys (<<) are not supported in spin's config: write the settings out`}},
 	{"two documents", "profiles: {}\n---\nprofiles: {}\n", []string{
 		`config.yaml:3:1: a second YAML document: spin's config is one document (remove the ---)`}},

@@ -106,9 +106,15 @@ func InsertProfiles(path string, data []byte, add []Profile, replace bool) ([]by
 	}
 	want := maps.Clone(before.Profiles)
 	for _, p := range add {
+		if p.Kind == "" { // what Parse records for the source it names
+			p.Kind = KindKeySet
+			if d, ok := before.Sources[p.Source]; ok {
+				p.Kind = d.Kind
+			}
+		}
 		want[p.Name] = p
 	}
-	if !reflect.DeepEqual(after.Profiles, want) || before.Keyring != after.Keyring || before.Defaults != after.Defaults {
+	if !reflect.DeepEqual(after.Profiles, want) || !reflect.DeepEqual(after.Sources, before.Sources) || before.Keyring != after.Keyring || before.Defaults != after.Defaults {
 		return nil, manual
 	}
 	return out, nil
@@ -254,6 +260,7 @@ func renderProfileYAML(p Profile, indent, step int, nl string) string {
 		{"source", p.Source}, {"role_arn", p.RoleARN}, {"role_session_name", p.RoleSessionName},
 		{"external_id", p.ExternalID}, {"mfa_serial", p.MFASerial}, {"region", p.Region},
 		{"duration", durString(p.Duration)}, {"min_validity", durString(p.MinValidity)},
+		{"sso_account_id", p.SSOAccountID}, {"sso_role_name", p.SSORoleName},
 	} {
 		if kv[1] != "" {
 			s += pad + strings.Repeat(" ", step) + kv[0] + ": " + yamlScalar(kv[1]) + nl

@@ -22,10 +22,10 @@ import (
 // those are what make an error in a hand-edited file quick to fix.
 
 var (
-	topKeys      = []string{"keyring", "defaults", "profiles"}
+	topKeys      = []string{"keyring", "defaults", "sources", "profiles"}
 	keyringKeys  = []string{"backend", "file_dir"}
 	defaultsKeys = []string{"region", "duration", "min_validity", "mfa_duration"}
-	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity"}
+	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity", "sso_account_id", "sso_role_name"}
 	// roleOnly are the profile keys a bootstrap profile (no role_arn) ignores.
 	roleOnly = []string{"role_session_name", "external_id", "duration"}
 	backends = []string{"auto", "keychain", "wincred", "secret-service", "kwallet", "pass", "keyctl", "file"}
@@ -142,16 +142,20 @@ func (p *parser) root(n *yaml.Node) {
 		return
 	}
 	entries := p.entries(n, "at the top level")
-	// Defaults first: profiles are checked against them.
+	// Defaults and sources first: profiles are checked against them.
 	for _, e := range entries {
-		if e.name == "defaults" {
+		switch e.name {
+		case "defaults":
 			p.origin("defaults", e.key)
 			p.defaults(e)
+		case "sources":
+			p.origin("sources", e.key)
+			p.sources(e)
 		}
 	}
 	for _, e := range entries {
 		switch e.name {
-		case "defaults":
+		case "defaults", "sources":
 		case "keyring":
 			p.origin("keyring", e.key)
 			p.keyring(e)

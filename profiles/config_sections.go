@@ -129,13 +129,17 @@ func (p *parser) profile(e entry) Profile {
 		}
 	}
 	if !hasSource {
-		p.errorf(e.key, "profile %q has no source: name the key set it uses (added with spin keys add NAME)", e.name)
+		p.errorf(e.key, "profile %q has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:", e.name)
 	}
+	p.checkProfileSource(e, &pr, set, where)
 	d := p.cfg.Defaults
 	minValidity := cmp.Or(pr.MinValidity, d.MinValidity)
 	if pr.RoleARN != "" {
 		p.checkLifetime(cmp.Or(set["duration"], set["min_validity"]), "duration", cmp.Or(pr.Duration, d.Duration), minValidity, where)
 		return pr
+	}
+	if pr.Kind != KindKeySet {
+		return pr // the source's sign-in decides these sessions' lifetime
 	}
 	// A bootstrap profile hands out the key set or an MFA session.
 	p.checkLifetime(set["min_validity"], "mfa_duration", d.MFADuration, minValidity, where)
@@ -163,10 +167,12 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 		s, ok := p.region(f, where)
 		pr.Region = s
 		return ok && s != ""
+	case "sso_account_id", "sso_role_name":
+		return p.ssoKey(pr, f, where)
 	}
 	s, ok := p.str(f, where)
 	if ok && s == "" && f.name == "source" {
-		p.errorf(f.val, "source %s is empty: name the key set it uses (added with spin keys add NAME)", where)
+		p.errorf(f.val, "source %s is empty: name the key set it uses (added with spin keys add NAME) or an entry of sources:", where)
 	}
 	if !ok || s == "" {
 		return false
@@ -175,7 +181,7 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 	switch f.name {
 	case "source":
 		if err := CheckName(s); err != nil {
-			problem = fmt.Sprintf("is not a key set name: %v", err)
+			problem = fmt.Sprintf("is not a key set or source name: %v", err)
 		}
 		pr.Source = s
 	case "role_arn":

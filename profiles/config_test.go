@@ -61,14 +61,16 @@ func TestParseDesignExample(t *testing.T) {
 		{"assume-cloudspin_examples-account", Resolved{
 			Name:            "assume-cloudspin_examples-account",
 			Source:          "cloudspin_user",
+			SourceKind:      KindKeySet,
 			RoleARN:         "arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account",
-			RoleSessionName: "spin-alice",
-			Region:          "eu-west-1",
-			Duration:        time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
+			RoleSessionName: "spin-alice", RoleSessionNameSet: true,
+			Region:   "eu-west-1",
+			Duration: time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
 		}, false},
 		{"bootstrap", Resolved{
 			Name:            "bootstrap",
 			Source:          "bootstrap_admin",
+			SourceKind:      KindKeySet,
 			RoleSessionName: "spin-alice",
 			Region:          "eu-west-1",
 			Duration:        time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
@@ -107,8 +109,8 @@ profiles:
 		t.Fatal(err)
 	}
 	want := Resolved{
-		Name: "short", Source: "k", RoleARN: "arn:aws-cn:iam::123456789012:role/team/deploy",
-		RoleSessionName: "ci_bob_bob", MFASerial: "arn:aws:iam::123456789012:mfa/alice",
+		Name: "short", Source: "k", SourceKind: KindKeySet, RoleARN: "arn:aws-cn:iam::123456789012:role/team/deploy",
+		RoleSessionName: "ci_bob_bob", RoleSessionNameSet: true, MFASerial: "arn:aws:iam::123456789012:mfa/alice",
 		Duration: 20 * time.Second, MinValidity: 5 * time.Second, MFADuration: DefaultMFADuration,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
