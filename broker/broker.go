@@ -74,6 +74,11 @@ type Broker struct {
 	mfaMu sync.Mutex
 	mfa   map[string]*mfaState // by key set
 
+	// keySets serves profiles whose source is a key set; sources serves
+	// the kinds of sources: entries this spind knows.
+	keySets Source
+	sources map[profiles.SourceKind]Source
+
 	sessMu   sync.Mutex
 	sessions map[sessionKey]*session
 	flight   singleflight.Group
@@ -109,6 +114,8 @@ func New(cfg Config) *Broker {
 		mfa:      map[string]*mfaState{},
 	}
 	b.conf.path = cfg.ConfigPath
+	b.keySets = keySetSource{b}
+	b.sources = map[profiles.SourceKind]Source{}
 	return b
 }
 
@@ -198,7 +205,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case api.CodeLocked:
 		return http.StatusLocked
-	case api.CodeMFARequired, api.CodeMFAFailed:
+	case api.CodeMFARequired, api.CodeMFAFailed, api.CodeSigninRequired:
 		return http.StatusUnauthorized
 	case api.CodeConflict:
 		return http.StatusConflict

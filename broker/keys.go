@@ -125,6 +125,12 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	if _, ok := conf.Sources[name]; ok {
+		// A profile's source would then name both: refuse the ambiguity.
+		writeError(w, errorf(api.CodeConflict, "pick another key set name, or rename the source in "+conf.Path,
+			"%s is a source under sources: in %s; a key set of the same name would be ambiguous", name, conf.Path))
+		return
+	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)

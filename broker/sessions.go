@@ -20,6 +20,7 @@ type session struct {
 	creds      api.Credentials // Expiration is STS's own
 	role       string
 	source     string
+	def        string // the source's Fingerprint: an edited source drops its sessions
 	externalID string
 	duration   time.Duration
 	obtained   time.Time
@@ -51,9 +52,11 @@ func (s *session) usable(now time.Time, minValidity time.Duration) bool {
 	return s.handedOut().Expiration.Sub(now) >= minValidity
 }
 
-// matches reports whether s was made with p's current settings.
-func (s *session) matches(p profiles.Resolved) bool {
-	return s.role == p.RoleARN && s.source == p.Source && s.externalID == p.ExternalID && s.duration == p.Duration
+// matches reports whether s was made with req's current settings.
+func (s *session) matches(req Request) bool {
+	p := req.Profile
+	return s.role == p.RoleARN && s.source == p.Source && s.def == req.fingerprint() &&
+		s.externalID == p.ExternalID && s.duration == p.Duration
 }
 
 // valid reports whether s has not expired at all; served as a last resort
@@ -81,59 +84,40 @@ func (b *Broker) credentials(ctx context.Context, profile, sessionName string, c
 		return api.Credentials{}, errorf(api.CodeBadRequest, "use 2-64 characters of [A-Za-z0-9+=,.@_-]",
 			"profile %s: invalid session name %q", profile, sessionName)
 	}
-	ks, aerr := b.keySet(ctx, conf, p.Source, profile)
+	src, def, aerr := b.sourceFor(conf, p)
 	if aerr != nil {
 		return api.Credentials{}, aerr
 	}
-	longTerm := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
-	withMFA := mfaSerial(p, ks) != ""
-	if p.Bootstrap() {
-		if !withMFA {
-			// No MFA, so GetSessionToken would give credentials IAM refuses
-			// for IAM calls: hand over the long-term keys, without Expiration.
-			return longTerm, nil
-		}
-		c, aerr := b.mfaSession(ctx, p, canPrompt)
-		if aerr != nil {
-			return api.Credentials{}, aerr
-		}
-		c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(p.MFADuration))
-		return c, nil
+	req := Request{Profile: p, Def: def, SessionName: sessionName, CanPrompt: canPrompt}
+	if c, ok, aerr := src.Direct(ctx, req); ok || aerr != nil {
+		return c, aerr
 	}
-	// Asked only on a cache miss: a cached role session stays good even
-	// when the MFA session it came from is near its end.
-	caller := func() (api.Credentials, *api.Error) {
-		if !withMFA {
-			return longTerm, nil
-		}
-		// Roles are assumed from the MFA session, so they carry MFA context.
-		return b.mfaSession(ctx, p, canPrompt)
-	}
-	return b.session(ctx, sessionKey{profile, sessionName}, p, caller)
+	return b.session(ctx, sessionKey{profile, sessionName}, src, req)
 }
 
 // session returns a cached session with at least min_validity left, or makes
-// one. However many callers wait, one STS call is made (singleflight).
-func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolved, callerFn func() (api.Credentials, *api.Error)) (api.Credentials, *api.Error) {
-	if c, ok := b.cached(key, p); ok {
+// one. However many callers wait, one call to AWS is made (singleflight).
+func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Request) (api.Credentials, *api.Error) {
+	p := req.Profile
+	if c, ok := b.cached(key, req); ok {
 		return c, nil
 	}
-	caller, aerr := callerFn()
+	obtain, aerr := src.Prepare(ctx, req)
 	if aerr != nil {
 		return api.Credentials{}, aerr
 	}
-	// Getting the caller may have waited (for an MFA code) while another
+	// Preparing may have waited (for an MFA code, a sign-in) while another
 	// request made the session.
-	if c, ok := b.cached(key, p); ok {
+	if c, ok := b.cached(key, req); ok {
 		return c, nil
 	}
 
 	ch := b.flight.DoChan(key.profile+"\x00"+key.name, func() (any, error) {
 		// A flight that just ended may have made the session already.
-		if b.fresh(key, p) {
+		if b.fresh(key, req) {
 			return nil, nil
 		}
-		return b.assume(key, p, caller)
+		return b.obtain(key, req, obtain)
 	})
 	select {
 	case <-ctx.Done():
@@ -143,16 +127,15 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 		defer b.sessMu.Unlock()
 		s := b.sessions[key]
 		if res.Err != nil {
-			if s != nil && s.matches(p) && s.valid(b.now()) {
-				b.log.Warn("STS failed; serving the cached session", "profile", key.profile, "err", stsMessage(res.Err))
+			if s != nil && s.matches(req) && s.valid(b.now()) {
+				b.log.Warn("AWS failed; serving the cached session", "profile", key.profile, "err", stsMessage(res.Err))
 				s.lastUsed = b.now()
 				return s.handedOut(), nil
 			}
-			return api.Credentials{}, errorf(api.CodeSTSFailed, stsHint(res.Err, p.Source, key.profile),
-				"profile %s (key set %s): assume %s: %s", key.profile, p.Source, p.RoleARN, stsMessage(res.Err))
+			return api.Credentials{}, src.Explain(req, res.Err)
 		}
 		if s == nil {
-			return api.Credentials{}, errorf(api.CodeInternal, "", "profile %s: session vanished", key.profile)
+			return api.Credentials{}, errorf(api.CodeInternal, "", "profile %s: session vanished", p.Name)
 		}
 		s.lastUsed = b.now()
 		return s.handedOut(), nil
@@ -161,26 +144,26 @@ func (b *Broker) session(ctx context.Context, key sessionKey, p profiles.Resolve
 
 // fittingLocked is key's session if it still fits p at now; callers hold
 // sessMu.
-func (b *Broker) fittingLocked(key sessionKey, p profiles.Resolved, now time.Time) *session {
-	if s := b.sessions[key]; s != nil && s.matches(p) && s.usable(now, p.MinValidity) {
+func (b *Broker) fittingLocked(key sessionKey, req Request, now time.Time) *session {
+	if s := b.sessions[key]; s != nil && s.matches(req) && s.usable(now, req.Profile.MinValidity) {
 		return s
 	}
 	return nil
 }
 
 // fresh reports whether key's session still fits p, without counting a hit.
-func (b *Broker) fresh(key sessionKey, p profiles.Resolved) bool {
+func (b *Broker) fresh(key sessionKey, req Request) bool {
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
-	return b.fittingLocked(key, p, b.now()) != nil
+	return b.fittingLocked(key, req, b.now()) != nil
 }
 
 // cached hands out key's session if it still fits p.
-func (b *Broker) cached(key sessionKey, p profiles.Resolved) (api.Credentials, bool) {
+func (b *Broker) cached(key sessionKey, req Request) (api.Credentials, bool) {
 	now := b.now()
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
-	s := b.fittingLocked(key, p, now)
+	s := b.fittingLocked(key, req, now)
 	if s == nil {
 		return api.Credentials{}, false
 	}
@@ -189,19 +172,20 @@ func (b *Broker) cached(key sessionKey, p profiles.Resolved) (api.Credentials, b
 	return s.handedOut(), true
 }
 
-// assume calls STS and stores the session. It runs detached from any one
-// caller's context, so a caller giving up does not fail the others.
-func (b *Broker) assume(key sessionKey, p profiles.Resolved, caller api.Credentials) (any, error) {
+// obtain makes a session through the source and stores it. It runs
+// detached from any one caller's context, so a caller giving up does not
+// fail the others.
+func (b *Broker) obtain(key sessionKey, req Request, obtain Obtain) (any, error) {
+	p := req.Profile
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	start := b.now()
-	creds, err := b.cfg.STS.AssumeRole(ctx, caller,
-		AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN, SessionName: key.name, ExternalID: p.ExternalID, Duration: p.Duration})
+	creds, err := obtain(ctx)
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
 	s := b.sessions[key]
 	if err != nil {
-		b.log.Warn("AssumeRole failed", "profile", key.profile, "key_set", p.Source, "role", p.RoleARN, "err", stsMessage(err))
+		b.log.Warn("session failed", "profile", key.profile, "source", p.Source, "role", p.RoleARN, "err", stsMessage(err))
 		if s != nil {
 			s.lastErr = stsMessage(err)
 		}
@@ -212,13 +196,13 @@ func (b *Broker) assume(key sessionKey, p profiles.Resolved, caller api.Credenti
 		b.sessions[key] = s
 	}
 	s.stopTimer()
-	s.creds, s.role, s.source, s.externalID, s.duration = creds, p.RoleARN, p.Source, p.ExternalID, p.Duration
+	s.creds, s.role, s.source, s.def, s.externalID, s.duration = creds, p.RoleARN, p.Source, req.fingerprint(), p.ExternalID, p.Duration
 	s.obtained = start
-	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(p.Duration)
+	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(creds.Expiration.Sub(start))
 	s.stsCalls++
 	s.lastErr = ""
 	s.backoff = 0
-	b.log.Info("session obtained", "profile", key.profile, "session_name", key.name, "role", p.RoleARN,
+	b.log.Info("session obtained", "profile", key.profile, "session_name", key.name, "source", p.Source, "role", p.RoleARN,
 		"access_key_id", secret.MaskKeyID(creds.AccessKeyID), "expires", creds.Expiration)
 	b.scheduleRefreshLocked(key, s)
 	return nil, nil
@@ -273,22 +257,19 @@ func (b *Broker) refreshOnce(key sessionKey) error {
 		b.dropSession(key)
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ks, aerr := b.keySet(ctx, conf, p.Source, key.profile)
+	src, def, aerr := b.sourceFor(conf, p)
 	if aerr != nil {
 		return aerr
 	}
-	caller := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
-	if mfaSerial(p, ks) != "" {
-		// Never prompts: a background refresh has nobody to ask.
-		c, aerr := b.mfaSession(ctx, p, false)
-		if aerr != nil {
-			return aerr
-		}
-		caller = c
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Never prompts: a background refresh has nobody to ask.
+	req := Request{Profile: p, Def: def, SessionName: key.name}
+	obtain, aerr := src.Prepare(ctx, req)
+	if aerr != nil {
+		return aerr
 	}
-	_, err, _ = b.flight.Do(key.profile+"\x00"+key.name, func() (any, error) { return b.assume(key, p, caller) })
+	_, err, _ = b.flight.Do(key.profile+"\x00"+key.name, func() (any, error) { return b.obtain(key, req, obtain) })
 	return err
 }
 

@@ -35,6 +35,10 @@ const (
 	CodeLocked         = "locked"
 	CodeMFARequired    = "mfa_required"
 	CodeMFAFailed      = "mfa_failed" // a code was given and refused: asking again at once would not help
+	// CodeSigninRequired: the profile's source needs a sign-in (sso, login:
+	// `spin login SOURCE`) or, for web_identity, what only the CLI's
+	// environment holds. Error.Source names the source.
+	CodeSigninRequired = "signin_required"
 	CodeSTSFailed      = "sts_failed"
 	CodeConfigInvalid  = "config_invalid"
 	CodeKeyring        = "keyring_error"
@@ -52,6 +56,10 @@ type Error struct {
 	// Prompt, on mfa_required, tells this caller that it is the one to ask
 	// for the code (POST /v1/mfa/{profile}); others wait for that answer.
 	Prompt bool `json:"prompt,omitempty"`
+	// Source and SourceKind, on signin_required, name the source to sign
+	// in to and its kind (sso, login, web_identity).
+	Source     string `json:"source,omitempty"`
+	SourceKind string `json:"source_kind,omitempty"`
 }
 
 // QueryMFAPrompt, as ?mfa=prompt on a credentials request, says the caller

@@ -1,0 +1,72 @@
+package broker
+
+import (
+	"context"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// keySetSource is a key set's long-term keys in the keyring: AssumeRole
+// with them, or with the key set's MFA session when it has an MFA device;
+// bootstrap profiles (no role_arn) get the keys or the MFA session itself.
+type keySetSource struct{ b *Broker }
+
+func (s keySetSource) Direct(ctx context.Context, req Request) (api.Credentials, bool, *api.Error) {
+	p := req.Profile
+	if !p.Bootstrap() {
+		return api.Credentials{}, false, nil
+	}
+	b := s.b
+	conf, aerr := b.config()
+	if aerr != nil {
+		return api.Credentials{}, true, aerr
+	}
+	ks, aerr := b.keySet(ctx, conf, p.Source, p.Name)
+	if aerr != nil {
+		return api.Credentials{}, true, aerr
+	}
+	if mfaSerial(p, ks) == "" {
+		// No MFA, so GetSessionToken would give credentials IAM refuses
+		// for IAM calls: hand over the long-term keys, without Expiration.
+		return api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}, true, nil
+	}
+	c, aerr := b.mfaSession(ctx, p, req.CanPrompt)
+	if aerr != nil {
+		return api.Credentials{}, true, aerr
+	}
+	c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(p.MFADuration))
+	return c, true, nil
+}
+
+// Prepare reads the key set (from memory after the first time) and, for an
+// MFA key set, its MFA session: asked only on a cache miss, so a cached
+// role session stays good even when the MFA session is near its end.
+func (s keySetSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Error) {
+	b, p := s.b, req.Profile
+	conf, aerr := b.config()
+	if aerr != nil {
+		return nil, aerr
+	}
+	ks, aerr := b.keySet(ctx, conf, p.Source, p.Name)
+	if aerr != nil {
+		return nil, aerr
+	}
+	caller := api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}
+	if mfaSerial(p, ks) != "" {
+		// Roles are assumed from the MFA session, so they carry MFA context.
+		if caller, aerr = b.mfaSession(ctx, p, req.CanPrompt); aerr != nil {
+			return nil, aerr
+		}
+	}
+	return func(ctx context.Context) (api.Credentials, error) {
+		return b.cfg.STS.AssumeRole(ctx, caller, AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN,
+			SessionName: req.SessionName, ExternalID: p.ExternalID, Duration: p.Duration})
+	}, nil
+}
+
+func (s keySetSource) Explain(req Request, err error) *api.Error {
+	p := req.Profile
+	return errorf(api.CodeSTSFailed, stsHint(err, p.Source, p.Name),
+		"profile %s (key set %s): assume %s: %s", p.Name, p.Source, p.RoleARN, stsMessage(err))
+}
