@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/profiles"
@@ -70,13 +69,4 @@ func signinRequired(source string, kind profiles.SourceKind, hint, format string
 	e := errorf(api.CodeSigninRequired, hint, format, args...)
 	e.Source, e.SourceKind = source, string(kind)
 	return e
-}
-
-// sourceLabel names a profile's source in messages: "key set k" or
-// "source ci".
-func sourceLabel(p profiles.Resolved) string {
-	if p.SourceKind == profiles.KindKeySet || p.SourceKind == "" {
-		return "key set " + p.Source
-	}
-	return fmt.Sprintf("source %s", p.Source)
 }
