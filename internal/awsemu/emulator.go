@@ -1,6 +1,7 @@
 // Package awsemu is an AWS emulator for tests, the demo and benchmarks. It
 // serves the STS Query API (AssumeRole, GetSessionToken with TOTP MFA,
-// GetCallerIdentity) and the S3 subset the OpenTofu s3 backend uses, and
+// GetCallerIdentity), the S3 subset the OpenTofu s3 backend uses and AWS
+// Sign-In (console credentials for `aws login`, see signin.go), and
 // checks every request the way AWS does: SigV4 signatures against known
 // long-term keys and the temporary keys it issued itself, session tokens,
 // expiry and clock skew. Faults can be injected (throttling, latency,
@@ -12,7 +13,9 @@
 // Requests are routed by the service named in the SigV4 credential scope:
 // "sts" or "s3". S3 requests must use path-style addressing
 // (http://host/bucket/key); objects live in memory (gofakes3's s3mem) and
-// every key may use every bucket: there are no policies.
+// every key may use every bucket: there are no policies. Unsigned requests
+// to Sign-In's paths (/v1/token, /v1/authorize, /v1/sessions/confirmation)
+// are Sign-In's.
 package awsemu
 
 import (
@@ -39,6 +42,9 @@ type Emulator struct {
 	services map[string]*service
 	objects  *s3mem.Backend // the S3 object store
 	s3       http.Handler   // gofakes3 over objects
+	// public serves the unsigned endpoints (AWS Sign-In's token and browser
+	// pages) by path; a request carrying a SigV4 signature never goes there.
+	public *http.ServeMux
 
 	mu              sync.Mutex
 	keys            map[string]Key
@@ -49,6 +55,7 @@ type Emulator struct {
 	calls           map[string]int
 	rejections      map[string]int
 	assumeRoleCalls []AssumeRoleCall
+	signin          *signinState
 }
 
 // AssumeRoleCall records one successful AssumeRole.
@@ -81,6 +88,8 @@ func New(opts Options) *Emulator {
 		e.AddKey(k)
 	}
 	e.initS3()
+	e.public = http.NewServeMux()
+	e.initSignin(e.public)
 	e.services = map[string]*service{"sts": e.stsService(), "s3": e.s3Service()}
 	return e
 }
@@ -130,8 +139,10 @@ func (e *Emulator) SetLatency(d time.Duration) {
 // ("AssumeRole", "GetSessionToken", "GetCallerIdentity"), S3 operations by
 // their API name with an "s3:" prefix ("s3:PutObject", "s3:GetObject",
 // "s3:DeleteObject", "s3:ListObjectsV2", "s3:HeadObject", ...; see
-// s3Action). A conditional PutObject refused with PreconditionFailed is a
-// rejection, not a call.
+// s3Action), Sign-In's with a "signin:" prefix ("signin:authorize" for
+// codes issued, "signin:authorization_code" and "signin:refresh_token" for
+// CreateOAuth2Token by grant). A conditional PutObject refused with
+// PreconditionFailed is a rejection, not a call.
 func (e *Emulator) Calls(action string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -139,7 +150,9 @@ func (e *Emulator) Calls(action string) int {
 }
 
 // Rejections returns how many error responses carried code, e.g.
-// "SignatureDoesNotMatch" or "Throttling".
+// "SignatureDoesNotMatch" or "Throttling"; Sign-In's as "signin:" and its
+// OAuth2ErrorCode ("signin:TOKEN_EXPIRED"), refused DPoP proofs also as
+// "signin:dpop".
 func (e *Emulator) Rejections(code string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -180,6 +193,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if !sigV4Signed(r) {
+		if h, pattern := e.public.Handler(r); pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+
 	sig, aerr := parseSigV4(r)
 	svc := e.errorService(r, sig)
 	if aerr == nil && e.services[sig.service] == nil {
@@ -211,6 +231,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.calls[action]++
 	e.mu.Unlock()
 	e.log.Info("request", append(attrs, "status", http.StatusOK, "elapsed", time.Since(start))...)
+}
+
+// sigV4Signed reports whether a request carries a SigV4 signature, in the
+// Authorization header or presigned in the query.
+func sigV4Signed(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || r.URL.Query().Has("X-Amz-Signature")
 }
 
 // errorService is the service whose format a request's errors take: the
