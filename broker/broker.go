@@ -65,6 +65,11 @@ type Broker struct {
 	keys    Keys
 	backend string
 	pass    atomic.Pointer[secret.String]
+	// userLocked is set by `spin lock` and keyring.lock_after and cleared
+	// by unlock; guarded by keysMu.
+	userLocked bool
+	// lastUse is when a request last needed a key set (UnixNano of now()).
+	lastUse atomic.Int64
 
 	// cacheMu guards keyCache alone, so cached reads never wait behind a
 	// slow keyring call holding keysMu.
@@ -116,6 +121,7 @@ func New(cfg Config) *Broker {
 	b.conf.path = cfg.ConfigPath
 	b.keySets = keySetSource{b}
 	b.sources = map[profiles.SourceKind]Source{}
+	b.touch()
 	return b
 }
 
@@ -130,6 +136,7 @@ func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	// Callers parked on an MFA prompt would hold Shutdown up: free them.
 	srv.RegisterOnShutdown(b.endMFARounds)
+	go b.watchIdle(ctx)
 	err := serveUntil(ctx, srv, ln)
 	b.Close()
 	if errors.Is(err, http.ErrServerClosed) {

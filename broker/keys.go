@@ -24,17 +24,17 @@ func (b *Broker) backendName(conf *profiles.Config) string {
 	return "auto"
 }
 
-// locked reports whether the file keyring still waits for its passphrase.
-// Callers hold keysMu.
+// lockedLocked reports whether spind is locked: by `spin lock` or
+// keyring.lock_after, or because the file keyring still waits for its
+// passphrase. Callers hold keysMu.
 func (b *Broker) lockedLocked(conf *profiles.Config) bool {
-	return b.backendName(conf) == "file" && b.passphrase().IsZero()
+	return b.userLocked || b.backendName(conf) == "file" && b.passphrase().IsZero()
 }
 
 // store opens the keyring on first use. Callers hold keysMu.
 func (b *Broker) storeLocked(conf *profiles.Config) (Keys, *api.Error) {
 	if b.lockedLocked(conf) {
-		return nil, errorf(api.CodeLocked, "run 'spin unlock' (or 'spin daemon start')",
-			"the file keyring is locked")
+		return nil, lockedError(b.backendName(conf) == "file")
 	}
 	if b.keys != nil {
 		return b.keys, nil
@@ -108,6 +108,8 @@ func (b *Broker) cacheKeySet(name string, ks *keystore.KeySet) {
 }
 
 func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
+	b.lockIfIdle()
+	b.touch()
 	name := r.PathValue("name")
 	req, err := api.DecodeKeyRequest(r.Body)
 	if err != nil {
@@ -163,6 +165,8 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
+	b.lockIfIdle()
+	b.touch()
 	conf, aerr := b.config()
 	if aerr != nil {
 		// The backend is a config setting: never guess it from a broken file.
@@ -195,6 +199,8 @@ func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
+	b.lockIfIdle()
+	b.touch()
 	name := r.PathValue("name")
 	conf, aerr := b.config()
 	if aerr != nil {
@@ -230,10 +236,6 @@ func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, bodyError(err))
 		return
 	}
-	if req.Passphrase.IsZero() {
-		writeError(w, errorf(api.CodeBadRequest, "", "empty passphrase"))
-		return
-	}
 	conf, aerr := b.config()
 	if aerr != nil {
 		// The backend is a config setting: never guess it from a broken file.
@@ -242,13 +244,27 @@ func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {
 	}
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
+	b.touch()
 	if b.backendName(conf) != "file" {
-		w.WriteHeader(http.StatusNoContent) // nothing to unlock
+		// No passphrase: the desktop keyring guards itself, and the store
+		// is reopened on the next request that needs it.
+		if b.userLocked {
+			b.userLocked = false
+			b.log.Info("unlocked")
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if req.Passphrase.IsZero() {
+		writeError(w, errorf(api.CodeBadRequest, "run 'spin unlock' and type the passphrase", "empty passphrase"))
 		return
 	}
 	prev := b.pass.Swap(&req.Passphrase)
+	wasLocked := b.userLocked
+	b.userLocked = false
 	if err := b.verifyPassphraseLocked(r.Context(), conf); err != nil {
 		b.pass.Store(prev)
+		b.userLocked = wasLocked
 		writeError(w, errorf(api.CodeLocked, "run 'spin unlock' again with the right passphrase", "unlock the file keyring: wrong passphrase"))
 		return
 	}

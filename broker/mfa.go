@@ -124,6 +124,8 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Code = strings.TrimSpace(req.Code)
+	b.lockIfIdle()
+	b.touch()
 	conf, aerr := b.config()
 	if aerr != nil {
 		writeError(w, aerr)

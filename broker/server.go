@@ -22,6 +22,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("PUT /v1/keys/{name}", b.handlePutKey)
 	mux.HandleFunc("DELETE /v1/keys/{name}", b.handleRemoveKey)
 	mux.HandleFunc("POST /v1/unlock", b.handleUnlock)
+	mux.HandleFunc("POST /v1/lock", b.handleLock)
 	mux.HandleFunc("GET /v1/status", b.handleStatus)
 	mux.HandleFunc("POST /v1/reload", b.handleReload)
 	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
@@ -53,6 +54,8 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
+	b.lockIfIdle()
+	b.touch()
 	q := r.URL.Query()
 	creds, aerr := b.credentials(r.Context(), r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt)
 	if aerr != nil {
@@ -68,6 +71,7 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
+	b.lockIfIdle() // so status never shows unlocked what the timer is about to lock
 	conf, confErr := b.conf.get(false)
 	st := api.Status{
 		PID:        os.Getpid(),
@@ -88,6 +92,9 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.Backend = b.backendName(conf)
 	}
 	st.Locked = b.lockedLocked(conf)
+	if conf != nil && conf.Keyring.LockAfter > 0 {
+		st.LockAfter = conf.Keyring.LockAfter.String()
+	}
 	b.keysMu.Unlock()
 
 	b.sessMu.Lock()

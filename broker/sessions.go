@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -234,7 +235,10 @@ func (b *Broker) refresh(key sessionKey, obtained time.Time) {
 		return
 	}
 	err := b.refreshOnce(key)
-	if err == nil {
+	var aerr *api.Error
+	if err == nil || errors.As(err, &aerr) && aerr.Code == api.CodeLocked {
+		// Locked: the session is served until it expires, then callers
+		// are told to unlock. Retrying would only fill the log.
 		return
 	}
 	b.sessMu.Lock()

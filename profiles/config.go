@@ -66,6 +66,10 @@ type KeyringConfig struct {
 	// It is empty when the home directory is unknown and the file did not
 	// set an absolute path.
 	FileDir string
+	// LockAfter locks spind after this long without a request that needs
+	// a key set (credentials, keys, mfa): it forgets the key sets and the
+	// file keyring's passphrase until `spin unlock`. Zero means never.
+	LockAfter time.Duration
 }
 
 // Defaults apply to every profile that does not set its own value.

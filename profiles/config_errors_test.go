@@ -76,6 +76,10 @@ var errorCases = []struct {
 		`config.yaml:2:12: unknown keyring backend "gnome" (known: auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file)`}},
 	{"relative file_dir", "keyring:\n  file_dir: keys\n", []string{
 		`config.yaml:2:13: file_dir "keys" in keyring: must be an absolute path or start with ~/ (only the current user's ~ is expanded)`}},
+	{"bad lock_after", "keyring:\n  lock_after: 8 hours\n", []string{
+		`config.yaml:2:15: lock_after "8 hours" in keyring is not a duration (use a number and a unit: 900s, 15m, 1h30m)`}},
+	{"negative lock_after", "keyring:\n  lock_after: -1h\n", []string{
+		`config.yaml:2:15: lock_after -1h in keyring must be positive`}},
 	{"bad region", "defaults:\n  region: EU-WEST-1\n", []string{
 		`config.yaml:2:11: region "EU-WEST-1" in defaults is not an AWS region name (lowercase letters, digits and -, like eu-west-1)`}},
 	{"unknown placeholder", "profiles:\n  x:\n    source: k\n    role_arn: " + arn + "\n    role_session_name: ci-{{host}}\n", []string{

@@ -23,7 +23,7 @@ import (
 
 var (
 	topKeys      = []string{"keyring", "defaults", "sources", "profiles"}
-	keyringKeys  = []string{"backend", "file_dir"}
+	keyringKeys  = []string{"backend", "file_dir", "lock_after"}
 	defaultsKeys = []string{"region", "duration", "min_validity", "mfa_duration"}
 	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity", "sso_account_id", "sso_role_name"}
 	// roleOnly are the profile keys a bootstrap profile (no role_arn) ignores.

@@ -26,6 +26,14 @@ func (p *parser) keyring(e entry) {
 			continue
 		}
 		p.origin("keyring."+f.name, f.key)
+		if f.name == "lock_after" {
+			// Off unless set: a lock the user did not ask for would
+			// look like a broken spind.
+			if d, ok := p.duration(f, "in keyring"); ok {
+				p.cfg.Keyring.LockAfter = d
+			}
+			continue
+		}
 		s, ok := p.str(f, "in keyring")
 		if !ok || s == "" {
 			continue

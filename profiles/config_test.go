@@ -278,3 +278,16 @@ func parseFile(t *testing.T, path string) *Config {
 	}
 	return parse(t, string(data))
 }
+
+func TestKeyringLockAfter(t *testing.T) {
+	if got := parse(t, "keyring:\n  backend: file\n").Keyring.LockAfter; got != 0 {
+		t.Errorf("lock_after unset = %v, want 0 (off)", got)
+	}
+	if got := parse(t, "keyring:\n  lock_after: 8h\n").Keyring.LockAfter; got != 8*time.Hour {
+		t.Errorf("lock_after: 8h = %v", got)
+	}
+	c := parse(t, "keyring:\n  lock_after: 90m\n")
+	if got := c.Origin("keyring.lock_after"); !strings.HasSuffix(got, ":2:3") {
+		t.Errorf("origin of keyring.lock_after = %q, want line 2 column 3", got)
+	}
+}

@@ -17,6 +17,7 @@ const (
 	PathCredentials = "/v1/credentials/" // + profile, optional ?session_name=
 	PathKeys        = "/v1/keys"         // GET list; PUT/DELETE /v1/keys/{name}
 	PathUnlock      = "/v1/unlock"
+	PathLock        = "/v1/lock"
 	PathStatus      = "/v1/status"
 	PathReload      = "/v1/reload"
 	PathShutdown    = "/v1/shutdown"
@@ -202,6 +203,7 @@ type Status struct {
 	StartedAt   time.Time       `json:"started_at"`
 	Backend     string          `json:"backend"`
 	Locked      bool            `json:"locked"`
+	LockAfter   string          `json:"lock_after,omitempty"` // keyring.lock_after, when set
 	ConfigPath  string          `json:"config_path"`
 	ConfigError string          `json:"config_error,omitempty"`
 	Goroutines  int             `json:"goroutines"`

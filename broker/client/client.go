@@ -141,6 +141,12 @@ func (c *Client) Unlock(ctx context.Context, passphrase secret.String) error {
 	return c.do(ctx, http.MethodPost, api.PathUnlock, &buf, nil)
 }
 
+// Lock makes spind forget its key sets and the keyring passphrase until
+// the next Unlock; cached role sessions are still served.
+func (c *Client) Lock(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, api.PathLock, nil, nil)
+}
+
 // MFA hands spind an MFA code for a profile's key set.
 func (c *Client) MFA(ctx context.Context, profile, code string) error {
 	body, err := json.Marshal(map[string]string{"code": code})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
@@ -28,6 +29,7 @@ passphrase goes to spind over its socket, never into its environment.`,
 			Example: "  spin daemon start\n  SPIN_KEYRING_PASSPHRASE=... spin daemon start",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
+				hardenForSecret(e)
 				c, err := g.daemon(cmd.Context(), e)
 				if err != nil {
 					return err
@@ -89,6 +91,9 @@ passphrase goes to spind over its socket, never into its environment.`,
 				fmt.Fprintf(e.stdout, "pid:      %d\nversion:  %s\nuptime:   %s\nsocket:   %s\nconfig:   %s\nkeyring:  %s\nlocked:   %v\nsessions: %d\nlog:      %s\n",
 					st.PID, st.Version, time.Since(st.StartedAt).Round(time.Second), sock, st.ConfigPath,
 					st.Backend, st.Locked, len(st.Sessions), launch.LogPath(e.getenv))
+				if st.LockAfter != "" {
+					fmt.Fprintf(e.stdout, "locks after %s idle (keyring.lock_after)\n", st.LockAfter)
+				}
 				if st.ConfigError != "" {
 					fmt.Fprintf(e.stdout, "config error: %s\n", st.ConfigError)
 				}
@@ -100,13 +105,51 @@ passphrase goes to spind over its socket, never into its environment.`,
 	return cmd
 }
 
+func newLockCmd(e *env, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "lock",
+		Short: "Make spind forget its key sets and keyring passphrase until 'spin unlock'",
+		Long: `Make spind forget the key sets it read, the file keyring's passphrase and
+its MFA sessions, as 'ssh-add -x' does for ssh-agent. Role sessions it
+already holds are still served until they expire; anything that needs a key
+set answers 'locked' until 'spin unlock'.
+
+spind also locks by itself after keyring.lock_after (for example 8h) in
+config.yaml without a request that needed a key set.`,
+		Example: "  spin lock\n  spin unlock",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sock, err := g.socketPath(e)
+			if err != nil {
+				return err
+			}
+			c := client.New(sock)
+			defer c.Close()
+			if err := c.Lock(cmd.Context()); err != nil {
+				if errors.Is(err, client.ErrNoDaemon) {
+					fmt.Fprintln(e.stdout, "spind is not running: nothing to lock")
+					return nil
+				}
+				return err
+			}
+			fmt.Fprintln(e.stdout, "locked: spind forgot its key sets; cached role sessions are served until they expire")
+			fmt.Fprintln(e.stdout, "run 'spin unlock' to resume")
+			return nil
+		},
+	}
+}
+
 func newUnlockCmd(e *env, g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:     "unlock",
-		Short:   "Give spind the file keyring's passphrase",
+		Use:   "unlock",
+		Short: "Unlock spind: the file keyring's passphrase, or after 'spin lock'",
+		Long: `Unlock spind. For the file keyring backend it asks for the passphrase
+(or reads SPIN_KEYRING_PASSPHRASE); other backends guard themselves, so
+after 'spin lock' or keyring.lock_after spind just reopens them.`,
 		Example: "  spin unlock\n  SPIN_KEYRING_PASSPHRASE=... spin unlock",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			hardenForSecret(e)
 			c, err := g.daemon(cmd.Context(), e)
 			if err != nil {
 				return err
@@ -135,6 +178,9 @@ func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 	if err != nil || !st.Locked {
 		return err
 	}
+	if st.Backend != "file" {
+		return c.Unlock(ctx, secret.String{})
+	}
 	pass := secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE"))
 	if pass.IsZero() {
 		pass, err = readHidden(e, "spin keyring passphrase: ")
@@ -158,5 +204,14 @@ func waitGone(ctx context.Context, c *client.Client) error {
 			return fmt.Errorf("spind did not stop within 5s")
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+// hardenForSecret keeps a passphrase or key this process is about to read
+// out of core files and away from the user's other processes (/proc/PID/mem,
+// ptrace), as spind does for its whole life.
+func hardenForSecret(e *env) {
+	if err := hardening.Apply(); err != nil {
+		fmt.Fprintf(e.stderr, "spin: warning: %v\n", err)
 	}
 }

@@ -39,6 +39,7 @@ them from the file (the whole [PROFILE] section if nothing else is in it),
 keeping every other byte, and without a backup: it would keep the plaintext key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			hardenForSecret(e)
 			return keysImport(cmd.Context(), e, g, o)
 		},
 	}
@@ -202,6 +203,7 @@ duration_seconds and region carry over) and becomes a spin profile in
 credentials file (SSO), or with settings spin does not carry, are skipped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			hardenForSecret(e)
 			return profilesImport(cmd.Context(), e, g, o)
 		},
 	}

@@ -39,6 +39,7 @@ spind uses. Keys are never taken from the command line (they would land in
 shell history and in ps). Temporary (ASIA) keys are refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			hardenForSecret(e)
 			name := args[0]
 			var pair keyinput.Pair
 			var err error

@@ -133,6 +133,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newKeysCmd(e, g),
 		newDaemonCmd(e, g),
 		newUnlockCmd(e, g),
+		newLockCmd(e, g),
 		newCredentialProcessCmd(e, g),
 		newStatusCmd(e, g),
 		newProfilesCmd(e, g),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cloudspin/spin/broker"
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -63,6 +64,11 @@ Flags:
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Before any secret arrives: the user's other processes must not read
+	// spind's memory through /proc or ptrace, nor find it in a core file.
+	if err := hardening.Apply(); err != nil {
+		logger.Warn("spind's memory is not protected from the user's other processes", "err", err)
+	}
 
 	if err := serve(ctx, logger, getenv, *socket, *configPath, *backend); err != nil {
 		if errors.Is(err, broker.ErrAlreadyRunning) {
