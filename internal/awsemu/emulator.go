@@ -1,11 +1,16 @@
 // Package awsemu is an AWS emulator for tests, the demo and benchmarks. It
 // serves the STS Query API (AssumeRole, GetSessionToken with TOTP MFA,
-// GetCallerIdentity), the S3 subset the OpenTofu s3 backend uses and AWS
+// GetCallerIdentity, and the unsigned AssumeRoleWithWebIdentity, which
+// verifies RS256 ID tokens against registered OIDC providers and roles'
+// trust on sub and aud), the S3 subset the OpenTofu s3 backend uses and AWS
 // Sign-In (console credentials for `aws login`, see signin.go), and
 // checks every request the way AWS does: SigV4 signatures against known
 // long-term keys and the temporary keys it issued itself, session tokens,
 // expiry and clock skew. Faults can be injected (throttling, latency,
 // disabled keys) and calls are counted.
+//
+// Issuer is an OIDC identity provider to go with it (discovery, JWKS and a
+// GitHub Actions-like token endpoint), for CI flows.
 //
 // It departs from AWS on purpose in one way: DurationSeconds may be as short
 // as one second, so expiry can be tested without waiting.
@@ -56,6 +61,10 @@ type Emulator struct {
 	rejections      map[string]int
 	assumeRoleCalls []AssumeRoleCall
 	signin          *signinState
+
+	oidc             map[string]*oidcState // by provider URL
+	trusts           []WebIdentityTrust
+	webIdentityCalls []WebIdentityCall
 }
 
 // AssumeRoleCall records one successful AssumeRole.
@@ -166,13 +175,15 @@ func (e *Emulator) AssumeRoleCalls() []AssumeRoleCall {
 	return append([]AssumeRoleCall(nil), e.assumeRoleCalls...)
 }
 
-// ResetCounters clears Calls, Rejections and AssumeRoleCalls.
+// ResetCounters clears Calls, Rejections, AssumeRoleCalls and
+// WebIdentityCalls.
 func (e *Emulator) ResetCounters() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	clear(e.calls)
 	clear(e.rejections)
 	e.assumeRoleCalls = nil
+	e.webIdentityCalls = nil
 }
 
 // ServeHTTP authenticates the request and hands it to the service its
@@ -196,6 +207,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !sigV4Signed(r) {
 		if h, pattern := e.public.Handler(r); pattern != "" {
 			h.ServeHTTP(w, r)
+			return
+		}
+		// AssumeRoleWithWebIdentity is unsigned: the token is the credential.
+		if unsignedAction(r) != "" {
+			e.serveUnsigned(w, r, reqID, start)
 			return
 		}
 	}
