@@ -46,7 +46,7 @@ func HelperFor(spin string) (Helper, error) {
 // ends with one.
 func (h Helper) CredentialProcess(profile string) (string, error) {
 	if err := CheckName(profile); err != nil {
-		return "", fmt.Errorf("profile name %q: %v", profile, err)
+		return "", fmt.Errorf("profile name %q: %w", profile, err)
 	}
 	if !filepath.IsAbs(h.Path) {
 		return "", fmt.Errorf("helper path %q is not absolute", h.Path)
@@ -57,7 +57,7 @@ func (h Helper) CredentialProcess(profile string) (string, error) {
 			continue
 		}
 		if err := checkQuotable(p.path); err != nil {
-			return "", fmt.Errorf("%s %q %v", p.what, p.path, err)
+			return "", fmt.Errorf("%s %q %w", p.what, p.path, err)
 		}
 		if cmd != "" {
 			cmd += " --config "

@@ -258,7 +258,7 @@ func (c *Config) Resolve(name string) (Resolved, error) {
 	// An odd user name is sanitised, never an error.
 	session, err := renderSessionName(cmp.Or(p.RoleSessionName, DefaultSessionTemplate), c.User)
 	if err != nil {
-		return Resolved{}, fmt.Errorf("profile %q: role_session_name %q %v", name, p.RoleSessionName, err)
+		return Resolved{}, fmt.Errorf("profile %q: role_session_name %q %w", name, p.RoleSessionName, err)
 	}
 	r.RoleSessionName = session
 	return r, nil

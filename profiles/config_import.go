@@ -102,7 +102,7 @@ func InsertProfiles(path string, data []byte, add []Profile, replace bool) ([]by
 	}
 	after, err := Parse(path, out)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the result would not load: %v", manual, err)
+		return nil, fmt.Errorf("%w: the result would not load: %w", manual, err)
 	}
 	want := maps.Clone(before.Profiles)
 	for _, p := range add {

@@ -57,7 +57,7 @@ func ProfileName(tmpl string, r StackRole) (string, error) {
 		return "", err
 	}
 	if err := CheckName(name); err != nil {
-		return "", fmt.Errorf("name template %q gives %q for output %s, which is not a profile name: %v", tmpl, name, r.Output, err)
+		return "", fmt.Errorf("name template %q gives %q for output %s, which is not a profile name: %w", tmpl, name, r.Output, err)
 	}
 	return name, nil
 }
@@ -144,7 +144,7 @@ func (e *ConflictError) Error() string {
 // reported in one *ConflictError. Nothing is written.
 func PlanStackProfiles(cfg *Config, roles []StackRole, source, tmpl string, force bool) ([]StackProfile, error) {
 	if err := CheckName(source); err != nil {
-		return nil, fmt.Errorf("source %q is not a key set name: %v", source, err)
+		return nil, fmt.Errorf("source %q is not a key set name: %w", source, err)
 	}
 	var plan []StackProfile
 	var conflicts []Conflict

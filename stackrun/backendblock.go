@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // BackendBlock is the backend a stack's *.tf files declare, as far as a
@@ -53,14 +55,14 @@ func checkBackendBlock(c *Config) error {
 	case b.TFFiles == 0:
 		return nil
 	case c.Backend != nil && b.Type == "":
-		return &HintError{Err: fmt.Errorf("terraform_backend is set, but no *.tf file in %s declares a backend, so tofu would keep the state in the folder", c.Dir),
-			Hint: `add terraform { backend "s3" {} } to the stack, or remove terraform_backend`}
+		return &hint.Error{Err: fmt.Errorf("terraform_backend is set, but no *.tf file in %s declares a backend, so tofu would keep the state in the folder", c.Dir),
+			Next: `add terraform { backend "s3" {} } to the stack, or remove terraform_backend`}
 	case c.Backend != nil && b.Type != "s3":
-		return &HintError{Err: fmt.Errorf("terraform_backend is for the s3 backend, but %s declares backend %q", b.At, b.Type),
-			Hint: `use backend "s3" {}, or remove terraform_backend and configure that backend in the *.tf files`}
+		return &hint.Error{Err: fmt.Errorf("terraform_backend is for the s3 backend, but %s declares backend %q", b.At, b.Type),
+			Next: `use backend "s3" {}, or remove terraform_backend and configure that backend in the *.tf files`}
 	case c.Backend == nil && b.Type == "s3":
-		return &HintError{Err: fmt.Errorf("%s declares backend \"s3\", but no stack-instance file sets terraform_backend", b.At),
-			Hint: fmt.Sprintf("set terraform_backend: {bucket: ..., region: ...} in %s", filepath.Join(c.Dir, LocalFile))}
+		return &hint.Error{Err: fmt.Errorf("%s declares backend \"s3\", but no stack-instance file sets terraform_backend", b.At),
+			Next: fmt.Sprintf("set terraform_backend: {bucket: ..., region: ...} in %s", filepath.Join(c.Dir, LocalFile))}
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 func TestBackendBlock(t *testing.T) {
@@ -42,7 +44,7 @@ func TestBackendBlock(t *testing.T) {
 			}
 			_, err = Prepare(c, spinConfig(t), Host{Getenv: func(string) string { return "" }})
 			want := strings.ReplaceAll(tc.err, "DIR", dir)
-			var he *HintError
+			var he *hint.Error
 			switch {
 			case tc.err == "" && err != nil:
 				t.Errorf("got %v", err)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // BinaryEnv names the variable that picks the tofu/terraform binary.
@@ -25,7 +27,7 @@ func FindBinary(flag string, getenv func(string) string) (string, error) {
 		}
 		p, err := lookPath(c.name, path)
 		if err != nil {
-			return "", &HintError{Err: fmt.Errorf("%s %s: %v", c.from, c.name, err), Hint: installHint}
+			return "", &hint.Error{Err: fmt.Errorf("%s %s: %w", c.from, c.name, err), Next: installHint}
 		}
 		return p, nil
 	}
@@ -34,7 +36,7 @@ func FindBinary(flag string, getenv func(string) string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", &HintError{Err: errors.New("neither tofu nor terraform is on PATH"), Hint: installHint}
+	return "", &hint.Error{Err: errors.New("neither tofu nor terraform is on PATH"), Next: installHint}
 }
 
 // lookPath finds an executable like exec.LookPath, but on the given PATH

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // The files of a stack instance, merged in this order.
@@ -82,12 +84,12 @@ func Load(dir, env string) (*Config, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &HintError{Err: fmt.Errorf("stack folder %s does not exist", dir),
-			Hint: "run spin in a stack folder, or name one: spin plan examples/00-iam-roles"}
+		return nil, &hint.Error{Err: fmt.Errorf("stack folder %s does not exist", dir),
+			Next: "run spin in a stack folder, or name one: spin plan examples/00-iam-roles"}
 	case err != nil:
 		return nil, err
 	case !fi.IsDir():
-		return nil, &HintError{Err: fmt.Errorf("%s is not a folder", dir), Hint: "name the stack folder that holds the *.tf files"}
+		return nil, &hint.Error{Err: fmt.Errorf("%s is not a folder", dir), Next: "name the stack folder that holds the *.tf files"}
 	}
 	if env != "" && !envNameRE.MatchString(env) {
 		return nil, fmt.Errorf("environment %q is not a name (letters, digits, _ . and -)", env)
@@ -111,7 +113,7 @@ func Load(dir, env string) (*Config, error) {
 		p := filepath.Join(dir, EnvironmentFile(env))
 		data, err := os.ReadFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &HintError{Err: fmt.Errorf("no %s for environment %s", p, env), Hint: environmentsHint(dir)}
+			return nil, &hint.Error{Err: fmt.Errorf("no %s for environment %s", p, env), Next: environmentsHint(dir)}
 		}
 		if err != nil {
 			return nil, err
@@ -133,10 +135,10 @@ func Load(dir, env string) (*Config, error) {
 func noFiles(dir string) error {
 	err := fmt.Errorf("no %s or %s in %s", DefaultsFile, LocalFile, dir)
 	if _, serr := os.Stat(filepath.Join(dir, ExampleFile)); serr == nil {
-		return &HintError{Err: err, Hint: fmt.Sprintf("copy the example and edit it: cp %s %s",
+		return &hint.Error{Err: err, Next: fmt.Sprintf("copy the example and edit it: cp %s %s",
 			filepath.Join(dir, ExampleFile), filepath.Join(dir, LocalFile))}
 	}
-	return &HintError{Err: err, Hint: fmt.Sprintf("is %s a stack folder? create %s with instance: {group: NAME}",
+	return &hint.Error{Err: err, Next: fmt.Sprintf("is %s a stack folder? create %s with instance: {group: NAME}",
 		dir, filepath.Join(dir, LocalFile))}
 }
 
@@ -184,8 +186,8 @@ func (c *Config) decode() error {
 	r := c.root
 	c.Group = r.get("instance", "group").str()
 	if c.Group == "" {
-		return &HintError{Err: fmt.Errorf("instance.group is not set in %s", strings.Join(c.Files, ", ")),
-			Hint: fmt.Sprintf("set it in %s: instance: {group: YOURNAME_sandbox}", filepath.Join(c.Dir, LocalFile))}
+		return &hint.Error{Err: fmt.Errorf("instance.group is not set in %s", strings.Join(c.Files, ", ")),
+			Next: fmt.Sprintf("set it in %s: instance: {group: YOURNAME_sandbox}", filepath.Join(c.Dir, LocalFile))}
 	}
 	if ps := r.get("parameters"); ps != nil {
 		c.Parameters = ps.plain().(map[string]any)
@@ -208,8 +210,8 @@ func (c *Config) decode() error {
 		Profile: tb.get("profile").str(),
 	}
 	if b.Bucket == "" {
-		return &HintError{Err: fmt.Errorf("terraform_backend.bucket is not set in %s", strings.Join(c.Files, ", ")),
-			Hint: "name the S3 state bucket, or remove terraform_backend to keep the state in the stack folder"}
+		return &hint.Error{Err: fmt.Errorf("terraform_backend.bucket is not set in %s", strings.Join(c.Files, ", ")),
+			Next: "name the S3 state bucket, or remove terraform_backend to keep the state in the stack folder"}
 	}
 	if b.Key == "" {
 		b.Key = c.DefaultKey()

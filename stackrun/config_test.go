@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 const arn = "arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account"
@@ -185,11 +187,11 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	hint := func(err error) string {
-		var he *HintError
+		var he *hint.Error
 		if !errors.As(err, &he) {
-			t.Fatalf("got %v, want a HintError", err)
+			t.Fatalf("got %v, want a hint.Error", err)
 		}
-		return he.Error() + " | " + he.Hint
+		return he.Error() + " | " + he.Hint()
 	}
 
 	_, err := Load(dir, "")

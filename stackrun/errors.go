@@ -5,16 +5,6 @@ import (
 	"fmt"
 )
 
-// HintError is an error with the next step for the user: a command to run
-// or the config to add. The CLI prints Hint on its own line(s).
-type HintError struct {
-	Err  error
-	Hint string
-}
-
-func (e *HintError) Error() string { return e.Err.Error() }
-func (e *HintError) Unwrap() error { return e.Err }
-
 // ExitError is tofu exiting non-zero. tofu has already printed why on the
 // stderr it shares with spin, so the message only names the command.
 type ExitError struct {

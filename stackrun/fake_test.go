@@ -12,8 +12,6 @@ import (
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
-
-	"github.com/cloudspin/spin/broker/api"
 )
 
 // fakeTF records the runner's calls to tofu. Options are opaque structs;
@@ -89,15 +87,15 @@ func optPath(opt string) string {
 	return ""
 }
 
-// fakeResolver answers for profiles from a map of errors (nil: success).
-type fakeResolver struct {
+// fakeChecker answers for profiles from a map of errors (nil: success).
+type fakeChecker struct {
 	errs  map[string]error
 	asked []string // "profile session"
 }
 
-func (r *fakeResolver) Credentials(_ context.Context, profile, session string) (api.Credentials, error) {
+func (r *fakeChecker) Check(_ context.Context, profile, session string) error {
 	r.asked = append(r.asked, profile+" "+session)
-	return api.Credentials{AccessKeyID: "ASIAFAKE"}, r.errs[profile]
+	return r.errs[profile]
 }
 
 // testStack is a stack folder in a temp dir with a backend, a parameter
@@ -145,5 +143,5 @@ func newTestStack(t *testing.T) *testStack {
 // runner returns a Runner over a fresh fake, with spin's temp dir in tmp.
 func (s *testStack) runner(t *testing.T) (*Runner, *fakeTF) {
 	f := &fakeTF{errs: map[string]error{}}
-	return &Runner{TF: f, Inv: s.inv, Resolver: &fakeResolver{}, Stdout: io.Discard, Stderr: io.Discard, TempDir: t.TempDir()}, f
+	return &Runner{TF: f, Inv: s.inv, Checker: &fakeChecker{}, Stdout: io.Discard, Stderr: io.Discard, TempDir: t.TempDir()}, f
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // HashFile is where spin keeps the hash of the backend config it last
@@ -65,15 +67,15 @@ func (r *Runner) ensureInit(ctx context.Context) error {
 		// terraform-exec's error carries tofu's stderr: name the setting
 		// rather than leave the user to read an S3 stack trace.
 		if b := r.Inv.Config.Backend; b != nil && missingBucket(err.Error()) {
-			return &HintError{
+			return &hint.Error{
 				Err:  fmt.Errorf("terraform_backend.bucket %q does not exist (set at %s)", b.Bucket, r.Inv.Config.Origin("terraform_backend.bucket")),
-				Hint: "create the state bucket (the walkthrough's statebucket step), or fix terraform_backend.bucket",
+				Next: "create the state bucket (the walkthrough's statebucket step), or fix terraform_backend.bucket",
 			}
 		}
 		err = tfError("init", err)
 		var ee *ExitError
 		if errors.As(err, &ee) && r.Inv.Config.Backend != nil {
-			return &HintError{Err: err, Hint: "check terraform_backend (bucket, region, endpoints, profile) with 'spin plan --show-config'"}
+			return &hint.Error{Err: err, Next: "check terraform_backend (bucket, region, endpoints, profile) with 'spin plan --show-config'"}
 		}
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 func TestVarFile(t *testing.T) {
@@ -233,7 +235,7 @@ func TestFindBinary(t *testing.T) {
 				if err == nil || err.Error() != tc.err {
 					t.Fatalf("got %q, %v; want error %q", got, err, tc.err)
 				}
-				if he := (*HintError)(nil); !errors.As(err, &he) || !strings.Contains(he.Hint, "scripts/install-tofu.sh") {
+				if he := (*hint.Error)(nil); !errors.As(err, &he) || !strings.Contains(he.Hint(), "scripts/install-tofu.sh") {
 					t.Errorf("error %v lacks the install hint", err)
 				}
 				return

@@ -8,25 +8,26 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
 
-// Resolver asks spind for a profile's credentials; *client.Client is one.
-type Resolver interface {
-	Credentials(ctx context.Context, profile, sessionName string) (api.Credentials, error)
+// Checker makes sure spind hands out a profile's credentials for a session
+// name; the CLI's is spind's client, asking for an MFA code on the terminal
+// when spind needs one. Its errors say what to run next (hint.Hinter).
+type Checker interface {
+	Check(ctx context.Context, profile, sessionName string) error
 }
 
 // preflight checks, for every profile the stack uses, that the AWS config
 // file holds the profile as spin wrote it (else tofu's SDKs would not run
 // the helper), then that spind hands out its credentials, for the same
 // session name the helper will ask with, which also warms spind's cache.
-// There is no timeout of its own: the resolver may wait for the user to
+// There is no timeout of its own: the checker may wait for the user to
 // type an MFA code, and Ctrl-C cancels ctx.
 func (r *Runner) preflight(ctx context.Context) error {
 	uses := r.Inv.Credentials.Uses
-	if r.Resolver == nil || len(uses) == 0 {
+	if r.Checker == nil || len(uses) == 0 {
 		return nil
 	}
 	if err := checkAWSConfig(r.Inv.Env["AWS_CONFIG_FILE"], uses); err != nil {
@@ -36,35 +37,21 @@ func (r *Runner) preflight(ctx context.Context) error {
 		return err
 	}
 	for _, u := range uses {
-		if _, err := r.Resolver.Credentials(ctx, u.Profile, r.Inv.SessionName); err != nil {
+		if err := r.Checker.Check(ctx, u.Profile, r.Inv.SessionName); err != nil {
 			return preflightError(u, err)
 		}
 	}
 	return nil
 }
 
-// preflightError says which profile failed, for which setting, and what to
-// run; spind's own hint wins, since it knows the cause.
+// preflightError says which profile failed, for which setting; the next
+// step is spind's own (it knows the cause), else one for a timeout.
 func preflightError(u ProfileUse, err error) error {
-	msg, hint := err.Error(), ""
-	var ce *client.Error
-	switch {
-	case errors.Is(err, client.ErrNoDaemon):
-		hint = "run 'spin daemon start'"
-	case errors.As(err, &ce):
-		msg, hint = ce.Body.Message, ce.Body.Hint
-		if hint == "" {
-			hint = map[string]string{
-				api.CodeUnknownProfile: "add the profile to spin's config.yaml, then run 'spin profiles write'",
-				api.CodeKeySetMissing:  "run 'spin keys add NAME' for the profile's source",
-				api.CodeLocked:         "run 'spin unlock'",
-				api.CodeMFARequired:    "run 'spin mfa " + u.Profile + "'",
-			}[ce.Body.Code]
-		}
-	case errors.Is(err, context.DeadlineExceeded):
-		hint = "check 'spin status' and spind's log"
+	err = fmt.Errorf("profile %s (from %s) has no credentials: %w", u.Profile, u.Setting, err)
+	if hint.Of(err) == "" && errors.Is(err, context.DeadlineExceeded) {
+		return hint.Wrap(err, "check 'spin status' and spind's log")
 	}
-	return &HintError{Err: fmt.Errorf("profile %s (from %s) has no credentials: %s", u.Profile, u.Setting, msg), Hint: hint}
+	return err
 }
 
 // checkAWSConfig makes sure every profile is a section spin wrote in the
@@ -75,8 +62,8 @@ func checkAWSConfig(path string, uses []ProfileUse) error {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &HintError{Err: fmt.Errorf("the AWS config file %s does not exist, so tofu cannot find profile %s", path, uses[0].Profile),
-			Hint: "run 'spin profiles write'"}
+		return &hint.Error{Err: fmt.Errorf("the AWS config file %s does not exist, so tofu cannot find profile %s", path, uses[0].Profile),
+			Next: "run 'spin profiles write'"}
 	}
 	if err != nil {
 		return err
@@ -93,11 +80,11 @@ func checkAWSConfig(path string, uses []ProfileUse) error {
 		s, ok := sections[u.Profile]
 		switch {
 		case !ok:
-			return &HintError{Err: fmt.Errorf("profile %s (from %s) is not in %s", u.Profile, u.Setting, path),
-				Hint: "run 'spin profiles write'"}
+			return &hint.Error{Err: fmt.Errorf("profile %s (from %s) is not in %s", u.Profile, u.Setting, path),
+				Next: "run 'spin profiles write'"}
 		case !s.Managed:
-			return &HintError{Err: fmt.Errorf("profile %s in %s:%d was not written by spin, so tofu would not get spin's credentials", u.Profile, path, s.Line),
-				Hint: "run 'spin profiles write --force' to replace it"}
+			return &hint.Error{Err: fmt.Errorf("profile %s in %s:%d was not written by spin, so tofu would not get spin's credentials", u.Profile, path, s.Line),
+				Next: "run 'spin profiles write --force' to replace it"}
 		}
 	}
 	return nil
@@ -122,9 +109,9 @@ func checkCredentialsFile(home string, uses []ProfileUse) error {
 	for _, s := range profiles.ParseAWSConfig(data).Sections() {
 		for _, u := range uses {
 			if s.Type == "" && s.Name == u.Profile {
-				return &HintError{
+				return &hint.Error{
 					Err:  fmt.Errorf("profile %s also has a section in %s:%d, whose keys AWS SDKs would use instead of spin's", u.Profile, path, s.Line),
-					Hint: fmt.Sprintf("move the keys into the keyring: spin keys import --from-credentials-file %s --remove (or rename one of the two)", u.Profile),
+					Next: fmt.Sprintf("move the keys into the keyring: spin keys import --from-credentials-file %s --remove (or rename one of the two)", u.Profile),
 				}
 			}
 		}

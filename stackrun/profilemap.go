@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -59,16 +60,16 @@ func MapProfiles(c *Config, spin *profiles.Config) (*Credentials, error) {
 		case cr.Providers != "":
 			cr.Backend = cr.Providers // already in Uses
 		default:
-			err = &HintError{Err: fmt.Errorf("terraform_backend in %s has no credentials", c.Dir),
-				Hint: "set terraform_backend.role_arn (or .profile), or resources.aws_profile"}
+			err = &hint.Error{Err: fmt.Errorf("terraform_backend in %s has no credentials", c.Dir),
+				Next: "set terraform_backend.role_arn (or .profile), or resources.aws_profile"}
 		}
 		if err != nil {
 			return nil, err
 		}
 		cr.BackendRegion = cmp.Or(b.Region, r.Region, m.region(cr.Backend))
 		if cr.BackendRegion == "" {
-			return nil, &HintError{Err: fmt.Errorf("terraform_backend.region is not set in %s", strings.Join(c.Files, ", ")),
-				Hint: "set terraform_backend.region (the state bucket's region)"}
+			return nil, &hint.Error{Err: fmt.Errorf("terraform_backend.region is not set in %s", strings.Join(c.Files, ", ")),
+				Next: "set terraform_backend.region (the state bucket's region)"}
 		}
 		if !slices.ContainsFunc(cr.Uses, func(u ProfileUse) bool { return u.Profile == cr.Backend }) {
 			cr.Uses = append(cr.Uses, ProfileUse{cr.Backend, m.setting})
@@ -105,15 +106,15 @@ func (m *mapper) resolve(profKey, prof, arnKey, arn, prefer string) (string, err
 		m.setting = profKey
 		p, ok := m.spin.Profiles[prof]
 		if !ok {
-			return "", &HintError{
+			return "", &hint.Error{
 				Err:  fmt.Errorf("%s is not a profile in %s%s", at(profKey, prof), m.spin.Path, m.known()),
-				Hint: m.snippet(prof, arn),
+				Next: m.snippet(prof, arn),
 			}
 		}
 		if arn != "" && p.RoleARN != arn {
-			return "", &HintError{
+			return "", &hint.Error{
 				Err:  fmt.Errorf("%s does not match %s: profile %s has role_arn %q in %s", at(arnKey, arn), profKey, prof, p.RoleARN, m.spin.Path),
-				Hint: fmt.Sprintf("make them agree, or drop one of %s and %s", profKey, arnKey),
+				Next: fmt.Sprintf("make them agree, or drop one of %s and %s", profKey, arnKey),
 			}
 		}
 		return prof, nil
@@ -131,14 +132,14 @@ func (m *mapper) resolve(profKey, prof, arnKey, arn, prefer string) (string, err
 	case slices.Contains(found, prefer):
 		return prefer, nil
 	case len(found) > 1:
-		return "", &HintError{
+		return "", &hint.Error{
 			Err:  fmt.Errorf("%s is the role_arn of several profiles in %s: %s", at(arnKey, arn), m.spin.Path, strings.Join(found, ", ")),
-			Hint: fmt.Sprintf("name the one to use with %s", profKey),
+			Next: fmt.Sprintf("name the one to use with %s", profKey),
 		}
 	}
-	return "", &HintError{
+	return "", &hint.Error{
 		Err:  fmt.Errorf("%s is not the role_arn of any profile in %s", at(arnKey, arn), m.spin.Path),
-		Hint: m.snippet(suggestName(arn), arn),
+		Next: m.snippet(suggestName(arn), arn),
 	}
 }
 

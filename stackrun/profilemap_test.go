@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -115,15 +116,15 @@ func TestMapProfilesErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = MapProfiles(c, spinConfig(t))
-			var he *HintError
+			var he *hint.Error
 			if !errors.As(err, &he) {
-				t.Fatalf("got %v, want a HintError", err)
+				t.Fatalf("got %v, want a hint.Error", err)
 			}
 			if he.Error() != tc.msg {
 				t.Errorf("message:\n got %s\nwant %s", he.Error(), tc.msg)
 			}
-			if he.Hint != tc.hint {
-				t.Errorf("hint:\n got %s\nwant %s", he.Hint, tc.hint)
+			if he.Hint() != tc.hint {
+				t.Errorf("hint:\n got %s\nwant %s", he.Hint(), tc.hint)
 			}
 		})
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // Terraform is what the runner needs of a tofu/terraform driver;
@@ -42,12 +44,12 @@ func NewTerraform(c *Config, binary string) (*tfexec.Terraform, error) {
 type Runner struct {
 	TF  Terraform
 	Inv *Invocation
-	// Resolver, when set, is asked for every profile the stack uses before
+	// Checker, when set, is asked for every profile the stack uses before
 	// tofu starts, so a broken setup fails in a second rather than deep in
 	// an apply. nil skips the check.
-	Resolver Resolver
-	Stdout   io.Writer
-	Stderr   io.Writer
+	Checker Checker
+	Stdout  io.Writer
+	Stderr  io.Writer
 	// Confirm asks the user a yes/no question on the terminal; nil means
 	// there is none, and up/down then require auto-approval.
 	Confirm func(ctx context.Context, question string) (bool, error)
@@ -118,9 +120,9 @@ func (r *Runner) canApprove(cmd string, autoApprove bool) error {
 	if autoApprove || r.Confirm != nil {
 		return nil
 	}
-	return &HintError{
+	return &hint.Error{
 		Err:  fmt.Errorf("spin %s asks before changing anything, and there is no terminal to ask on", cmd),
-		Hint: fmt.Sprintf("review the changes with 'spin plan', then run 'spin %s --auto-approve'", cmd),
+		Next: fmt.Sprintf("review the changes with 'spin plan', then run 'spin %s --auto-approve'", cmd),
 	}
 }
 

@@ -3,6 +3,7 @@ package stackrun
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // cmds returns the command names of the recorded calls.
@@ -169,15 +169,15 @@ func TestPreflight(t *testing.T) {
 		err                          error
 		wantMsg, hint                string
 	}{
-		{"no spind", managed, "", client.ErrNoDaemon,
-			"profile assume-cloudspin_examples-account (from resources.assume_role_arn) has no credentials: " + client.ErrNoDaemon.Error(),
+		{"no spind", managed, "", fmt.Errorf("%w (socket /run/spin.sock)", hint.New("spind is not running", "run 'spin daemon start'")),
+			"profile assume-cloudspin_examples-account (from resources.assume_role_arn) has no credentials: spind is not running (socket /run/spin.sock)",
 			"run 'spin daemon start'"},
-		{"MFA needed", managed, "", &client.Error{Status: 401, Body: api.Error{Code: api.CodeMFARequired, Message: "profile assume-cloudspin_examples-account needs an MFA code"}},
-			"profile assume-cloudspin_examples-account (from resources.assume_role_arn) has no credentials: profile assume-cloudspin_examples-account needs an MFA code",
-			"run 'spin mfa assume-cloudspin_examples-account'"},
-		{"spind's own hint", managed, "", &client.Error{Status: 404, Body: api.Error{Code: api.CodeKeySetMissing, Message: "no key set cloudspin_user", Hint: "run 'spin keys add cloudspin_user'"}},
+		{"spind's own hint", managed, "", &spindError{"no key set cloudspin_user", "run 'spin keys add cloudspin_user'"},
 			"profile assume-cloudspin_examples-account (from resources.assume_role_arn) has no credentials: no key set cloudspin_user",
 			"run 'spin keys add cloudspin_user'"},
+		{"spind times out", managed, "", fmt.Errorf("ask spind: %w", context.DeadlineExceeded),
+			"profile assume-cloudspin_examples-account (from resources.assume_role_arn) has no credentials: ask spind: context deadline exceeded",
+			"check 'spin status' and spind's log"},
 		{"profile not written", "[profile other]\n", "", nil,
 			"profile assume-cloudspin_examples-account (from resources.assume_role_arn) is not in AWSCONFIG", "run 'spin profiles write'"},
 		{"profile written by hand", "[profile assume-cloudspin_examples-account]\nrole_arn = " + arn + "\n", "", nil,
@@ -201,16 +201,15 @@ func TestPreflight(t *testing.T) {
 				}
 			}
 			r, f := s.runner(t)
-			res := &fakeResolver{errs: map[string]error{"assume-cloudspin_examples-account": tc.err}}
-			r.Resolver = res
+			res := &fakeChecker{errs: map[string]error{"assume-cloudspin_examples-account": tc.err}}
+			r.Checker = res
 			err := r.Up(context.Background(), true)
-			var he *HintError
-			if !errors.As(err, &he) {
-				t.Fatalf("got %v, want a HintError", err)
-			}
 			want := strings.NewReplacer("AWSCONFIG", s.awsConfig, "HOME", home).Replace(tc.wantMsg)
-			if he.Error() != want || he.Hint != tc.hint {
-				t.Errorf("got %q (hint %q)\nwant %q (hint %q)", he.Error(), he.Hint, want, tc.hint)
+			if err == nil || err.Error() != want || hint.Of(err) != tc.hint {
+				t.Errorf("got %v (hint %q)\nwant %q (hint %q)", err, hint.Of(err), want, tc.hint)
+			}
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Errorf("got %v, want it to wrap %v", err, tc.err)
 			}
 			if len(f.calls) > 0 || f.env != nil {
 				t.Errorf("tofu ran after a failed preflight: %v", f.calls)
@@ -219,8 +218,8 @@ func TestPreflight(t *testing.T) {
 	}
 	s := newTestStack(t)
 	r, _ := s.runner(t)
-	res := &fakeResolver{}
-	r.Resolver = res
+	res := &fakeChecker{}
+	r.Checker = res
 	if _, err := r.Plan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -255,14 +254,32 @@ func TestTofuErrors(t *testing.T) {
 	}
 }
 
+// spindError is an answer of spind's: a message and its own next step.
+type spindError struct{ msg, hint string }
+
+func (e *spindError) Error() string { return e.msg }
+func (e *spindError) Hint() string  { return e.hint }
+
+// Ctrl-C while spind is asked (say, while it waits for an MFA code) must
+// reach the CLI as context.Canceled, not as text.
+func TestPreflightCancelled(t *testing.T) {
+	s := newTestStack(t)
+	r, f := s.runner(t)
+	r.Checker = &fakeChecker{errs: map[string]error{"assume-cloudspin_examples-account": fmt.Errorf("ask spind: %w", context.Canceled)}}
+	err := r.Up(context.Background(), true)
+	if !errors.Is(err, context.Canceled) || len(f.calls) > 0 {
+		t.Errorf("got %v after %v; want context.Canceled and no tofu", err, f.calls)
+	}
+}
+
 func TestInitFailureHint(t *testing.T) {
 	s := newTestStack(t)
 	r, f := s.runner(t)
 	f.errs["init"] = exec.Command("sh", "-c", "exit 1").Run()
 	_, err := r.Plan(context.Background())
-	var he *HintError
+	var he *hint.Error
 	if !errors.As(err, &he) || he.Error() != "tofu init failed (exit status 1); its messages are above" ||
-		!strings.Contains(he.Hint, "spin plan --show-config") {
+		!strings.Contains(he.Hint(), "spin plan --show-config") {
 		t.Errorf("got %v", err)
 	}
 	if diff := cmp.Diff([]string{"init"}, cmds(f)); diff != "" {

@@ -22,13 +22,20 @@ import (
 // ErrNoDaemon means nothing answers on the socket.
 var ErrNoDaemon = launch.ErrNoDaemon
 
-// Error is a non-2xx answer from spind.
+// Error is a non-2xx answer from spind. Its message and its next step
+// (Hint) come apart, so the CLI prints the hint on a line of its own.
 type Error struct {
 	Status int
 	Body   api.Error
 }
 
-func (e *Error) Error() string { return e.Body.Error() }
+func (e *Error) Error() string { return e.Body.Message }
+
+// Hint is spind's next step for the user, if it named one.
+func (e *Error) Hint() string { return e.Body.Hint }
+
+// Unwrap is spind's answer, whose own Error() is one line with the hint.
+func (e *Error) Unwrap() error { return &e.Body }
 
 // Code is spind's error code, e.g. api.CodeLocked.
 func (e *Error) Code() string { return e.Body.Code }

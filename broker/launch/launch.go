@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // ErrNoDaemon means nothing answers on the socket.
-var ErrNoDaemon = errors.New("spind is not running")
+var ErrNoDaemon error = &hint.Error{Err: errors.New("spind is not running"), Next: "run 'spin daemon start'"}
 
 // Options say how to start spind when nobody answers.
 type Options struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hardening"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
@@ -185,7 +186,7 @@ func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 	if pass.IsZero() {
 		pass, err = readHidden(e, "spin keyring passphrase: ")
 		if err != nil {
-			return withHint(fmt.Errorf("the file keyring is locked: %w", err), "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal")
+			return hint.Wrap(fmt.Errorf("the file keyring is locked: %w", err), "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal")
 		}
 	}
 	return c.Unlock(ctx, pass)

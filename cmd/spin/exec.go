@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/credendpoint"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -40,7 +41,7 @@ spin's. Nesting is refused.`,
 				return fmt.Errorf("exec takes one profile before --")
 			}
 			if p := e.getenv("SPIN_PROFILE"); p != "" {
-				return withHint(fmt.Errorf("%w (profile %s)", credendpoint.ErrNested, p), "exit that shell first")
+				return hint.Wrap(fmt.Errorf("%w (profile %s)", credendpoint.ErrNested, p), "exit that shell first")
 			}
 			if len(argv) == 0 {
 				argv = []string{cmp.Or(e.getenv("SHELL"), "/bin/sh")}

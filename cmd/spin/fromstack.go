@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/stackrun"
 )
@@ -48,7 +49,7 @@ func addFromStackFlags(flags *pflag.FlagSet, o *fromStackOptions) {
 // as a plain `spin profiles write` would.
 func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWriteOptions, diff bool) error {
 	if o.stack.dir == "" {
-		return withHint(errors.New("--environment, --source and --name-template go with --from-stack"), "name the stack folder: --from-stack DIR")
+		return hint.Wrap(errors.New("--environment, --source and --name-template go with --from-stack"), "name the stack folder: --from-stack DIR")
 	}
 	s, err := loadProfilesSetup(e, g)
 	if err != nil {
@@ -121,7 +122,7 @@ func planFromStack(ctx context.Context, e *env, g *globals, cfg *profiles.Config
 	so := &stackOptions{dir: o.dir, environment: o.environment}
 	c, inv, err := prepareStack(e, g, so)
 	if err != nil {
-		return nil, stackError(e, err)
+		return nil, err
 	}
 	source, err := stackSource(c, o.source)
 	if err != nil {
@@ -129,13 +130,13 @@ func planFromStack(ctx context.Context, e *env, g *globals, cfg *profiles.Config
 	}
 	r, done, err := newStackRunner(ctx, e, g, so, inv, false)
 	if err != nil {
-		return nil, stackError(e, err)
+		return nil, err
 	}
 	defer done()
 	r.Stdout = e.stderr // tofu init's progress must not mix with a diff
 	out, err := r.Output(ctx)
 	if err != nil {
-		return nil, stackError(e, err)
+		return nil, err
 	}
 	roles, skipped := stackrun.RoleOutputs(out)
 	for _, s := range skipped {
@@ -143,9 +144,9 @@ func planFromStack(ctx context.Context, e *env, g *globals, cfg *profiles.Config
 	}
 	if len(roles) == 0 {
 		if len(out) == 0 {
-			return nil, withHint(fmt.Errorf("stack %s has no outputs", o.dir), "apply it first: spin up "+o.dir)
+			return nil, hint.Wrap(fmt.Errorf("stack %s has no outputs", o.dir), "apply it first: spin up "+o.dir)
 		}
-		return nil, withHint(fmt.Errorf("no output of stack %s is a role ARN named *%s", o.dir, profiles.RoleOutputSuffix), "'spin output "+o.dir+"' lists its outputs")
+		return nil, hint.Wrap(fmt.Errorf("no output of stack %s is a role ARN named *%s", o.dir, profiles.RoleOutputSuffix), "'spin output "+o.dir+"' lists its outputs")
 	}
 	plan, err := profiles.PlanStackProfiles(cfg, roles, source, tmpl, force)
 	var ce *profiles.ConflictError
@@ -153,7 +154,7 @@ func planFromStack(ctx context.Context, e *env, g *globals, cfg *profiles.Config
 		for _, c := range ce.Conflicts[:len(ce.Conflicts)-1] {
 			fmt.Fprintf(e.stderr, "spin: %s: %s\n", ce.Path, c)
 		}
-		return nil, withHint(fmt.Errorf("%s: %s", ce.Path, ce.Conflicts[len(ce.Conflicts)-1]),
+		return nil, hint.Wrap(fmt.Errorf("%s: %s", ce.Path, ce.Conflicts[len(ce.Conflicts)-1]),
 			"add --force to update them, or choose other names with --name-template (nothing was changed)")
 	}
 	if err != nil {
@@ -180,10 +181,10 @@ func stackSource(c *stackrun.Config, flag string) (string, error) {
 		}
 	case nil:
 	default:
-		return "", withHint(fmt.Errorf("parameters.api_user of stack %s is not a string (%s)", c.Dir, c.Origin("parameters.api_user")),
+		return "", hint.Wrap(fmt.Errorf("parameters.api_user of stack %s is not a string (%s)", c.Dir, c.Origin("parameters.api_user")),
 			"name the key set the profiles use with --source KEYSET")
 	}
-	return "", withHint(fmt.Errorf("stack %s sets no parameters.api_user, so spin does not know which key set the profiles use", c.Dir),
+	return "", hint.Wrap(fmt.Errorf("stack %s sets no parameters.api_user, so spin does not know which key set the profiles use", c.Dir),
 		"name it with --source KEYSET (the name you gave 'spin keys add')")
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/profiles"
@@ -62,7 +63,7 @@ func keysImport(ctx context.Context, e *env, g *globals, o *keysImportOptions) e
 	}
 	c, err := profiles.ReadCredentials(creds, o.from)
 	if errors.Is(err, profiles.ErrNoCredentials) {
-		return withHint(fmt.Errorf("%s: %w", credPath, err), "the profile may use SSO or another credential source; add keys with 'spin keys add "+name+"'")
+		return hint.Wrap(fmt.Errorf("%s: %w", credPath, err), "the profile may use SSO or another credential source; add keys with 'spin keys add "+name+"'")
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", credPath, err)
@@ -135,7 +136,7 @@ func storeKeys(ctx context.Context, e *env, g *globals, keys []profiles.KeyImpor
 	}
 	for _, k := range keys {
 		if _, ok := have[k.Profile]; ok && !force {
-			return "", withHint(fmt.Errorf("key set %s already exists", k.Profile), "add --force to replace it (nothing was changed)")
+			return "", hint.Wrap(fmt.Errorf("key set %s already exists", k.Profile), "add --force to replace it (nothing was changed)")
 		}
 	}
 	for _, k := range keys {
@@ -143,8 +144,7 @@ func storeKeys(ctx context.Context, e *env, g *globals, keys []profiles.KeyImpor
 			AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, MFASerial: k.MFASerial, Force: force,
 		})
 		if err != nil {
-			msg, _ := describe(err)
-			return "", fmt.Errorf("store key set %s: %s (nothing was removed)", k.Profile, msg)
+			return "", fmt.Errorf("store key set %s: %w (nothing was removed)", k.Profile, err)
 		}
 	}
 	if have, err = listed(); err != nil {
@@ -173,7 +173,7 @@ func removeCredentials(ctx context.Context, e *env, credPath string, keys []prof
 		return names, nil
 	})
 	if err != nil {
-		return withHint(fmt.Errorf("the keys are stored, but removing them failed: %w", err), "fix it and run 'spin keys import --from-credentials-file SOURCE --remove --force', or delete them from "+credPath+" yourself")
+		return hint.Wrap(fmt.Errorf("the keys are stored, but removing them failed: %w", err), "fix it and run 'spin keys import --from-credentials-file SOURCE --remove --force', or delete them from "+credPath+" yourself")
 	}
 	after := profiles.ParseAWSConfig(u.New)
 	for _, k := range keys {
@@ -228,7 +228,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 	plan, err := profiles.PlanImport(conf, creds, s.cfg, o.force)
 	var pe *profiles.ProfileExistsError
 	if errors.As(err, &pe) {
-		return withHint(err, "rename them in "+s.awsPath+" or remove them from "+pe.Path+", or replace them with --force (nothing was changed)")
+		return hint.Wrap(err, "rename them in "+s.awsPath+" or remove them from "+pe.Path+", or replace them with --force (nothing was changed)")
 	}
 	if err != nil {
 		return err
@@ -268,10 +268,10 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 			return err
 		}
 		if err := profiles.WriteConfigProfiles(s.cfg.Path, add, o.force); err != nil {
-			return withHint(fmt.Errorf("the keys are stored, but %w", err), "fix it and run 'spin profiles import --force' again")
+			return hint.Wrap(fmt.Errorf("the keys are stored, but %w", err), "fix it and run 'spin profiles import --force' again")
 		}
 		if err := adoptProfiles(ctx, s, plan.Profiles); err != nil {
-			return withHint(fmt.Errorf("the keys are stored and %s has the profiles, but %w", s.cfg.Path, err), "fix it and run 'spin profiles import --force' again")
+			return hint.Wrap(fmt.Errorf("the keys are stored and %s has the profiles, but %w", s.cfg.Path, err), "fix it and run 'spin profiles import --force' again")
 		}
 	}
 	for _, p := range plan.Profiles {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 func newMFACmd(e *env, g *globals) *cobra.Command {
@@ -60,7 +61,7 @@ made and refreshed from it without asking again until it ends.`,
 func promptMFACode(e *env, profile string) (string, error) {
 	tty, err := e.tty()
 	if err != nil {
-		return "", withHint(errNoTTY, fmt.Sprintf("run 'spin mfa %s' in a terminal, or pipe the code to 'spin mfa %s --stdin'", profile, profile))
+		return "", hint.Wrap(errNoTTY, fmt.Sprintf("run 'spin mfa %s' in a terminal, or pipe the code to 'spin mfa %s --stdin'", profile, profile))
 	}
 	defer tty.Close()
 	fmt.Fprintf(tty, "MFA code for profile %s: ", profile)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -100,7 +101,7 @@ func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOpti
 // diff prints the change.
 func profilesSync(ctx context.Context, e *env, s *profilesSetup, o *profilesWriteOptions, diff bool) error {
 	if !s.cfg.Exists {
-		return withHint(fmt.Errorf("%s does not exist", s.cfg.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
+		return hint.Wrap(fmt.Errorf("%s does not exist", s.cfg.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
 	}
 	for _, w := range s.cfg.Warnings {
 		fmt.Fprintf(e.stderr, "spin: warning: %s\n", w)
@@ -228,7 +229,7 @@ profile, the next 'spin profiles write' adds it back.`,
 			})
 			var ue *profiles.UnmanagedError
 			if errors.As(err, &ue) {
-				return withHint(err, "spin removes only profiles it wrote; edit "+awsPath+" yourself")
+				return hint.Wrap(err, "spin removes only profiles it wrote; edit "+awsPath+" yourself")
 			}
 			if err != nil {
 				return profilesError(err, awsPath)
@@ -301,13 +302,13 @@ func profilesError(err error, awsPath string) error {
 	var de *profiles.DuplicateError
 	switch {
 	case errors.As(err, &ue):
-		return withHint(err, "rename the profile in spin's config.yaml, or replace it with 'spin profiles write --force' (the old file is kept in config.spin.bak)")
+		return hint.Wrap(err, "rename the profile in spin's config.yaml, or replace it with 'spin profiles write --force' (the old file is kept in config.spin.bak)")
 	case errors.As(err, &de):
-		return withHint(err, "edit "+awsPath+", then run 'spin profiles write' again")
+		return hint.Wrap(err, "edit "+awsPath+", then run 'spin profiles write' again")
 	case errors.Is(err, profiles.ErrNoProfile):
-		return withHint(err, "'spin profiles list' shows the profiles")
+		return hint.Wrap(err, "'spin profiles list' shows the profiles")
 	case errors.Is(err, fs.ErrPermission):
-		return withHint(err, "check the file and its directory: ls -l, and lsattr for the immutable flag")
+		return hint.Wrap(err, "check the file and its directory: ls -l, and lsattr for the immutable flag")
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/internal/secret"
 )
@@ -18,7 +19,7 @@ var errNoTTY = errors.New("no terminal to prompt on")
 func promptKeys(e *env) (keyinput.Pair, error) {
 	tty, err := e.tty()
 	if err != nil {
-		return keyinput.Pair{}, withHint(errNoTTY, "pipe the keys in with --stdin")
+		return keyinput.Pair{}, hint.Wrap(errNoTTY, "pipe the keys in with --stdin")
 	}
 	defer tty.Close()
 	fmt.Fprint(tty, "AWS access key id: ")

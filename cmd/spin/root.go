@@ -14,6 +14,7 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/version"
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 // env is everything a command reads from or writes to the outside world,
@@ -43,17 +44,6 @@ type globals struct {
 	socket string
 }
 
-// hinted is an error with a next step, printed as a second `spin: hint:` line.
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (h *hinted) Error() string { return h.err.Error() }
-func (h *hinted) Unwrap() error { return h.err }
-
-func withHint(err error, hint string) error { return &hinted{err: err, hint: hint} }
-
 func run(ctx context.Context, args []string, e *env) int {
 	root := newRootCmd(e)
 	root.SetArgs(args)
@@ -68,11 +58,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	if errors.As(err, &ex) {
 		return ex.code
 	}
-	msg, hint := describe(err)
-	fmt.Fprintf(e.stderr, "spin: %s\n", msg)
-	if hint != "" {
-		fmt.Fprintf(e.stderr, "spin: hint: %s\n", hint)
-	}
+	printError(e.stderr, err)
 	return 1
 }
 
@@ -82,22 +68,25 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// describe splits an error into its message and the next command to run.
-func describe(err error) (msg, hint string) {
-	var ce *client.Error
-	var h *hinted
-	switch {
-	case errors.As(err, &ce):
-		msg, hint = ce.Body.Message, ce.Body.Hint
-	case errors.As(err, &h):
-		msg, hint = h.err.Error(), h.hint
-	case errors.Is(err, client.ErrNoDaemon):
-		msg, hint = err.Error(), "run 'spin daemon start'"
-	default:
-		msg = err.Error()
+// printError is the one place errors reach the user: `spin: <message>`,
+// then `spin: hint: <next step>` when the error carries one (hint.Hinter).
+// Of several problems (a config with many), each gets a line of its own.
+func printError(w io.Writer, err error) {
+	var multi interface{ Unwrap() []error }
+	if errors.As(err, &multi) && len(multi.Unwrap()) > 1 {
+		errs := multi.Unwrap()
+		for _, x := range errs[:len(errs)-1] {
+			fmt.Fprintf(w, "spin: %s\n", oneLine(x))
+		}
+		err = errs[len(errs)-1]
 	}
-	return strings.ReplaceAll(msg, "\n", " "), hint
+	fmt.Fprintf(w, "spin: %s\n", oneLine(err))
+	if h := hint.Of(err); h != "" {
+		fmt.Fprintf(w, "spin: hint: %s\n", h)
+	}
 }
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
 
 func newRootCmd(e *env) *cobra.Command {
 	g := &globals{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/service"
 )
 
@@ -87,7 +88,7 @@ func findSpind() (string, error) {
 	}
 	p, err := exec.LookPath("spind")
 	if err != nil {
-		return "", withHint(fmt.Errorf("spind not found next to spin or on PATH"), "install spind next to spin")
+		return "", hint.Wrap(fmt.Errorf("spind not found next to spin or on PATH"), "install spind next to spin")
 	}
 	return filepath.Abs(p)
 }

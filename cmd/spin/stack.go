@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/stackrun"
@@ -94,7 +92,7 @@ func newStackCmd(e *env, g *globals, verb, short, long string) (*cobra.Command, 
 			if len(args) == 1 {
 				o.dir = args[0]
 			}
-			return stackError(e, stackDo(cmd.Context(), e, g, o, verb))
+			return stackDo(cmd.Context(), e, g, o, verb)
 		},
 	}
 	cmd.Flags().StringVarP(&o.environment, "environment", "e", "", "also merge environments/stack-instance-`ENV`.yaml")
@@ -190,7 +188,7 @@ func newStackRunner(ctx context.Context, e *env, g *globals, o *stackOptions, in
 			return nil, nil, err
 		}
 		closers = append(closers, c.Close)
-		r.Resolver = mfaResolver{e, c}
+		r.Checker = mfaChecker{e, c}
 	}
 	if ask && !o.autoApprove {
 		if tty, err := e.tty(); err == nil {
@@ -201,16 +199,16 @@ func newStackRunner(ctx context.Context, e *env, g *globals, o *stackOptions, in
 	return r, done, nil
 }
 
-// mfaResolver is the preflight check through spind; when a profile needs
+// mfaChecker is the preflight check through spind; when a profile needs
 // an MFA code it asks on the terminal now, before tofu starts, since a
 // prompt inside tofu would be swallowed.
-type mfaResolver struct {
+type mfaChecker struct {
 	e *env
 	c *client.Client
 }
 
-func (m mfaResolver) Credentials(ctx context.Context, profile, session string) (api.Credentials, error) {
-	return api.Credentials{}, ensureMFA(ctx, m.e, m.c, profile, session)
+func (m mfaChecker) Check(ctx context.Context, profile, session string) error {
+	return ensureMFA(ctx, m.e, m.c, profile, session)
 }
 
 // ttyConfirm asks on the terminal; only "yes" agrees. Ctrl-C while it
@@ -256,25 +254,4 @@ func printOutputs(e *env, out map[string]tfexec.OutputMeta, asJSON bool) error {
 		fmt.Fprintf(e.stdout, "%s = %s\n", name, v)
 	}
 	return nil
-}
-
-// stackError prints every problem of a config with several on its own
-// `spin:` line and returns the last, and turns stackrun's hints into
-// `spin: hint:` lines.
-func stackError(e *env, err error) error {
-	var multi interface{ Unwrap() []error }
-	if errors.As(err, &multi) && len(multi.Unwrap()) > 1 {
-		errs := multi.Unwrap()
-		for _, x := range errs[:len(errs)-1] {
-			fmt.Fprintf(e.stderr, "spin: %s\n", x)
-		}
-		err = errs[len(errs)-1]
-	}
-	var he *stackrun.HintError
-	if errors.As(err, &he) {
-		// A fresh error, so describe() uses this message, not a wrapped
-		// spind error's own.
-		return withHint(errors.New(he.Error()), he.Hint)
-	}
-	return err
 }
