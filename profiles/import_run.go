@@ -1,0 +1,109 @@
+package profiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/keyinput"
+)
+
+// ProfilesImport is `spin profiles import`, planned and checked.
+type ProfilesImport struct {
+	*ImportPlan
+	cfgPath, awsPath, credPath string
+	helper                     Helper
+	force                      bool
+}
+
+// PlanProfilesImport works out which role profiles of the AWS config file
+// at awsPath move into cfg (with their source's keys out of the
+// credentials file at credPath), and checks every step that can be
+// checked before anything is stored: config.yaml takes the profiles, and
+// each key pair is long-term and read the same way by aws-sdk-go-v2.
+func PlanProfilesImport(ctx context.Context, cfg *Config, h Helper, awsPath, credPath string, force bool) (*ProfilesImport, error) {
+	conf, err := ReadAWSFile(awsPath)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := ReadAWSFile(credPath)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := PlanImport(conf, creds, cfg, force)
+	var pe *ProfileExistsError
+	if errors.As(err, &pe) {
+		return nil, hint.Wrap(err, "rename them in "+awsPath+" or remove them from "+pe.Path+", or replace them with --force (nothing was changed)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &ProfilesImport{ImportPlan: plan, cfgPath: cfg.Path, awsPath: awsPath, credPath: credPath, helper: h, force: force}
+	if len(plan.Profiles) == 0 {
+		return p, nil
+	}
+	cur, err := os.ReadFile(cfg.Path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if _, err := InsertProfiles(cfg.Path, cur, p.add(), force); err != nil {
+		return nil, err
+	}
+	for _, k := range plan.Keys {
+		if _, err := keyinput.Check(k.AccessKeyID, k.SecretAccessKey); err != nil {
+			return nil, fmt.Errorf("%s: profile %s: %w", credPath, k.Profile, err)
+		}
+		if err := CheckWithSDK(ctx, credPath, k.Credentials); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (p *ProfilesImport) add() []Profile {
+	add := make([]Profile, len(p.Profiles))
+	for i, pi := range p.Profiles {
+		add[i] = pi.Profile
+	}
+	return add
+}
+
+// Apply stores the keys in ks, adds the profiles to config.yaml, rewrites
+// them in the AWS config file as spin's, and removes the plaintext keys.
+// A failure after the keys are stored says how to finish the job.
+func (p *ProfilesImport) Apply(ctx context.Context, ks KeyStore) ([]Removal, error) {
+	if _, err := StoreKeys(ctx, ks, p.Keys, p.force); err != nil {
+		return nil, err
+	}
+	if err := WriteConfigProfiles(p.cfgPath, p.add(), p.force); err != nil {
+		return nil, hint.Wrap(fmt.Errorf("the keys are stored, but %w", err), "fix it and run 'spin profiles import --force' again")
+	}
+	if err := p.adopt(ctx); err != nil {
+		return nil, hint.Wrap(fmt.Errorf("the keys are stored and %s has the profiles, but %w", p.cfgPath, err), "fix it and run 'spin profiles import --force' again")
+	}
+	return RemoveImportedKeys(ctx, p.credPath, p.Keys)
+}
+
+// adopt rewrites the imported profiles of the AWS config file as spin
+// profiles, with config.yaml (now holding them) resolving their regions.
+func (p *ProfilesImport) adopt(ctx context.Context) error {
+	cfg, err := Load(p.cfgPath)
+	if err != nil {
+		return err
+	}
+	want := make([]AWSProfile, len(p.Profiles))
+	for i, pi := range p.Profiles {
+		r, err := cfg.Resolve(pi.Profile.Name)
+		if err != nil {
+			return err
+		}
+		want[i] = AWSProfile{Name: pi.Profile.Name, Region: r.Region}
+	}
+	_, err = UpdateAWSConfig(ctx, p.awsPath, false, func(doc *AWSConfig) ([]Change, error) {
+		return AdoptProfiles(doc, p.helper, want, p.Profiles)
+	})
+	return err
+}
