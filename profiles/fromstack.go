@@ -136,6 +136,20 @@ func (e *ConflictError) Error() string {
 	return e.Path + ": " + strings.Join(parts, "; ")
 }
 
+// Unwrap lists the conflicts one by one, for the CLI to print a line each.
+func (e *ConflictError) Unwrap() []error {
+	errs := make([]error, len(e.Conflicts))
+	for i, c := range e.Conflicts {
+		errs[i] = errors.New(e.Path + ": " + c.String())
+	}
+	return errs
+}
+
+// Hint is the way out of a conflict.
+func (e *ConflictError) Hint() string {
+	return "add --force to update them, or choose other names with --name-template (nothing was changed)"
+}
+
 // PlanStackProfiles decides, for each role output, the profile config.yaml
 // should define: named by tmpl, with source and the output's role_arn. A
 // profile cfg already defines with the same role_arn and source is

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -55,88 +53,56 @@ func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWrite
 	if err != nil {
 		return err
 	}
-	plan, err := planFromStack(ctx, e, g, s.cfg, &o.stack, o.force)
+	source, roles, err := stackRoles(ctx, e, g, &o.stack)
 	if err != nil {
 		return err
 	}
-	add, replace := profiles.StackChanges(plan)
-	cur, err := os.ReadFile(s.cfg.Path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	w, err := profiles.PlanStackWrite(s.cfg, roles, source, o.stack.nameTemplate, o.force)
+	if err != nil {
 		return err
 	}
-	next := cur
-	if len(add) > 0 {
-		if next, err = profiles.InsertProfiles(s.cfg.Path, cur, add, replace); err != nil {
-			return err
+	for _, sp := range w.Plan {
+		if len(sp.SameRole) > 0 {
+			fmt.Fprintf(e.stderr, "spin: warning: %s also has role_arn %s (profile %s): stacks that name the ARN must then name the profile with assume_role_profile\n",
+				s.cfg.Path, sp.Profile.RoleARN, strings.Join(sp.SameRole, ", "))
 		}
 	}
-	cfg, err := profiles.Parse(s.cfg.Path, next)
-	if err != nil {
-		return err
-	}
-	cfg.User = s.cfg.User
-	if diff {
-		fmt.Fprint(e.stdout, profiles.UnifiedDiff(s.cfg.Path, s.cfg.Path+" (after spin profiles write)", cur, next))
-		s.cfg = cfg
-		return profilesSync(ctx, e, s, o, true)
-	}
-	if o.dryRun {
-		printStackPlan(e, s.cfg.Path, plan, true)
-		s.cfg = cfg
-		return profilesSync(ctx, e, s, o, false)
-	}
-	// Find out whether ~/.aws/config takes the profiles before config.yaml
-	// changes, so a refusal there leaves both files as they were.
-	want, err := cfg.AWSProfiles()
-	if err != nil {
-		return err
-	}
-	_, err = profiles.UpdateAWSConfig(ctx, s.awsPath, true, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
-		return profiles.Sync(doc, s.helper, want, profiles.SyncOptions{Force: o.force, Prune: o.prune})
-	})
-	if err != nil {
-		return profilesError(err, s.awsPath)
-	}
-	if len(add) > 0 {
-		if err := profiles.WriteConfigProfiles(s.cfg.Path, add, replace); err != nil {
-			return err
+	switch {
+	case diff:
+		fmt.Fprint(e.stdout, profiles.UnifiedDiff(w.Path, w.Path+" (after spin profiles write)", w.Old, w.New))
+	case o.dryRun:
+		printStackPlan(e, w.Path, w.Plan, true)
+	default:
+		if err := w.Apply(ctx, s.awsPath, s.helper, profiles.SyncOptions{Force: o.force, Prune: o.prune}); err != nil {
+			return profilesError(err, s.awsPath)
 		}
+		printStackPlan(e, w.Path, w.Plan, false)
 	}
-	printStackPlan(e, s.cfg.Path, plan, false)
-	if s, err = loadProfilesSetup(e, g); err != nil {
-		return err
-	}
-	return profilesSync(ctx, e, s, o, false)
+	s.cfg = w.Config
+	return profilesSync(ctx, e, s, o, diff)
 }
 
-// planFromStack reads the stack's outputs through the stack runner and
-// plans config.yaml's profiles for its role outputs.
-func planFromStack(ctx context.Context, e *env, g *globals, cfg *profiles.Config, o *fromStackOptions, force bool) ([]profiles.StackProfile, error) {
-	tmpl := o.nameTemplate
-	if tmpl == "" {
-		tmpl = profiles.DefaultNameTemplate
-	}
-	if err := profiles.CheckNameTemplate(tmpl); err != nil {
-		return nil, err
-	}
+// stackRoles reads the stack's outputs through the stack runner and
+// returns its role outputs and the key set their profiles use.
+func stackRoles(ctx context.Context, e *env, g *globals, o *fromStackOptions) (string, []profiles.StackRole, error) {
 	so := &stackOptions{dir: o.dir, environment: o.environment}
 	c, inv, err := prepareStack(e, g, so)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	source, err := stackSource(c, o.source)
+	source, err := c.KeySet(o.source)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	r, done, err := newStackRunner(ctx, e, g, so, inv, false)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	defer done()
 	r.Stdout = e.stderr // tofu init's progress must not mix with a diff
 	out, err := r.Output(ctx)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	roles, skipped := stackrun.RoleOutputs(out)
 	for _, s := range skipped {
@@ -144,48 +110,11 @@ func planFromStack(ctx context.Context, e *env, g *globals, cfg *profiles.Config
 	}
 	if len(roles) == 0 {
 		if len(out) == 0 {
-			return nil, hint.Wrap(fmt.Errorf("stack %s has no outputs", o.dir), "apply it first: spin up "+o.dir)
+			return "", nil, hint.Wrap(fmt.Errorf("stack %s has no outputs", o.dir), "apply it first: spin up "+o.dir)
 		}
-		return nil, hint.Wrap(fmt.Errorf("no output of stack %s is a role ARN named *%s", o.dir, profiles.RoleOutputSuffix), "'spin output "+o.dir+"' lists its outputs")
+		return "", nil, hint.Wrap(fmt.Errorf("no output of stack %s is a role ARN named *%s", o.dir, profiles.RoleOutputSuffix), "'spin output "+o.dir+"' lists its outputs")
 	}
-	plan, err := profiles.PlanStackProfiles(cfg, roles, source, tmpl, force)
-	var ce *profiles.ConflictError
-	if errors.As(err, &ce) {
-		for _, c := range ce.Conflicts[:len(ce.Conflicts)-1] {
-			fmt.Fprintf(e.stderr, "spin: %s: %s\n", ce.Path, c)
-		}
-		return nil, hint.Wrap(fmt.Errorf("%s: %s", ce.Path, ce.Conflicts[len(ce.Conflicts)-1]),
-			"add --force to update them, or choose other names with --name-template (nothing was changed)")
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, sp := range plan {
-		if len(sp.SameRole) > 0 {
-			fmt.Fprintf(e.stderr, "spin: warning: %s also has role_arn %s (profile %s): stacks that name the ARN must then name the profile with assume_role_profile\n",
-				cfg.Path, sp.Profile.RoleARN, strings.Join(sp.SameRole, ", "))
-		}
-	}
-	return plan, nil
-}
-
-// stackSource is --source, else the stack's parameters.api_user.
-func stackSource(c *stackrun.Config, flag string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	switch v := c.Parameters["api_user"].(type) {
-	case string:
-		if v != "" {
-			return v, nil
-		}
-	case nil:
-	default:
-		return "", hint.Wrap(fmt.Errorf("parameters.api_user of stack %s is not a string (%s)", c.Dir, c.Origin("parameters.api_user")),
-			"name the key set the profiles use with --source KEYSET")
-	}
-	return "", hint.Wrap(fmt.Errorf("stack %s sets no parameters.api_user, so spin does not know which key set the profiles use", c.Dir),
-		"name it with --source KEYSET (the name you gave 'spin keys add')")
+	return source, roles, nil
 }
 
 // printStackPlan prints one line per role output: what happened, or would

@@ -72,6 +72,7 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // then `spin: hint: <next step>` when the error carries one (hint.Hinter).
 // Of several problems (a config with many), each gets a line of its own.
 func printError(w io.Writer, err error) {
+	h := hint.Of(err)
 	var multi interface{ Unwrap() []error }
 	if errors.As(err, &multi) && len(multi.Unwrap()) > 1 {
 		errs := multi.Unwrap()
@@ -81,7 +82,7 @@ func printError(w io.Writer, err error) {
 		err = errs[len(errs)-1]
 	}
 	fmt.Fprintf(w, "spin: %s\n", oneLine(err))
-	if h := hint.Of(err); h != "" {
+	if h != "" {
 		fmt.Fprintf(w, "spin: hint: %s\n", h)
 	}
 }
