@@ -53,11 +53,10 @@ passphrase goes to spind over its socket, never into its environment.`,
 			Example: "  spin daemon stop",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				sock, err := g.socketPath(e)
+				c, err := g.client(e)
 				if err != nil {
 					return err
 				}
-				c := client.New(sock)
 				defer c.Close()
 				if err := c.Shutdown(cmd.Context()); err != nil {
 					if errors.Is(err, client.ErrNoDaemon) {
@@ -79,18 +78,17 @@ passphrase goes to spind over its socket, never into its environment.`,
 			Example: "  spin daemon status",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				sock, err := g.socketPath(e)
+				c, err := g.client(e)
 				if err != nil {
 					return err
 				}
-				c := client.New(sock)
 				defer c.Close()
 				st, err := c.Status(cmd.Context())
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "pid:      %d\nversion:  %s\nuptime:   %s\nsocket:   %s\nconfig:   %s\nkeyring:  %s\nlocked:   %v\nsessions: %d\nlog:      %s\n",
-					st.PID, st.Version, time.Since(st.StartedAt).Round(time.Second), sock, st.ConfigPath,
+					st.PID, st.Version, time.Since(st.StartedAt).Round(time.Second), c.Socket(), st.ConfigPath,
 					st.Backend, st.Locked, len(st.Sessions), launch.LogPath(e.getenv))
 				if st.LockAfter != "" {
 					fmt.Fprintf(e.stdout, "locks after %s idle (keyring.lock_after)\n", st.LockAfter)

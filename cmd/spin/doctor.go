@@ -63,12 +63,12 @@ Exits 1 if anything failed. Does not start spind.`,
 
 func runDoctor(ctx context.Context, e *env, g *globals) []check {
 	var out []check
-	sock, err := g.socketPath(e)
+	c, err := g.client(e)
 	if err != nil {
 		return []check{{"FAIL", "socket", err.Error(), "set SPIN_SOCKET to a shorter path"}}
 	}
-	c := client.New(sock)
 	defer c.Close()
+	sock := c.Socket()
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	st, err := c.Status(cctx)

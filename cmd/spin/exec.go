@@ -3,20 +3,16 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/credendpoint"
 	"github.com/cloudspin/spin/internal/hint"
-	"github.com/cloudspin/spin/profiles"
 )
 
 func newExecCmd(e *env, g *globals) *cobra.Command {
@@ -75,54 +71,16 @@ func execRun(ctx context.Context, e *env, g *globals, profile string, argv []str
 	child := exec.Command(argv[0], argv[1:]...)
 	child.Env = childEnv
 	child.Stdin, child.Stdout, child.Stderr = e.stdin, e.stdout, e.stderr
-	// spin stays up to serve the child until it exits. Ctrl-C and Ctrl-\
-	// reach the child from the terminal already (same process group):
-	// forwarding them too would make tofu/terraform see two interrupts and
-	// exit at once, leaving the state lock. Other signals are passed on.
-	// (Caught, not ignored: an ignored signal would stay ignored in the child.)
-	terminal := make(chan os.Signal, 4)
-	signal.Notify(terminal, syscall.SIGINT, syscall.SIGQUIT)
-	defer signal.Stop(terminal)
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
-	if err := child.Start(); err != nil {
-		return fmt.Errorf("exec %s: %w", argv[0], err)
+	code, err := credendpoint.Supervise(child)
+	if err != nil {
+		return err
 	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				_ = child.Process.Signal(s)
-			case <-terminal:
-			case <-done:
-				return
-			}
-		}
-	}()
-	err = child.Wait()
-	close(done)
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return &exitError{code: 128 + int(ws.Signal())}
-		}
-		return &exitError{code: ee.ExitCode()}
-	}
-	return err
+	return &exitError{code: code}
 }
 
 // profileRegion is the profile's region from spin's config, if it has one.
 func profileRegion(e *env, g *globals, profile string) string {
-	path := g.config
-	if path == "" {
-		var err error
-		if path, err = profiles.DefaultConfigPath(e.getenv); err != nil {
-			return ""
-		}
-	}
-	conf, err := profiles.Load(path)
+	conf, err := g.loadConfig(e)
 	if err != nil {
 		return ""
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 
@@ -251,17 +250,11 @@ type profilesSetup struct {
 }
 
 func loadProfilesSetup(e *env, g *globals) (*profilesSetup, error) {
-	path, err := profiles.DefaultConfigPath(e.getenv)
-	if g.config != "" {
-		path, err = filepath.Abs(g.config)
-	}
+	cfg, err := g.loadConfig(e)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := profiles.Load(path)
-	if err != nil {
-		return nil, err
-	}
+	path := cfg.Path
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("cannot locate the spin binary: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // env is everything a command reads from or writes to the outside world,
@@ -135,6 +137,33 @@ them fresh through long OpenTofu/Terraform applies.
 		newPlanCmd(e, g), newUpCmd(e, g), newDownCmd(e, g), newOutputCmd(e, g),
 	)
 	return root
+}
+
+// configPath is spin's config.yaml: --config, else $SPIN_CONFIG or the
+// default path.
+func (g *globals) configPath(e *env) (string, error) {
+	if g.config != "" {
+		return filepath.Abs(g.config)
+	}
+	return profiles.DefaultConfigPath(e.getenv)
+}
+
+// loadConfig loads spin's config.yaml; a missing file gives the defaults.
+func (g *globals) loadConfig(e *env) (*profiles.Config, error) {
+	path, err := g.configPath(e)
+	if err != nil {
+		return nil, err
+	}
+	return profiles.Load(path)
+}
+
+// client is a client for the spind on the socket, which it does not start.
+func (g *globals) client(e *env) (*client.Client, error) {
+	sock, err := g.socketPath(e)
+	if err != nil {
+		return nil, err
+	}
+	return client.New(sock), nil
 }
 
 func (g *globals) socketPath(e *env) (string, error) {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/cloudspin/spin/broker/client"
 )
 
 func newSessionsCmd(e *env, g *globals) *cobra.Command {
@@ -20,11 +18,10 @@ func newSessionsCmd(e *env, g *globals) *cobra.Command {
   spin sessions clear assume-cloudspin_examples-account`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sock, err := g.socketPath(e)
+			c, err := g.client(e)
 			if err != nil {
 				return err
 			}
-			c := client.New(sock)
 			defer c.Close()
 			profile := ""
 			if len(args) == 1 {

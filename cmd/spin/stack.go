@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -142,14 +141,7 @@ func prepareStack(e *env, g *globals, o *stackOptions) (*stackrun.Config, *stack
 	if err != nil {
 		return nil, nil, err
 	}
-	path, err := profiles.DefaultConfigPath(e.getenv)
-	if g.config != "" {
-		path, err = filepath.Abs(g.config)
-	}
-	var spin *profiles.Config
-	if err == nil {
-		spin, err = profiles.Load(path)
-	}
+	spin, err := g.loadConfig(e)
 	host := stackrun.Host{Getenv: e.getenv}
 	if err == nil {
 		host.Socket, err = g.socketPath(e)

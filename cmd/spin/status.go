@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/version"
 )
 
@@ -20,11 +19,10 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 		Example: "  spin status\n  spin status --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sock, err := g.socketPath(e)
+			c, err := g.client(e)
 			if err != nil {
 				return err
 			}
-			c := client.New(sock)
 			defer c.Close()
 			st, err := c.Status(cmd.Context())
 			if err != nil {
