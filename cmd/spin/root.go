@@ -14,8 +14,8 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
-	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
 
