@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,17 +26,33 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	spindDir := buildSpind(t)
 	otherDir := buildSpind(t, "-ldflags=-X github.com/cloudspin/spin/internal/version.Version=v0.0.1-other")
+	tofu, err := filepath.Abs(filepath.Join("..", "..", ".tools", "bin", "tofu"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// [tofu]: the OpenTofu of scripts/install-tofu.sh is there.
+		Condition: func(cond string) (bool, error) {
+			if cond != "tofu" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := os.Stat(tofu)
+			return err == nil, nil
+		},
 		Setup: func(e *testscript.Env) error {
 			// Only the directory holding the test's spin: no spind, no aws,
 			// whatever the developer's machine has installed. Scripts that
 			// want spind add $SPIND_DIR.
 			path := e.Getenv("PATH")
 			if i := strings.IndexByte(path, os.PathListSeparator); i >= 0 {
-				e.Setenv("PATH", path[:i])
+				path = path[:i]
 			}
+			e.Setenv("PATH", path)
+			// The helper path spin writes into ~/.aws/config.
+			e.Setenv("SPIN_EXE", filepath.Join(path, "spin"))
 			e.Setenv("SPIND_DIR", spindDir)
+			e.Setenv("TOFU", tofu)
 			e.Setenv("OTHER_SPIND_DIR", otherDir)
 			run := filepath.Join(e.WorkDir, "run")
 			e.Setenv("XDG_RUNTIME_DIR", run)
