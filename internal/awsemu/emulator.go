@@ -15,8 +15,14 @@
 // It departs from AWS on purpose in one way: DurationSeconds may be as short
 // as one second, so expiry can be tested without waiting.
 //
-// Requests are routed by the service named in the SigV4 credential scope:
-// "sts" or "s3". S3 requests must use path-style addressing
+// It also emulates IAM Identity Center (sso.go): SSO OIDC (client
+// registration, device and authorization-code+PKCE sign-in, refresh) and
+// the access portal (role credentials, assignments, logout), whose role
+// credentials its STS accepts.
+//
+// Signed requests are routed by the service named in the SigV4 credential
+// scope: "sts" or "s3"; the unsigned Identity Center and Sign-In APIs by
+// path. S3 requests must use path-style addressing
 // (http://host/bucket/key); objects live in memory (gofakes3's s3mem) and
 // every key may use every bucket: there are no policies. Unsigned requests
 // to Sign-In's paths (/v1/token, /v1/authorize, /v1/sessions/confirmation)
@@ -50,6 +56,7 @@ type Emulator struct {
 	// public serves the unsigned endpoints (AWS Sign-In's token and browser
 	// pages) by path; a request carrying a SigV4 signature never goes there.
 	public *http.ServeMux
+	sso    *ssoState // IAM Identity Center (sso.go)
 
 	mu              sync.Mutex
 	keys            map[string]Key
@@ -86,6 +93,7 @@ func New(opts Options) *Emulator {
 		sessions:   make(map[string]*session),
 		calls:      make(map[string]int),
 		rejections: make(map[string]int),
+		sso:        newSSOState(),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -99,6 +107,7 @@ func New(opts Options) *Emulator {
 	e.initS3()
 	e.public = http.NewServeMux()
 	e.initSignin(e.public)
+	e.initSSO(e.public)
 	e.services = map[string]*service{"sts": e.stsService(), "s3": e.s3Service()}
 	return e
 }
