@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 # The image may point TF_CLI_CONFIG_FILE at a missing file.
 export TF_CLI_CONFIG_FILE :=
 
-.PHONY: all deps build demo test test-short test-long lint fmt bench
+.PHONY: all deps build demo test test-short test-long lint fmt bench release release-check
 
 all: build
 
@@ -29,15 +29,34 @@ lint: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 	staticcheck ./...
+	@# The macOS build (no cgo when cross-built: no Keychain backend).
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./...
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
 
-test: deps lint
+test: deps lint release-check
 	$(GO) test -race -count=1 -timeout 25m ./...
+
+# Release archives, .deb/.rpm, SBOMs, Homebrew formula and SHA256SUMS in
+# dist/, reproducible from the commit (scripts/release; README "Install").
+release:
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=v0.1.0" >&2; exit 2; }
+	$(GO) run ./scripts/release -version $(VERSION) -out dist
+
+# A linux/amd64 snapshot release, built twice (the second time from a copy
+# of the tree elsewhere) and checked: identical bytes, sha256sum -c,
+# lintian, dpkg-deb -x, systemd-analyze verify, man -l, rpm -qlp, go
+# version -m against each archive's name and SBOM.
+release-check: deps
+	SPIN_RELEASE_CHECK=1 $(GO) test -count=1 -timeout 15m -run '^TestSnapshotRelease$$' ./internal/release
 
 test-short:
 	$(GO) test -short -count=1 ./...
 
-# Fuzz targets, 30 s each; not part of `make test`.
+# Fuzz targets, 30 s each, and the release check over all five platforms;
+# not part of `make test`.
 test-long: deps
+	SPIN_RELEASE_CHECK=1 SPIN_RELEASE_PLATFORMS=linux/amd64,linux/arm64,darwin/amd64,darwin/arm64 \
+		$(GO) test -count=1 -timeout 30m -run '^TestSnapshotRelease$$' ./internal/release
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzAWSConfig$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzInsertProfiles$$' -fuzztime 30s ./profiles

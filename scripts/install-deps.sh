@@ -2,12 +2,13 @@
 # Installs what `make demo` and `make test` need on Debian, idempotently:
 # the AWS CLI v2 (as a real credential_process client), a real Secret
 # Service (gnome-keyring under dbus), pass/gnupg, keyutils, hyperfine, and
+# lintian, rpm, man-db and unzip for the release check, and
 # staticcheck from the Go module proxy. Never dbus-x11: with it every process
 # that links the keyring library and finds no bus spawns an orphan dbus-daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(awscli gnome-keyring dbus libsecret-tools pass gnupg keyutils hyperfine systemd util-linux)
+pkgs=(awscli gnome-keyring dbus libsecret-tools pass gnupg keyutils hyperfine systemd util-linux lintian rpm man-db groff-base unzip file)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -135,6 +135,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newExecCmd(e, g),
 		newDoctorCmd(e, g),
 		newPlanCmd(e, g), newUpCmd(e, g), newDownCmd(e, g), newOutputCmd(e, g),
+		newDocsCmd(e),
 	)
 	return root
 }

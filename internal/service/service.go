@@ -18,6 +18,7 @@ import (
 type Unit struct {
 	Spind  string // absolute path of spind
 	Config string // spin config path, when not the default
+	Origin string // who wrote the unit; default "'spin daemon install'"
 }
 
 // Kind is the service manager of this OS.
@@ -74,8 +75,12 @@ func Render(k Kind, u Unit) ([]byte, error) {
 		quoted = append(quoted, `"`+a+`"`)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `# Written by 'spin daemon install'. Remove with 'spin daemon uninstall'.
-[Unit]
+	if u.Origin == "" {
+		b.WriteString("# Written by 'spin daemon install'. Remove with 'spin daemon uninstall'.\n")
+	} else {
+		b.WriteString("# Installed by " + u.Origin + ". Enable with 'systemctl --user enable --now spind.service'.\n")
+	}
+	fmt.Fprintf(&b, `[Unit]
 Description=spin credential daemon (spind)
 Documentation=https://github.com/cloudspin/spin
 
