@@ -104,7 +104,7 @@ func WriteZip(w io.Writer, files []File, mtime time.Time) error {
 func Gzip(data []byte) []byte {
 	var b bytes.Buffer
 	gz, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // the level is valid
-	_, _ = gz.Write(data)                                   // writes to a bytes.Buffer do not fail
+	_, _ = gz.Write(data)                                  // writes to a bytes.Buffer do not fail
 	_ = gz.Close()
 	return b.Bytes()
 }

@@ -344,7 +344,6 @@ func repoRoot(t *testing.T) string {
 	return strings.TrimSpace(run(t, ".", "git", "rev-parse", "--show-toplevel"))
 }
 
-
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -368,6 +367,3 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
-
-
-
