@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/version"
 )
 
@@ -25,7 +26,7 @@ func newDocsCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			epoch, err := strconv.ParseInt(e.getenv("SOURCE_DATE_EPOCH"), 10, 64)
 			if err != nil {
-				return withHint(fmt.Errorf("SOURCE_DATE_EPOCH is not a Unix time: %w", err), "export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
+				return hint.Wrap(fmt.Errorf("SOURCE_DATE_EPOCH is not a Unix time: %w", err), "export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
 			}
 			date := time.Unix(epoch, 0).UTC()
 			root := cmd.Root()
