@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/keystore"
 	"github.com/cloudspin/spin/profiles"
@@ -41,10 +42,14 @@ type Config struct {
 	Backend string
 	// OpenKeys opens the keyring; default keystore.Open.
 	OpenKeys func(keystore.Config) (Keys, error)
-	STS      STS
-	Logger   *slog.Logger
-	Now      func() time.Time
-	Version  string
+	// STS defaults to SDKSTS routed by the broker's network settings.
+	STS STS
+	// Net is where AWS calls go when config.yaml does not say: the
+	// environment of an explicit start, or nothing (autostart).
+	Net     awsnet.Config
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Version string
 	// Shutdown is called by POST /v1/shutdown.
 	Shutdown func()
 	// MFAPromptWindow is how long callers wait for a prompting helper's
@@ -90,6 +95,8 @@ type Broker struct {
 	closed   bool
 
 	requests atomic.Int64
+
+	clients awsnet.Clients
 }
 
 // New returns a broker; it opens the keyring lazily, on first use.
@@ -103,9 +110,6 @@ func New(cfg Config) *Broker {
 	if cfg.OpenKeys == nil {
 		cfg.OpenKeys = func(c keystore.Config) (Keys, error) { return keystore.Open(c) }
 	}
-	if cfg.STS == nil {
-		cfg.STS = &SDKSTS{}
-	}
 	if cfg.MFAPromptWindow == 0 {
 		cfg.MFAPromptWindow = defaultPromptWindow
 	}
@@ -117,6 +121,9 @@ func New(cfg Config) *Broker {
 		keyCache: map[string]keystore.KeySet{},
 		sessions: map[sessionKey]*session{},
 		mfa:      map[string]*mfaState{},
+	}
+	if b.cfg.STS == nil {
+		b.cfg.STS = &SDKSTS{Route: b.Route}
 	}
 	b.conf.path = cfg.ConfigPath
 	b.keySets = keySetSource{b}
@@ -224,4 +231,28 @@ func statusOf(code string) int {
 
 func errorf(code, hint, format string, args ...any) *api.Error {
 	return &api.Error{Code: code, Message: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// Net returns where AWS calls go now: config.yaml's endpoints: and
+// network: over the explicit start's environment, setting by setting. A
+// config.yaml that does not parse leaves only the start's settings.
+func (b *Broker) Net() awsnet.Config {
+	conf, err := b.conf.get(false)
+	if err != nil || conf == nil {
+		return awsnet.Config{}.Over(b.cfg.Net)
+	}
+	return conf.Net.Over(b.cfg.Net)
+}
+
+// Route returns the endpoint override for svc ("" means AWS's) and the
+// HTTP client to reach it with. Every AWS client spind builds uses it, so
+// the proxy and CA bundle apply to all of them and spind's own environment
+// to none.
+func (b *Broker) Route(svc awsnet.Service) (string, *http.Client, error) {
+	n := b.Net()
+	hc, err := b.clients.For(n.Network)
+	if err != nil {
+		return "", nil, fmt.Errorf("network settings (%s): %w", n.From, err)
+	}
+	return n.Endpoint(svc), hc, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/awsnet"
 )
 
 // Handler returns the protocol's HTTP handler (DESIGN.md, socket protocol).
@@ -86,6 +87,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 	if confErr != nil {
 		st.ConfigError = confErr.Error()
 	}
+	netStatus(&st, b.Net())
 	b.keysMu.Lock()
 	st.Backend = b.backend
 	if st.Backend == "" {
@@ -188,4 +190,28 @@ func rss() int64 {
 	}
 	pages, _ := strconv.ParseInt(f[1], 10, 64)
 	return pages * int64(os.Getpagesize())
+}
+
+// netStatus reports the endpoints, proxy and CA bundle that are not AWS's
+// defaults, proxy password masked.
+func netStatus(st *api.Status, n awsnet.Config) {
+	if n.IsZero() {
+		return
+	}
+	st.NetFrom = n.From
+	for svc, u := range n.Endpoints {
+		if u == "" {
+			continue
+		}
+		if st.Endpoints == nil {
+			st.Endpoints = map[string]string{}
+		}
+		st.Endpoints[string(svc)] = u
+	}
+	if n.Network != (awsnet.Network{}) {
+		st.Network = &api.NetworkStatus{HTTPSProxy: awsnet.Redact(n.Network.HTTPSProxy), NoProxy: n.Network.NoProxy, CABundle: n.Network.CABundle}
+		if n.Network.HTTPSProxy == "" {
+			st.Network.HTTPSProxy = ""
+		}
+	}
 }

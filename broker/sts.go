@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
@@ -45,8 +46,11 @@ type STS interface {
 
 // SDKSTS calls STS through aws-sdk-go-v2.
 type SDKSTS struct {
-	// Endpoint overrides the STS endpoint (AWS_ENDPOINT_URL_STS or
-	// AWS_ENDPOINT_URL, as any SDK reads them); empty means AWS.
+	// Route says where each call goes (endpoint override, HTTP client with
+	// proxy and CA bundle); the broker sets it to its Route. When nil,
+	// Endpoint and HTTPClient are used as they are (tests).
+	Route func(awsnet.Service) (endpoint string, hc *http.Client, err error)
+	// Endpoint overrides the STS endpoint when Route is nil; empty means AWS.
 	Endpoint string
 	// MaxAttempts bounds the SDK's jittered-backoff retries (throttling,
 	// 5xx, network errors); default 5.
@@ -54,15 +58,14 @@ type SDKSTS struct {
 	HTTPClient  *http.Client
 }
 
-// EndpointFromEnv returns the STS endpoint override the way AWS SDKs read it.
-func EndpointFromEnv(getenv func(string) string) string {
-	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
-		return v
+func (s *SDKSTS) client(caller api.Credentials, region string) (*sts.Client, error) {
+	endpoint, hc := s.Endpoint, s.HTTPClient
+	if s.Route != nil {
+		var err error
+		if endpoint, hc, err = s.Route(awsnet.STS); err != nil {
+			return nil, err
+		}
 	}
-	return getenv("AWS_ENDPOINT_URL")
-}
-
-func (s *SDKSTS) client(caller api.Credentials, region string) *sts.Client {
 	if region == "" {
 		region = "us-east-1"
 	}
@@ -86,13 +89,13 @@ func (s *SDKSTS) client(caller api.Credentials, region string) *sts.Client {
 			o.MaxBackoff = 5 * time.Second
 		}),
 	}
-	if s.HTTPClient != nil {
-		o.HTTPClient = s.HTTPClient
+	if hc != nil {
+		o.HTTPClient = hc
 	}
-	if s.Endpoint != "" {
-		o.BaseEndpoint = aws.String(s.Endpoint)
+	if endpoint != "" {
+		o.BaseEndpoint = aws.String(endpoint)
 	}
-	return sts.New(o)
+	return sts.New(o), nil
 }
 
 // AssumeRole implements STS.
@@ -105,7 +108,11 @@ func (s *SDKSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Assu
 	if in.ExternalID != "" {
 		req.ExternalId = aws.String(in.ExternalID)
 	}
-	out, err := s.client(caller, in.Region).AssumeRole(ctx, req)
+	c, err := s.client(caller, in.Region)
+	if err != nil {
+		return api.Credentials{}, err
+	}
+	out, err := c.AssumeRole(ctx, req)
 	if err != nil {
 		return api.Credentials{}, err
 	}
@@ -114,7 +121,11 @@ func (s *SDKSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Assu
 
 // GetSessionToken implements STS.
 func (s *SDKSTS) GetSessionToken(ctx context.Context, caller api.Credentials, in SessionTokenInput) (api.Credentials, error) {
-	out, err := s.client(caller, in.Region).GetSessionToken(ctx, &sts.GetSessionTokenInput{
+	c, err := s.client(caller, in.Region)
+	if err != nil {
+		return api.Credentials{}, err
+	}
+	out, err := c.GetSessionToken(ctx, &sts.GetSessionTokenInput{
 		SerialNumber:    aws.String(in.SerialNumber),
 		TokenCode:       aws.String(in.TokenCode),
 		DurationSeconds: aws.Int32(int32(in.Duration / time.Second)),
@@ -141,7 +152,7 @@ func fromSDK(c *types.Credentials) (api.Credentials, error) {
 func stsHint(err error, keySet, profile string) string {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
-		return "check the network path to STS (AWS_ENDPOINT_URL_STS if set), then retry"
+		return "check the network path to STS ('spin status' shows the endpoint and proxy in use), then retry"
 	}
 	switch ae.ErrorCode() {
 	case "SignatureDoesNotMatch":

@@ -85,7 +85,7 @@ func TestSTSFailuresNameKeySetAndFix(t *testing.T) {
 		}, "SignatureDoesNotMatch", "spin keys add user --force"},
 		{"disabled key", func(f *emuFixture) { f.emu.SetKeyDisabled(keyID, true) }, "InvalidClientTokenId", "spin keys add user --force"},
 		{"clock skew", func(f *emuFixture) { f.skew.Store(int64(time.Hour)) }, "SignatureDoesNotMatch", "system clock"},
-		{"sts down", func(f *emuFixture) { f.srv.Close() }, "assume arn:aws:iam::123456789012:role/r", "AWS_ENDPOINT_URL_STS"},
+		{"sts down", func(f *emuFixture) { f.srv.Close() }, "assume arn:aws:iam::123456789012:role/r", "spin status"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

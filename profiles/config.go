@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cloudspin/spin/internal/awsnet"
 )
 
 // Defaults used when config.yaml does not set a value. The region stays
@@ -50,6 +52,9 @@ type Config struct {
 	// SourceOrder lists the source names in file order.
 	SourceOrder []string
 	Profiles    map[string]Profile
+	// Net holds endpoints: and network:, where spind's AWS calls go; it
+	// wins over an explicit start's environment, setting by setting.
+	Net awsnet.Config
 	// Order lists the profile names in file order.
 	Order []string
 	// Warnings are PATH:LINE:COL messages about settings that load but
@@ -203,6 +208,7 @@ func newConfig(path string) *Config {
 		Defaults: Defaults{Duration: DefaultDuration, MinValidity: DefaultMinValidity, MFADuration: DefaultMFADuration},
 		Sources:  map[string]SourceDef{},
 		Profiles: map[string]Profile{},
+		Net:      awsnet.Config{Endpoints: awsnet.Endpoints{}},
 		origins:  map[string]string{},
 	}
 	c.Keyring.FileDir, _ = expandHome(defaultKeyringDir)

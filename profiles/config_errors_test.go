@@ -17,7 +17,7 @@ var errorCases = []struct {
 	want      []string
 }{
 	{"unknown top-level key", "keyrin:\n  backend: file\n", []string{
-		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles); did you mean "keyring"?`}},
+		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles, endpoints, network); did you mean "keyring"?`}},
 	{"unknown profile key", "profiles:\n  x:\n    source: k\n    rolearn: " + arn + "\n", []string{
 		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name); did you mean "role_arn"?`}},
 	{"unknown key without a suggestion", "defaults:\n  colour: red\n", []string{
@@ -27,7 +27,7 @@ var errorCases = []struct {
 	{"string for a profile", "profiles:\n  x: k\n", []string{
 		`config.yaml:2:6: profile "x" must be a mapping, got a string`}},
 	{"not a mapping at all", "- a\n", []string{
-		`config.yaml:1:1: the config must be a mapping with the keys keyring, defaults, sources, profiles, got a list`}},
+		`config.yaml:1:1: the config must be a mapping with the keys keyring, defaults, sources, profiles, endpoints, network, got a list`}},
 	{"bad duration", "defaults:\n  duration: 1hour\n", []string{
 		`config.yaml:2:13: duration "1hour" in defaults is not a duration (use a number and a unit: 900s, 15m, 1h30m)`}},
 	{"duration without unit", "profiles:\n  x:\n    source: k\n    min_validity: 900\n", []string{
@@ -101,6 +101,18 @@ var errorCases = []struct {
 		`config.yaml:2:4: character U+0007 is not allowed in YAML (no control characters)`}},
 	{"invalid UTF-8", "defaults:\n  region: \xff\n", []string{
 		`config.yaml:2:11: invalid UTF-8 (config.yaml must be UTF-8 text)`}},
+	{"endpoint over plain http off loopback", "endpoints:\n  sts: http://sts.example.com\n", []string{
+		`config.yaml:2:8: sts endpoint "http://sts.example.com" in endpoints: http:// is only allowed to a loopback address (localhost, 127.0.0.1, ::1); use https://sts.example.com`}},
+	{"endpoint not a URL", "endpoints:\n  sso_oidc: oidc.example.com\n", []string{
+		`config.yaml:2:13: sso_oidc endpoint "oidc.example.com" in endpoints: not an absolute URL (want https://host[:port])`}},
+	{"unknown endpoint service", "endpoints:\n  stss: https://x\n", []string{
+		`config.yaml:2:3: unknown key "stss" in endpoints (known: sts, sso, sso_oidc, signin, s3, iam); did you mean "sts"?`}},
+	{"proxy without scheme", "network:\n  https_proxy: proxy:3128\n", []string{
+		`config.yaml:2:16: https_proxy "proxy:3128" in network: want http://host:port or https://host:port`}},
+	{"missing CA bundle", "network:\n  ca_bundle: /nonexistent/corp.pem\n", []string{
+		`config.yaml:2:14: ca_bundle "/nonexistent/corp.pem" in network: open /nonexistent/corp.pem: no such file or directory`}},
+	{"unknown network key", "network:\n  http_proxy: http://p:1\n", []string{
+		`config.yaml:2:3: unknown key "http_proxy" in network (known: https_proxy, no_proxy, ca_bundle); did you mean "https_proxy"?`}},
 	{"several errors, in file order", "profiles:\n  x:\n    source: k\n    duration: 1d\ndefaults:\n  region: Mars\n", []string{
 		`config.yaml:4:15: duration "1d" in profile "x" is not a duration (use a number and a unit: 900s, 15m, 1h30m)`,
 		`config.yaml:6:11: region "Mars" in defaults is not an AWS region name (lowercase letters, digits and -, like eu-west-1)`}},

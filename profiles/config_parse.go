@@ -22,7 +22,7 @@ import (
 // those are what make an error in a hand-edited file quick to fix.
 
 var (
-	topKeys      = []string{"keyring", "defaults", "sources", "profiles"}
+	topKeys      = []string{"keyring", "defaults", "sources", "profiles", "endpoints", "network"}
 	keyringKeys  = []string{"backend", "file_dir", "lock_after"}
 	defaultsKeys = []string{"region", "duration", "min_validity", "mfa_duration"}
 	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity", "sso_account_id", "sso_role_name"}
@@ -162,6 +162,12 @@ func (p *parser) root(n *yaml.Node) {
 		case "profiles":
 			p.origin("profiles", e.key)
 			p.profiles(e)
+		case "endpoints":
+			p.origin("endpoints", e.key)
+			p.endpoints(e)
+		case "network":
+			p.origin("network", e.key)
+			p.network(e)
 		default:
 			p.unknown(e, "at the top level", topKeys)
 		}

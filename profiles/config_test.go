@@ -1,7 +1,14 @@
 package profiles
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudspin/spin/internal/awsnet"
 )
 
 func TestDefaultConfigPath(t *testing.T) {
@@ -290,4 +299,45 @@ func TestKeyringLockAfter(t *testing.T) {
 	if got := c.Origin("keyring.lock_after"); !strings.HasSuffix(got, ":2:3") {
 		t.Errorf("origin of keyring.lock_after = %q, want line 2 column 3", got)
 	}
+}
+
+func TestParseEndpointsAndNetwork(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "corp.pem")
+	if err := os.WriteFile(bundle, selfSignedPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := "endpoints:\n  sts: http://127.0.0.1:4566\n  s3: https://s3.vpce.example\nnetwork:\n  https_proxy: http://proxy.corp:3128\n  no_proxy: .corp\n  ca_bundle: " + bundle + "\n"
+	c, err := Parse("config.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Net.Endpoint(awsnet.STS) != "http://127.0.0.1:4566" || c.Net.Endpoint(awsnet.S3) != "https://s3.vpce.example" || c.Net.Endpoint(awsnet.SSO) != "" {
+		t.Errorf("endpoints = %v", c.Net.Endpoints)
+	}
+	if c.Net.Network != (awsnet.Network{HTTPSProxy: "http://proxy.corp:3128", NoProxy: ".corp", CABundle: bundle}) || c.Net.From != "config.yaml" {
+		t.Errorf("network = %+v from %q", c.Net.Network, c.Net.From)
+	}
+	if got := c.Origin("endpoints.sts"); got != "config.yaml:2:3" {
+		t.Errorf("origin of endpoints.sts = %q", got)
+	}
+	empty, err := Parse("config.yaml", []byte("profiles: {}\n"))
+	if err != nil || !empty.Net.IsZero() {
+		t.Errorf("no endpoints: %+v %v", empty.Net, err)
+	}
+}
+
+// selfSignedPEM returns a fresh self-signed certificate, only parsed here.
+func selfSignedPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test corp"},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

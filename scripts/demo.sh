@@ -62,7 +62,7 @@ JSON
 pids+=($!)
 for _ in $(seq 100); do [ -s "$root/url" ] && break; sleep 0.05; done
 url=$(cat "$root/url")
-export AWS_ENDPOINT_URL_STS=$url
+export AWS_ENDPOINT_URL_STS=$url # for the tools below; spind reads endpoints: in config.yaml
 rm "$root/keys.json" # the emulator has read them; no plaintext key stays on disk
 step "emulator: STS and S3 (state bucket spin-demo-state) with SigV4 checks at $url"
 
@@ -70,6 +70,8 @@ mkdir -p "$(dirname "$SPIN_CONFIG")"
 cat >"$SPIN_CONFIG" <<YAML
 keyring:
   backend: $backend
+endpoints:
+  sts: $url
 defaults:
   region: eu-west-1
 profiles:

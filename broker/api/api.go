@@ -210,6 +210,21 @@ type Status struct {
 	RSSBytes    int64           `json:"rss_bytes"`
 	Requests    int64           `json:"requests"`
 	Sessions    []SessionStatus `json:"sessions"`
+	// Endpoints are the endpoint overrides in use by service (sts, sso,
+	// sso_oidc, signin, s3, iam); absent means AWS's own endpoints.
+	Endpoints map[string]string `json:"endpoints,omitempty"`
+	// Network is the proxy and CA bundle in use; nil means none.
+	Network *NetworkStatus `json:"network,omitempty"`
+	// NetFrom says where endpoints and network came from: "config.yaml",
+	// "environment" (of an explicit start) or both.
+	NetFrom string `json:"net_from,omitempty"`
+}
+
+// NetworkStatus is how spind reaches AWS when not directly.
+type NetworkStatus struct {
+	HTTPSProxy string `json:"https_proxy,omitempty"` // password masked
+	NoProxy    string `json:"no_proxy,omitempty"`
+	CABundle   string `json:"ca_bundle,omitempty"`
 }
 
 // SessionStatus describes one cached session.

@@ -7,6 +7,7 @@
 package launch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,14 +35,32 @@ type Options struct {
 	Wait    time.Duration // how long to wait for the socket; default 3s
 	Binary  string        // spind path; default: next to os.Executable, else PATH
 	LogFile string        // default: LogPath(Getenv)
+	// Explicit marks a start the user asked for (`spin daemon start`):
+	// spind then keeps the caller's environment and takes AWS endpoints,
+	// proxy and CA bundle from it. Otherwise (autostart by the helper or
+	// any other spin command) spind gets only AllowedEnv and is told it
+	// was autostarted, so one project shell cannot decide where every
+	// later STS call goes.
+	Explicit bool
 }
+
+// AutostartFlag tells spind it was started on demand and must ignore
+// endpoint and proxy variables.
+const AutostartFlag = "--autostarted"
 
 // Ensure makes sure a spind listens on o.Socket, starting one if needed.
 func Ensure(ctx context.Context, o Options) error {
+	_, err := EnsureStarted(ctx, o)
+	return err
+}
+
+// EnsureStarted is Ensure that also says whether this call started spind,
+// so an explicit start can warn that a running spind kept its settings.
+func EnsureStarted(ctx context.Context, o Options) (started bool, err error) {
 	if err := Ping(ctx, o.Socket); err == nil {
-		return nil
+		return false, nil
 	} else if !errors.Is(err, ErrNoDaemon) {
-		return err
+		return false, err
 	}
 	if o.Wait == 0 {
 		o.Wait = 3 * time.Second
@@ -50,29 +69,29 @@ func Ensure(ctx context.Context, o Options) error {
 	defer cancel()
 
 	if err := os.MkdirAll(filepath.Dir(o.Socket), 0o700); err != nil {
-		return fmt.Errorf("start spind: %w", err)
+		return false, fmt.Errorf("start spind: %w", err)
 	}
 	unlock, err := lock(ctx, o.Socket+".launch")
 	if err != nil {
-		return fmt.Errorf("start spind: %w", err)
+		return false, fmt.Errorf("start spind: %w", err)
 	}
 	defer unlock()
 	// Whoever held the lock before us may have started it already.
 	if err := Ping(ctx, o.Socket); err == nil {
-		return nil
+		return false, nil
 	}
 	if err := start(o); err != nil {
-		return err
+		return false, err
 	}
 	for {
 		if err := Ping(ctx, o.Socket); err == nil {
-			return nil
+			return true, nil
 		} else if !errors.Is(err, ErrNoDaemon) {
-			return err
+			return false, err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("spind did not answer on %s within %s: see its log %s", o.Socket, o.Wait, o.logFile())
+			return false, fmt.Errorf("spind did not answer on %s within %s: see its log %s", o.Socket, o.Wait, o.logFile())
 		case <-time.After(15 * time.Millisecond):
 		}
 	}
@@ -132,13 +151,9 @@ func start(o Options) error {
 	if err != nil {
 		return err
 	}
-	logPath := o.logFile()
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o700); err != nil {
-		return fmt.Errorf("start spind: %w", err)
-	}
-	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	logf, err := OpenLog(o.logFile())
 	if err != nil {
-		return fmt.Errorf("start spind: open log: %w", err)
+		return fmt.Errorf("start spind: %w", err)
 	}
 	defer logf.Close()
 	devnull, err := os.Open(os.DevNull)
@@ -147,8 +162,14 @@ func start(o Options) error {
 	}
 	defer devnull.Close()
 	args := append([]string{"--socket", o.Socket}, o.Args...)
+	env := AllowedEnv(os.Environ())
+	if o.Explicit {
+		env = ScrubEnv(os.Environ())
+	} else {
+		args = append(args, AutostartFlag)
+	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = ScrubEnv(os.Environ())
+	cmd.Env = env
 	cmd.Dir = "/"
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -185,23 +206,89 @@ func (o Options) logFile() string {
 }
 
 // LogPath is where an autostarted spind writes its log:
-// $XDG_STATE_HOME/spin/spind.log, else ~/.local/state/spin/spind.log.
+// $XDG_STATE_HOME/spin/spind.log, else ~/.local/state/spin/spind.log, else
+// (no home at all) spind.log in a private spin-UID directory under the
+// temporary directory, never a file directly in a shared one.
 func LogPath(getenv func(string) string) string {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	if d := getenv("XDG_STATE_HOME"); d != "" {
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
 		return filepath.Join(d, "spin", "spind.log")
 	}
 	if h := getenv("HOME"); h != "" {
 		return filepath.Join(h, ".local", "state", "spin", "spind.log")
 	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("spind-%d.log", os.Getuid()))
+	tmp := cmp.Or(getenv("TMPDIR"), "/tmp")
+	return filepath.Join(tmp, fmt.Sprintf("spin-%d", os.Getuid()), "spind.log")
+}
+
+// OpenLog opens spind's log for appending. Its directory must be a real
+// directory (not a symlink) of ours that nobody else can write to, and the
+// log itself is opened without following a symlink and must be a regular
+// file of ours with one link: in a shared /tmp anyone could otherwise plant
+// a link that makes spind append to, or create, a file of their choosing.
+func OpenLog(path string) (*os.File, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(dir, &st); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
+	}
+	uid := uint32(os.Getuid())
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
+		return nil, fmt.Errorf("log directory %s is not a directory (a symlink?): remove it, spin makes its own", dir)
+	case st.Uid != uid:
+		return nil, fmt.Errorf("log directory %s belongs to uid %d, not to you: remove it, or set XDG_STATE_HOME", dir, st.Uid)
+	case st.Mode&0o077 != 0:
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("log directory: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("log %s is a symlink: remove it, spin writes its log only to a file of its own", path)
+		}
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != uid || st.Nlink != 1 {
+		f.Close()
+		return nil, fmt.Errorf("log %s is not a regular file of yours with a single link: remove it", path)
+	}
+	return f, nil
 }
 
 // secretVars must never reach spind or a child spin starts: spind would keep
 // them in /proc/PID/environ for its whole life, and pass them on.
 var secretVars = []string{"SPIN_KEYRING_PASSPHRASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"}
+
+// AllowedEnv returns the part of env an autostarted spind gets: what it
+// needs to find its config, socket, keyring and locale, and nothing that
+// could steer its AWS calls (endpoints, proxies, CA bundles) or carry a
+// secret. GNUPGHOME and PASSWORD_STORE_DIR go beyond DESIGN's list because
+// the pass keyring backend cannot find the user's store without them.
+func AllowedEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "HOME", k == "PATH", k == "SPIN_CONFIG", k == "SPIN_SOCKET", k == "SPIN_LOG_LEVEL",
+			k == "DBUS_SESSION_BUS_ADDRESS", k == "LANG", k == "LANGUAGE",
+			k == "GNUPGHOME", k == "PASSWORD_STORE_DIR",
+			strings.HasPrefix(k, "XDG_"), strings.HasPrefix(k, "LC_"):
+			out = append(out, kv)
+		}
+	}
+	return out
+}
 
 // ScrubEnv returns env without the variables that carry secrets.
 func ScrubEnv(env []string) []string {

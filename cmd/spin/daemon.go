@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
@@ -26,15 +28,27 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 			Short: "Start spind in the background and unlock its keyring",
 			Long: `Start spind in the background (if it is not running) and, for the file
 keyring backend, unlock it with SPIN_KEYRING_PASSPHRASE or a prompt. The
-passphrase goes to spind over its socket, never into its environment.`,
-			Example: "  spin daemon start\n  SPIN_KEYRING_PASSPHRASE=... spin daemon start",
+passphrase goes to spind over its socket, never into its environment.
+
+An explicit start is the only start that reads AWS_ENDPOINT_URL_<SERVICE>,
+AWS_ENDPOINT_URL, HTTPS_PROXY, NO_PROXY and AWS_CA_BUNDLE/SSL_CERT_FILE from
+your shell, and it prints any it will use; config.yaml's endpoints: and
+network: win over them. When the credential helper or another spin command
+starts spind on demand, spind gets none of them.`,
+			Example: "  spin daemon start\n  SPIN_KEYRING_PASSPHRASE=... spin daemon start\n  AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566 spin daemon start   # a local emulator",
 			Args:    cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				hardenForSecret(e)
-				c, err := g.daemon(cmd.Context(), e)
+				o, err := g.launchOptions(e)
 				if err != nil {
 					return err
 				}
+				o.Explicit = true
+				started, err := launch.EnsureStarted(cmd.Context(), o)
+				if err != nil {
+					return err
+				}
+				c := client.New(o.Socket)
 				defer c.Close()
 				if err := unlockIfNeeded(cmd.Context(), e, c); err != nil {
 					return err
@@ -44,6 +58,12 @@ passphrase goes to spind over its socket, never into its environment.`,
 					return err
 				}
 				fmt.Fprintf(e.stdout, "spind is running (pid %d, keyring %s, socket %s)\n", st.PID, st.Backend, c.Socket())
+				printNet(e.stdout, st)
+				if !started {
+					if lines := awsnet.FromEnv(e.getenv).Describe(); len(lines) > 0 {
+						fmt.Fprintf(e.stderr, "spin: spind was already running, so this shell's %s is not used: run 'spin daemon stop' and 'spin daemon start' to apply it, or set endpoints:/network: in config.yaml\n", strings.Join(lines, ", "))
+					}
+				}
 				return nil
 			},
 		},
@@ -96,6 +116,7 @@ passphrase goes to spind over its socket, never into its environment.`,
 				if st.ConfigError != "" {
 					fmt.Fprintf(e.stdout, "config error: %s\n", st.ConfigError)
 				}
+				printNet(e.stdout, st)
 				return nil
 			},
 		},

@@ -3,11 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"sort"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/version"
 )
 
@@ -33,6 +36,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(st)
 			}
+			printNet(e.stdout, st)
 			if len(st.Sessions) == 0 {
 				fmt.Fprintln(e.stdout, "no sessions held")
 				return nil
@@ -48,6 +52,30 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// printNet shows where spind's AWS calls go when that is not AWS itself,
+// so a forgotten emulator endpoint or proxy is never invisible.
+func printNet(w io.Writer, st api.Status) {
+	if len(st.Endpoints) == 0 && st.Network == nil {
+		return
+	}
+	fmt.Fprintf(w, "AWS calls go through (from %s):\n", st.NetFrom)
+	svcs := make([]string, 0, len(st.Endpoints))
+	for s := range st.Endpoints {
+		svcs = append(svcs, s)
+	}
+	sort.Strings(svcs)
+	for _, s := range svcs {
+		fmt.Fprintf(w, "  %s endpoint: %s\n", s, st.Endpoints[s])
+	}
+	if n := st.Network; n != nil {
+		for _, kv := range [][2]string{{"https_proxy", n.HTTPSProxy}, {"no_proxy", n.NoProxy}, {"ca_bundle", n.CABundle}} {
+			if kv[1] != "" {
+				fmt.Fprintf(w, "  %s: %s\n", kv[0], kv[1])
+			}
+		}
+	}
 }
 
 func newVersionCmd(e *env) *cobra.Command {

@@ -13,18 +13,23 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/cloudspin/spin/broker"
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/hardening"
+	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
 
 func main() {
+	// First, before anything opens a descriptor of its own.
+	closed := launch.CloseInherited()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr, closed)
 	stop()
 	os.Exit(code)
 }
@@ -32,7 +37,7 @@ func main() {
 // exitAlreadyRunning tells a launcher that losing the start race is fine.
 const exitAlreadyRunning = 3
 
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, closedFDs []int) int {
 	fs := flag.NewFlagSet("spind", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -51,6 +56,8 @@ Flags:
 	backend := fs.String("keyring-backend", "", "keyring backend, overriding keyring.backend in the config")
 	logLevel := fs.String("log-level", cmp.Or(getenv("SPIN_LOG_LEVEL"), "info"), "debug, info, warn or error (default $SPIN_LOG_LEVEL)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	autostarted := fs.Bool(strings.TrimPrefix(launch.AutostartFlag, "--"), false,
+		"set by the credential helper and spin when they start spind on demand: ignore AWS_ENDPOINT_URL*, HTTPS_PROXY, NO_PROXY, AWS_CA_BUNDLE and SSL_CERT_FILE (config.yaml's endpoints: and network: still apply)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -69,8 +76,21 @@ Flags:
 	if err := hardening.Apply(); err != nil {
 		logger.Warn("spind's memory is not protected from the user's other processes", "err", err)
 	}
+	if len(closedFDs) > 0 {
+		logger.Info("closed inherited file descriptors", "fds", fmt.Sprint(closedFDs))
+	}
+	net, err := startNet(getenv, *autostarted)
+	if err != nil {
+		fmt.Fprintf(stderr, "spind: %v\n", err)
+		return 2
+	}
+	for _, line := range net.Describe() {
+		// An explicit start says where its calls will go; spin daemon
+		// start shows the same from GET /v1/status.
+		fmt.Fprintf(stderr, "spind: %s (from the environment)\n", line)
+	}
 
-	if err := serve(ctx, logger, getenv, *socket, *configPath, *backend); err != nil {
+	if err := serve(ctx, logger, getenv, *socket, *configPath, *backend, net); err != nil {
 		if errors.Is(err, broker.ErrAlreadyRunning) {
 			logger.Info("not starting", "reason", err)
 			return exitAlreadyRunning
@@ -82,7 +102,24 @@ Flags:
 	return 0
 }
 
-func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string, socket, configPath, backend string) error {
+// startNet returns the AWS endpoints, proxy and CA bundle of an explicit
+// start's environment. An autostarted spind takes none, and drops them
+// from its own environment too, since Go's TLS code reads SSL_CERT_FILE.
+func startNet(getenv func(string) string, autostarted bool) (awsnet.Config, error) {
+	if autostarted {
+		for _, k := range awsnet.IgnoredEnv() {
+			os.Unsetenv(k)
+		}
+		return awsnet.Config{}, nil
+	}
+	n := awsnet.FromEnv(getenv)
+	if err := n.Check(); err != nil {
+		return awsnet.Config{}, fmt.Errorf("in the environment: %w", err)
+	}
+	return n, nil
+}
+
+func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string, socket, configPath, backend string, net awsnet.Config) error {
 	var err error
 	if socket == "" {
 		if socket, err = api.SocketPath(getenv); err != nil {
@@ -106,7 +143,7 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 	b := broker.New(broker.Config{
 		ConfigPath: configPath,
 		Backend:    backend,
-		STS:        &broker.SDKSTS{Endpoint: broker.EndpointFromEnv(getenv)},
+		Net:        net,
 		Logger:     logger,
 		Version:    ver,
 		Shutdown:   cancel,

@@ -34,7 +34,7 @@ func TestImportWalkthroughProfiles(t *testing.T) {
 	creds := credsBefore + "[cloudspin_user]\naws_access_key_id = " + testKeyID + "\naws_secret_access_key = " + testSecret + "\n" + credsAfter
 	const mine = "# my aws config\r\n[default]\r\nregion = us-west-2\r\noutput = json\r\n\r\n[sso-session corp]\r\nsso_start_url = https://example.awsapps.com/start\r\n\r\n"
 	conf := mine + "[profile assume-cloudspin_examples-account]\r\nrole_arn = arn:aws:iam::" + account + ":role/spin_role-test\r\nsource_profile = cloudspin_user\r\n"
-	spinConf := fmt.Sprintf("# spin, before import\nkeyring:\n  backend: secret-service\n  file_dir: %s\ndefaults:\n  region: eu-west-1\n", filepath.Join(w.home, "keyring"))
+	spinConf := fmt.Sprintf("# spin, before import\nkeyring:\n  backend: secret-service\n  file_dir: %s\nendpoints:\n  sts: %s\ndefaults:\n  region: eu-west-1\n", filepath.Join(w.home, "keyring"), w.url)
 	w.writeFile(credPath, creds)
 	w.writeFile(w.awsConf, conf)
 	w.writeFile(w.config, spinConf)
