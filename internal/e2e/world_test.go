@@ -148,8 +148,8 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	// spind takes the emulator's endpoint from config.yaml: the helper
 	// autostarts it with an allow-listed environment, so the
 	// AWS_ENDPOINT_URL_STS below is for the tools the tests run, not spind.
-	w.writeFile(w.config, fmt.Sprintf("keyring:\n  backend: %s\n  file_dir: %s\nendpoints:\n  sts: %s\ndefaults:\n%sprofiles:\n%s",
-		o.backend, filepath.Join(w.home, "keyring"), url, o.defaults, o.profiles))
+	w.writeFile(w.config, fmt.Sprintf("keyring:\n  backend: %s\n  file_dir: %s\ndefaults:\n%sprofiles:\n%sendpoints:\n  sts: %s\n",
+		o.backend, filepath.Join(w.home, "keyring"), o.defaults, o.profiles, url))
 	w.writeFile(w.awsConf, fmt.Sprintf("[profile assume-test]\ncredential_process = '%s' assume-test\nregion = eu-west-1\n",
 		filepath.Join(filepath.Dir(spin), helperName)))
 
