@@ -3,7 +3,6 @@ package broker
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func TestSTSEndpointFromConfigOverStartEnvironment(t *testing.T) {
 	f.b.cfg.STS = &SDKSTS{Route: f.b.Route, MaxAttempts: 1}
 
 	withEndpoint := "endpoints:\n  sts: " + f.srv.URL + "\n" + basicConfig
-	writeConfig(t, f.conf, withEndpoint)
+	writeConfig(t, f.fixture, withEndpoint)
 	if code, e := f.apiError(t, "/v1/credentials/p"); code != http.StatusOK {
 		t.Fatalf("credentials: %d %+v", code, e)
 	}
@@ -39,7 +38,7 @@ func TestSTSEndpointFromConfigOverStartEnvironment(t *testing.T) {
 		t.Errorf("status endpoints %v from %q network %+v", st.Endpoints, st.NetFrom, st.Network)
 	}
 
-	writeConfig(t, f.conf, basicConfig)
+	writeConfig(t, f.fixture, basicConfig)
 	f.h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodDelete, "/v1/sessions", nil))
 	if code, e := f.apiError(t, "/v1/credentials/p"); code != http.StatusOK {
 		t.Fatalf("credentials: %d %+v", code, e)
@@ -62,17 +61,5 @@ func TestNoEndpointsMeansAWS(t *testing.T) {
 	}
 	if ep, hc, err := f.b.Route(awsnet.STS); ep != "" || hc == nil || err != nil {
 		t.Errorf("Route = %q %v %v", ep, hc, err)
-	}
-}
-
-func writeConfig(t *testing.T, path, content string) {
-	t.Helper()
-	// A different size, or a later mtime, makes the broker re-read it.
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	later := time.Now().Add(time.Duration(len(content)) * time.Millisecond)
-	if err := os.Chtimes(path, later, later); err != nil {
-		t.Fatal(err)
 	}
 }
