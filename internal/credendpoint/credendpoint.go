@@ -6,6 +6,7 @@
 package credendpoint
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -16,7 +17,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/secret"
@@ -27,14 +31,33 @@ type Source func(ctx context.Context) (api.Credentials, error)
 
 // Server is a running endpoint. Close it when the child exits.
 type Server struct {
-	ln    net.Listener
-	srv   *http.Server
-	token secret.String
-	done  chan struct{}
+	ln      net.Listener
+	srv     *http.Server
+	token   secret.String
+	done    chan struct{}
+	refused refusals
 }
 
-// Start listens on 127.0.0.1 on a free port.
+// Limits bound what any local process can make the endpoint hold: it is
+// reachable by every user on loopback, and only the token keeps them out.
+type Limits struct {
+	// MaxConns is how many connections are served at once; more wait in
+	// the kernel's backlog. Default 32: SDKs use one or two each.
+	MaxConns int
+	// Idle is how long a connection may sit without a request (also the
+	// time allowed to send a request's headers). Default 30s.
+	Idle time.Duration
+}
+
+// Start listens on 127.0.0.1 on a free port with the default Limits.
 func Start(src Source, logger *slog.Logger) (*Server, error) {
+	return StartLimited(src, logger, Limits{})
+}
+
+// StartLimited is Start with explicit limits.
+func StartLimited(src Source, logger *slog.Logger, lim Limits) (*Server, error) {
+	lim.MaxConns = cmp.Or(lim.MaxConns, 32)
+	lim.Idle = cmp.Or(lim.Idle, 30*time.Second)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -45,13 +68,38 @@ func Start(src Source, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{ln: ln, token: secret.New(hex.EncodeToString(raw)), done: make(chan struct{})}
+	s.refused.seen = map[string]bool{}
 	s.srv = &http.Server{
 		Handler:           s.handler(src, logger),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		ReadHeaderTimeout: lim.Idle,
+		IdleTimeout:       lim.Idle,
+		// A credentials call may wait for an MFA code (50s budget).
+		WriteTimeout:   time.Minute,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
-	go func() { _ = s.srv.Serve(ln); close(s.done) }()
+	go func() { _ = s.srv.Serve(netutil.LimitListener(ln, lim.MaxConns)); close(s.done) }()
 	return s, nil
+}
+
+// refusals remembers which peers were already told off, so a process that
+// keeps knocking without the token costs one log line, not one per try on
+// the user's terminal.
+type refusals struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// first reports whether peer is refused for the first time. The map is
+// bounded: past 256 peers nobody new is logged either.
+func (r *refusals) first(peer string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen[peer] || len(r.seen) >= 256 {
+		return false
+	}
+	r.seen[peer] = true
+	return true
 }
 
 // URL is the value for AWS_CONTAINER_CREDENTIALS_FULL_URI.
@@ -80,7 +128,10 @@ func (s *Server) handler(src Source, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("Authorization")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.token.Reveal())) != 1 {
-			logger.Warn("credentials endpoint: request without the right token refused", "remote", r.RemoteAddr)
+			peer := peerOf(r)
+			if s.refused.first(peer) {
+				logger.Warn("credentials endpoint: refused a request without the right token; further refusals of this peer are not logged", "peer", peer)
+			}
 			writeErr(w, http.StatusUnauthorized, "AccessDenied", "missing or wrong authorization token")
 			return
 		}

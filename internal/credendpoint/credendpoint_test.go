@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -97,5 +100,85 @@ func TestEnv(t *testing.T) {
 	}
 	if _, err := Env(append(parent, "SPIN_PROFILE=outer"), s, "prof", ""); !errors.Is(err, ErrNested) {
 		t.Errorf("nested: err %v, want ErrNested", err)
+	}
+}
+
+// A process that keeps knocking without the token costs one log line
+// naming its uid, not one per request on the user's terminal.
+func TestRefusedTokenLoggedOncePerPeer(t *testing.T) {
+	var logged strings.Builder
+	s, err := Start(func(context.Context) (api.Credentials, error) {
+		return api.Credentials{}, errors.New("never called")
+	}, slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for range 5 {
+		if code, _ := get(t, s.URL(), "wrong"); code != 401 {
+			t.Fatalf("status %d, want 401", code)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logged.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], fmt.Sprintf(`peer="uid %d"`, os.Getuid())) {
+		t.Errorf("log after 5 refusals:\n%s\nwant one line naming uid %d", logged.String(), os.Getuid())
+	}
+}
+
+// A connection that sends nothing is dropped after the idle limit, and no
+// more than MaxConns are served at once: a request waits until one frees.
+func TestConnectionLimits(t *testing.T) {
+	s, err := StartLimited(func(context.Context) (api.Credentials, error) {
+		return api.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: secret.New("sk"), Expiration: time.Now().Add(time.Hour)}, nil
+	}, slog.New(slog.DiscardHandler), Limits{MaxConns: 2, Idle: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL(), "http://"), "/")
+
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	idle.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	if _, err := idle.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("idle connection: %v, want closed by the server", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("idle connection held %s", d)
+	}
+
+	// Two silent connections fill the limit; a third request waits for them.
+	var hogs []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		hogs = append(hogs, c)
+	}
+	time.Sleep(50 * time.Millisecond)
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	req, _ := http.NewRequest("GET", s.URL(), nil)
+	req.Header.Set("Authorization", s.Token().Reveal())
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Error("a third connection was served while two were held")
+	}
+	for _, c := range hogs {
+		c.Close()
+	}
+	client.Timeout = 5 * time.Second
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("after the others closed: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
 	}
 }
