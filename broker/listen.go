@@ -40,7 +40,13 @@ func Listen(path string, logger *slog.Logger) (net.Listener, error) {
 		}
 		return nil, fmt.Errorf("socket lock: %w", err)
 	}
-	if _, err := os.Lstat(path); err == nil {
+	if st, err := os.Lstat(path); err == nil {
+		// Only a socket is ours to replace: a file, directory or symlink
+		// at this path is someone's data (or bait), never deleted.
+		if st.Mode().Type() != os.ModeSocket {
+			lockf.Close()
+			return nil, fmt.Errorf("%s exists and is not a socket (%s): spind deletes only a stale socket; move it away or set SPIN_SOCKET to another path", path, describeType(st.Mode()))
+		}
 		// We hold the lock, so a socket that still answers belongs to a
 		// spind started without it (or by an older version): leave it be.
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
@@ -153,4 +159,18 @@ func serveUntil(ctx context.Context, srv interface {
 	}
 	<-errc
 	return nil
+}
+
+func describeType(m os.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeSymlink != 0:
+		return "a symlink"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	}
+	return "mode " + m.String()
 }

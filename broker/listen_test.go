@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,43 @@ func TestListenReplacesStaleSocket(t *testing.T) {
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("socket left after shutdown: %v", err)
+	}
+}
+
+// Whatever is at the socket path and is not a socket stays as it was:
+// spind refuses with one line naming the path.
+func TestListenNeverDeletesANonSocket(t *testing.T) {
+	dir := shortDir(t)
+	target := filepath.Join(dir, "precious")
+	if err := os.WriteFile(target, []byte("data"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, plant := range map[string]func(string) error{
+		"regular file": func(p string) error { return os.WriteFile(p, []byte("mine"), 0o600) },
+		"symlink":      func(p string) error { return os.Symlink(target, p) },
+		"directory":    func(p string) error { return os.Mkdir(p, 0o700) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			sock := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".sock")
+			if err := plant(sock); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.Lstat(sock)
+			ln, err := Listen(sock, slog.New(slog.DiscardHandler))
+			if err == nil {
+				ln.Close()
+				t.Fatal("Listen replaced it")
+			}
+			if msg := err.Error(); !strings.Contains(msg, sock+" exists and is not a socket (a "+name) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q", msg)
+			}
+			after, err := os.Lstat(sock)
+			if err != nil || !os.SameFile(before, after) {
+				t.Errorf("%s at the socket path was touched: %v", name, err)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(target); string(b) != "data" {
+		t.Errorf("symlink target changed: %q", b)
 	}
 }
