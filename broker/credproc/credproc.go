@@ -21,6 +21,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/termtext"
 )
 
 // Options say which profile to fetch and how to reach (or start) spind.
@@ -44,7 +45,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 	defer cancel()
 	out, err := fetch(ctx, o)
 	if err != nil {
-		fmt.Fprintf(stderr, "spin: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		fmt.Fprintf(stderr, "spin: %s\n", termtext.Clean(strings.ReplaceAll(err.Error(), "\n", " ")))
 		return 1
 	}
 	if _, err := stdout.Write(out); err != nil {

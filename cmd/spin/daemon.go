@@ -15,6 +15,7 @@ import (
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/internal/termtext"
 )
 
 func newDaemonCmd(e *env, g *globals) *cobra.Command {
@@ -114,7 +115,7 @@ starts spind on demand, spind gets none of them.`,
 					fmt.Fprintf(e.stdout, "locks after %s idle (keyring.lock_after)\n", st.LockAfter)
 				}
 				if st.ConfigError != "" {
-					fmt.Fprintf(e.stdout, "config error: %s\n", st.ConfigError)
+					fmt.Fprintf(e.stdout, "config error: %s\n", termtext.Clean(st.ConfigError))
 				}
 				printNet(e.stdout, st)
 				return nil

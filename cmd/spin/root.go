@@ -15,6 +15,7 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/termtext"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -73,6 +74,8 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // printError is the one place errors reach the user: `spin: <message>`,
 // then `spin: hint: <next step>` when the error carries one (hint.Hinter).
 // Of several problems (a config with many), each gets a line of its own.
+// Messages carry text from spind, AWS and files: no escape sequence in them
+// reaches the terminal.
 func printError(w io.Writer, err error) {
 	h := hint.Of(err)
 	var multi interface{ Unwrap() []error }
@@ -85,11 +88,13 @@ func printError(w io.Writer, err error) {
 	}
 	fmt.Fprintf(w, "spin: %s\n", oneLine(err))
 	if h != "" {
-		fmt.Fprintf(w, "spin: hint: %s\n", h)
+		fmt.Fprintf(w, "spin: hint: %s\n", termtext.Clean(h))
 	}
 }
 
-func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
+func oneLine(err error) string {
+	return termtext.Clean(strings.ReplaceAll(err.Error(), "\n", " "))
+}
 
 func newRootCmd(e *env) *cobra.Command {
 	g := &globals{}

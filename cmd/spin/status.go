@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/termtext"
 	"github.com/cloudspin/spin/internal/version"
 )
 
@@ -45,7 +46,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 			fmt.Fprintln(tw, "PROFILE\tSESSION\tROLE\tEXPIRES IN\tSTS CALLS\tCACHE HITS\tLAST ERROR")
 			for _, s := range st.Sessions {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Profile, s.SessionName, dash(s.RoleARN),
-					time.Until(s.Expiration).Round(time.Second), s.STSCalls, s.CacheHits, dash(s.LastError))
+					time.Until(s.Expiration).Round(time.Second), s.STSCalls, s.CacheHits, dash(termtext.Clean(s.LastError)))
 			}
 			return tw.Flush()
 		},
