@@ -76,7 +76,7 @@ func checkAllProfilesOnce(t *testing.T, data []byte, n int) {
 			changes = append(changes, ch)
 		}
 	}
-	if err := validate(context.Background(), data, changes); err != nil {
+	if err := validate(context.Background(), filepath.Join(t.TempDir(), "config"), data, changes); err != nil {
 		t.Error(err)
 	}
 }

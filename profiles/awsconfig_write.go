@@ -106,7 +106,7 @@ func UpdateAWSConfig(ctx context.Context, path string, dryRun bool, edit func(*A
 	if bytes.Equal(old, u.New) {
 		return u, nil
 	}
-	if err := validate(ctx, u.New, u.Changes); err != nil {
+	if err := validate(ctx, target, u.New, u.Changes); err != nil {
 		return u, fmt.Errorf("refusing to write %s: %w", target, err)
 	}
 	if dryRun {
@@ -157,16 +157,12 @@ func resolveConfig(path string) (string, error) {
 // that every profile in changes reads back as intended. The SDK's reader
 // differs from a naive INI parser (quotes, inline comments, nested keys),
 // so this is the check that matters before the file replaces the user's.
-func validate(ctx context.Context, data []byte, changes []Change) error {
-	dir, err := os.MkdirTemp("", "spin-awsconfig-")
+func validate(ctx context.Context, target string, data []byte, changes []Change) error {
+	tmp, done, err := validationCopy(target, data)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot check the result: %w", err)
 	}
-	defer os.RemoveAll(dir)
-	tmp := filepath.Join(dir, "config")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
+	defer done()
 	files := func(o *config.LoadSharedConfigOptions) {
 		o.ConfigFiles = []string{tmp}
 		o.CredentialsFiles = []string{}

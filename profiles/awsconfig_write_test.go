@@ -220,7 +220,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"still there", "[profile p]\n", Change{Name: "p", Action: Removed}, "aws-sdk-go-v2 still reads profile p after its removal"},
 	}
 	for _, tt := range tests {
-		err := validate(context.Background(), []byte(tt.data), []Change{tt.ch})
+		err := validate(context.Background(), filepath.Join(t.TempDir(), "config"), []byte(tt.data), []Change{tt.ch})
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
 		}
