@@ -69,7 +69,7 @@ const lockWait = 30 * time.Second
 // sibling PATH.spin.lock, reads the file, edits it, checks with
 // aws-sdk-go-v2's own loader that every changed profile reads back as edit
 // says, and replaces the file atomically, keeping its mode and the previous
-// content in PATH.spin.bak. Nothing is written when the bytes do not
+// content, secrets redacted, in PATH.spin.bak. Nothing is written when the bytes do not
 // change, or with dryRun, which takes no lock and creates nothing.
 func UpdateAWSConfig(ctx context.Context, path string, dryRun bool, edit func(*AWSConfig) ([]Change, error)) (*Update, error) {
 	target, err := resolveConfig(path)
@@ -123,8 +123,10 @@ func UpdateAWSConfig(ctx context.Context, path string, dryRun bool, edit func(*A
 		if err := writable(target, false); err != nil {
 			return u, fmt.Errorf("cannot write %s: %w", target, err)
 		}
+		// The backup is for the user's own content; secrets in it are
+		// redacted (see RedactSecrets); it keeps the file's mode.
 		bak := target + ".spin.bak"
-		if err := writeFileAtomic(bak, old, mode); err != nil {
+		if err := writeFileAtomic(bak, RedactSecrets(old), mode); err != nil {
 			return u, fmt.Errorf("cannot keep a backup of %s: %w", target, err)
 		}
 		u.Backup = bak

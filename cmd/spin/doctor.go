@@ -39,7 +39,9 @@ func newDoctorCmd(e *env, g *globals) *cobra.Command {
 		Long: `Check, one line each with the fix: spind up and the same version as spin,
 socket permissions, the keyring backend reachable and unlocked, the
 profiles in ~/.aws/config pointing at this spin, plaintext keys left in
-~/.aws/credentials, tofu or terraform found, and the clock against STS.
+~/.aws/credentials or in copies of the AWS files (config.spin.bak,
+credentials.spin.bak, temp files), tofu or terraform found, and the clock
+against STS.
 Exits 1 if anything failed. Does not start spind.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -89,7 +91,9 @@ func runDoctor(ctx context.Context, e *env, g *globals) []check {
 		out = append(out, keyringCheck(cctx, c, st))
 	}
 	out = append(out, profilesCheck(e, g)...)
-	out = append(out, plaintextCheck(e), tofuCheck(e), clockCheck(ctx, e))
+	out = append(out, plaintextCheck(e))
+	out = append(out, strayCopiesCheck(e)...)
+	out = append(out, tofuCheck(e), clockCheck(ctx, e))
 	return out
 }
 
@@ -183,6 +187,25 @@ func plaintextCheck(e *env) check {
 			"spin keys import --from-credentials-file " + sections[0] + " --remove"}
 	}
 	return check{"ok", "plaintext keys", "none in " + path, ""}
+}
+
+// strayCopiesCheck looks for plaintext keys in copies of the AWS files:
+// backups and temp files spin (or an older spin) made. It prints a line only
+// when it finds one, since the clean case is what "plaintext keys" says.
+func strayCopiesCheck(e *env) []check {
+	var files []string
+	for _, path := range []func(func(string) string) (string, error){profiles.AWSConfigPath, profiles.CredentialsPath} {
+		if p, err := path(e.getenv); err == nil {
+			files = append(files, p)
+		}
+	}
+	tmp := cmp.Or(e.getenv("TMPDIR"), "/tmp")
+	stray := profiles.StrayCopies(files, tmp)
+	if len(stray) == 0 {
+		return nil
+	}
+	return []check{{"FAIL", "stray copies", fmt.Sprintf("%s hold%s a plaintext secret key", strings.Join(stray, ", "), map[bool]string{true: "s", false: ""}[len(stray) == 1]),
+		"shred -u " + strings.Join(stray, " ")}}
 }
 
 func tofuCheck(e *env) check {
