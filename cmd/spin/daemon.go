@@ -11,9 +11,9 @@ import (
 
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/hint"
-	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/internal/termtext"
 )

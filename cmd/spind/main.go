@@ -18,9 +18,9 @@ import (
 
 	"github.com/cloudspin/spin/broker"
 	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/awsnet"
+	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
