@@ -18,6 +18,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -93,7 +94,11 @@ func runDoctor(ctx context.Context, e *env, g *globals) []check {
 	out = append(out, profilesCheck(e, g)...)
 	out = append(out, plaintextCheck(e))
 	out = append(out, strayCopiesCheck(e)...)
-	out = append(out, tofuCheck(e), clockCheck(ctx, e))
+	var running *api.Status
+	if err == nil {
+		running = &st
+	}
+	out = append(out, tofuCheck(e), clockCheck(ctx, e, stsTarget(e, g, running)))
 	return out
 }
 
@@ -220,10 +225,29 @@ func tofuCheck(e *env) check {
 	return check{"warn", "tofu", "neither tofu nor terraform on PATH (only spin plan/up/down need one)", "install OpenTofu, or run scripts/install-tofu.sh"}
 }
 
+// stsTarget is the STS spind talks to, so the clock is compared with the
+// server that checks its signatures: the endpoint a running spind reports,
+// else config.yaml's endpoints:/network: over this shell's variables (what
+// `spin daemon start` from here would use), else AWS's.
+func stsTarget(e *env, g *globals, running *api.Status) awsnet.Config {
+	n := awsnet.FromEnv(e.getenv)
+	if s, err := loadProfilesSetup(e, g); err == nil {
+		n = s.cfg.Net.Over(n)
+	}
+	if running != nil {
+		n.Endpoints = awsnet.Endpoints{awsnet.STS: running.Endpoints[string(awsnet.STS)]}
+	}
+	return n
+}
+
 // clockCheck compares the local clock with the Date header of STS: SigV4
 // refuses requests more than 5 minutes off.
-func clockCheck(ctx context.Context, e *env) check {
-	url := cmp.Or(e.getenv("AWS_ENDPOINT_URL_STS"), e.getenv("AWS_ENDPOINT_URL"), "https://sts.amazonaws.com")
+func clockCheck(ctx context.Context, e *env, n awsnet.Config) check {
+	url := cmp.Or(n.Endpoint(awsnet.STS), "https://sts.amazonaws.com")
+	hc, err := awsnet.NewHTTPClient(n.Network)
+	if err != nil {
+		return check{"warn", "clock", err.Error(), ""}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -231,7 +255,7 @@ func clockCheck(ctx context.Context, e *env) check {
 		return check{"warn", "clock", err.Error(), ""}
 	}
 	before := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return check{"warn", "clock", "cannot reach STS at " + url + " to compare clocks", ""}
 	}
