@@ -148,6 +148,9 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 		Version:    ver,
 		Shutdown:   cancel,
 	})
+	if n := b.Net(); !n.IsZero() {
+		logger.Info("AWS calls go through "+strings.Join(n.Describe(), ", "), "from", n.From)
+	}
 	logger.Info("spind listening", "socket", socket, "config", configPath, "pid", os.Getpid(), "version", ver)
 	err = b.Serve(ctx, ln)
 	logger.Info("spind stopped")
