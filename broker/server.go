@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/awsnet"
+	"github.com/cloudspin/spin/keystore"
 )
 
 // Handler returns the protocol's HTTP handler (DESIGN.md, socket protocol).
@@ -83,6 +84,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		RSSBytes:   rss(),
 		Requests:   b.requests.Load(),
 		Sessions:   []api.SessionStatus{},
+		BuildNote:  keystore.BuildNote(),
 	}
 	if confErr != nil {
 		st.ConfigError = confErr.Error()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -111,6 +112,13 @@ func openBackend(cfg Config, backend string) (keyring.Keyring, error) {
 }
 
 func unavailableHint(backend string) string {
+	return unavailableHintFor(runtime.GOOS, AvailableBackends(), backend)
+}
+
+func unavailableHintFor(goos string, available []string, backend string) string {
+	if note := buildNote(goos, available); backend == BackendKeychain && note != "" {
+		return ": " + note
+	}
 	switch backend {
 	case BackendSecretService, BackendKWallet:
 		return ": is a D-Bus session bus set (DBUS_SESSION_BUS_ADDRESS) and the keyring daemon running and unlocked?"

@@ -206,6 +206,7 @@ type Status struct {
 	LockAfter   string          `json:"lock_after,omitempty"` // keyring.lock_after, when set
 	ConfigPath  string          `json:"config_path"`
 	ConfigError string          `json:"config_error,omitempty"`
+	BuildNote   string          `json:"build_note,omitempty"` // what this build lacks, e.g. the Keychain
 	Goroutines  int             `json:"goroutines"`
 	RSSBytes    int64           `json:"rss_bytes"`
 	Requests    int64           `json:"requests"`

@@ -114,6 +114,9 @@ starts spind on demand, spind gets none of them.`,
 				if st.LockAfter != "" {
 					fmt.Fprintf(e.stdout, "locks after %s idle (keyring.lock_after)\n", st.LockAfter)
 				}
+				if st.BuildNote != "" {
+					fmt.Fprintf(e.stdout, "note:     %s\n", st.BuildNote)
+				}
 				if st.ConfigError != "" {
 					fmt.Fprintf(e.stdout, "config error: %s\n", termtext.Clean(st.ConfigError))
 				}
