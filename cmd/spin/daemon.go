@@ -45,6 +45,11 @@ starts spind on demand, spind gets none of them.`,
 					return err
 				}
 				o.Explicit = true
+				// spind would refuse them too, but only in its log.
+				if err := awsnet.FromEnv(e.getenv).Check(); err != nil {
+					return hint.Wrap(fmt.Errorf("this shell's environment: %w", err),
+						"fix or unset the variable, or set endpoints:/network: in config.yaml (they win over the environment)")
+				}
 				started, err := launch.EnsureStarted(cmd.Context(), o)
 				if err != nil {
 					return err

@@ -201,24 +201,32 @@ func CheckCABundle(path string) error {
 	return err
 }
 
-// Check validates every setting; the error names the setting.
+// Check validates every setting; the error names the setting, by its
+// variable when c came from the environment.
 func (c Config) Check() error {
+	env := c.From == "environment"
+	name := func(setting, variable string) string {
+		if env {
+			return variable
+		}
+		return setting
+	}
 	var errs []error
 	for _, s := range Services() {
 		if u := c.Endpoints[s]; u != "" {
 			if err := CheckEndpoint(u); err != nil {
-				errs = append(errs, fmt.Errorf("endpoint %s %q: %w", s, u, err))
+				errs = append(errs, fmt.Errorf("%s=%s: %w", name("endpoints."+string(s), s.EnvVar()+" (or AWS_ENDPOINT_URL)"), u, err))
 			}
 		}
 	}
 	if p := c.Network.HTTPSProxy; p != "" {
 		if err := CheckProxy(p); err != nil {
-			errs = append(errs, fmt.Errorf("https_proxy %q: %w", Redact(p), err))
+			errs = append(errs, fmt.Errorf("%s=%s: %w", name("network.https_proxy", "HTTPS_PROXY"), Redact(p), err))
 		}
 	}
 	if b := c.Network.CABundle; b != "" {
 		if err := CheckCABundle(b); err != nil {
-			errs = append(errs, fmt.Errorf("ca_bundle: %w", err))
+			errs = append(errs, fmt.Errorf("%s: %w", name("network.ca_bundle", "AWS_CA_BUNDLE (or SSL_CERT_FILE)"), err))
 		}
 	}
 	return errors.Join(errs...)

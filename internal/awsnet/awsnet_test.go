@@ -178,3 +178,16 @@ func TestClientsShareOnePerNetwork(t *testing.T) {
 		t.Error("missing CA bundle accepted")
 	}
 }
+
+func TestCheckNamesTheVariable(t *testing.T) {
+	env := FromEnv(envOf(map[string]string{"AWS_ENDPOINT_URL_STS": "http://sts.example.com", "HTTPS_PROXY": "proxy:3128"}))
+	err := env.Check()
+	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL)=http://sts.example.com: http:// is only allowed to a loopback") ||
+		!strings.Contains(err.Error(), "HTTPS_PROXY=proxy:3128") {
+		t.Errorf("Check = %v", err)
+	}
+	file := Config{Endpoints: Endpoints{SSO: "ftp://x"}, From: "config.yaml"}
+	if err := file.Check(); err == nil || !strings.HasPrefix(err.Error(), "endpoints.sso=ftp://x: scheme") {
+		t.Errorf("Check = %v", err)
+	}
+}
