@@ -7,21 +7,21 @@ import (
 
 func TestClean(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain text: ok, ünïcödé, 日本":                     "plain text: ok, ünïcödé, 日本",
-		"tab\tand\nnewline stay":                          "tab\tand\nnewline stay",
-		"red \x1b[31mALERT\x1b[0m done":                   "red ALERT done",
-		"\x1b]0;pwned title\x07after":                     "after",
+		"plain text: ok, ünïcödé, 日本":                      "plain text: ok, ünïcödé, 日本",
+		"tab\tand\nnewline stay":                           "tab\tand\nnewline stay",
+		"red \x1b[31mALERT\x1b[0m done":                    "red ALERT done",
+		"\x1b]0;pwned title\x07after":                      "after",
 		"\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ text": "link text",
-		"erase\x1b[2K\x1b[1Aline":                         "eraseline",
-		"cr\rhides":                                       "crhides",
-		"bell\x07 bs\x08 del\x7f nul\x00":                 "bell bs del nul",
+		"erase\x1b[2K\x1b[1Aline":                          "eraseline",
+		"cr\rhides":                                        "crhides",
+		"bell\x07 bs\x08 del\x7f nul\x00":                  "bell bs del nul",
 		"c1 csi \u009b31mred":                              "c1 csi red",
 		"c1 osc \u009d0;t\u009cok":                         "c1 osc ok",
 		"bidi \u202eevil\u202c txt":                        "bidi evil txt",
-		"charset \x1b(Bx":                                 "charset x",
-		"bad utf8 \xff!":                                  "bad utf8 \uFFFD!",
-		"trailing esc \x1b":                               "trailing esc ",
-		"unterminated \x1b]0;title":                       "unterminated ",
+		"charset \x1b(Bx":                                  "charset x",
+		"bad utf8 \xff!":                                   "bad utf8 \uFFFD!",
+		"trailing esc \x1b":                                "trailing esc ",
+		"unterminated \x1b]0;title":                        "unterminated ",
 		"dcs \x1bPq#0\x1b\\ok":                             "dcs ok",
 	} {
 		if got := Clean(in); got != want {
