@@ -163,6 +163,7 @@ func (b *Broker) endMFARounds() {
 
 // Close stops background refreshes.
 func (b *Broker) Close() {
+	b.conf.close()
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
 	b.closed = true
@@ -171,33 +172,79 @@ func (b *Broker) Close() {
 	}
 }
 
-// confCache re-reads config.yaml when its mtime or size changes, so edits
-// apply without restarting spind and an unchanged file costs one stat.
+// confCache re-reads config.yaml when it changes, so edits apply without
+// restarting spind. It learns of changes from an inotify watch where it
+// can; elsewhere (or on a symlinked file, whose target the watch would not
+// see) it stats the file at most once a second.
 type confCache struct {
-	mu    sync.Mutex
-	path  string
-	mtime time.Time
-	size  int64
-	seen  bool
-	conf  *profiles.Config
-	err   error
+	mu      sync.Mutex
+	path    string
+	watch   *confWatch  // nil: polling
+	checked time.Time   // last stat while polling
+	stat    os.FileInfo // as last read; nil if missing
+	seen    bool
+	conf    *profiles.Config
+	err     error
+	closed  bool
 }
+
+// confPollInterval bounds how stale a polled config.yaml may be.
+const confPollInterval = time.Second
 
 func (c *confCache) get(force bool) (*profiles.Config, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st, statErr := os.Stat(c.path)
-	var mtime time.Time
-	var size int64 = -1
-	if statErr == nil {
-		mtime, size = st.ModTime(), st.Size()
+	if !force && c.seen {
+		if c.watch != nil {
+			changed, live := c.watch.changed()
+			if !live {
+				c.watch.close()
+				c.watch = nil
+			}
+			if !changed {
+				return c.conf, c.err
+			}
+		} else if time.Since(c.checked) < confPollInterval {
+			return c.conf, c.err
+		}
 	}
-	if !force && c.seen && mtime.Equal(c.mtime) && size == c.size {
+	// Watch before reading, so an edit in between is not missed.
+	lst, err := os.Lstat(c.path)
+	watchable := !c.closed && (err == nil && lst.Mode()&os.ModeSymlink == 0 || errors.Is(err, os.ErrNotExist))
+	switch {
+	case watchable && c.watch == nil:
+		c.watch, _ = watchConfig(c.path)
+	case !watchable && c.watch != nil:
+		c.watch.close()
+		c.watch = nil
+	}
+	st, _ := os.Stat(c.path)
+	c.checked = time.Now()
+	if !force && c.watch == nil && c.seen && sameFile(c.stat, st) {
 		return c.conf, c.err
 	}
 	c.conf, c.err = profiles.Load(c.path)
-	c.mtime, c.size, c.seen = mtime, size, true
+	c.stat, c.seen = st, true
 	return c.conf, c.err
+}
+
+// sameFile reports whether a and b are one unchanged file: a file renamed
+// over it is another inode, even within the mtime's granularity.
+func sameFile(a, b os.FileInfo) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
+}
+
+func (c *confCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.watch != nil {
+		c.watch.close()
+		c.watch = nil
+	}
 }
 
 // config returns the current config or an api error.

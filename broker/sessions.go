@@ -32,6 +32,7 @@ type session struct {
 	lastErr             string
 	timer               *time.Timer
 	backoff             time.Duration
+	out                 api.Credentials // handedOut, rendered once per STS answer
 }
 
 func (s *session) stopTimer() {
@@ -42,9 +43,12 @@ func (s *session) stopTimer() {
 
 // handedOut is what callers see: the session with the skewed expiry.
 func (s *session) handedOut() api.Credentials {
-	c := s.creds
-	c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(c.Expiration.Sub(s.obtained)))
-	return c
+	if s.out.AccessKeyID == "" {
+		c := s.creds
+		c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(c.Expiration.Sub(s.obtained)))
+		s.out = c.Rendered()
+	}
+	return s.out
 }
 
 // usable reports whether s may still be handed out: at least minValidity
@@ -198,6 +202,7 @@ func (b *Broker) obtain(key sessionKey, req Request, obtain Obtain) (any, error)
 	}
 	s.stopTimer()
 	s.creds, s.role, s.source, s.def, s.externalID, s.duration = creds, p.RoleARN, p.Source, req.fingerprint(), p.ExternalID, p.Duration
+	s.out = api.Credentials{}
 	s.obtained = start
 	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(creds.Expiration.Sub(start))
 	s.stsCalls++

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -81,6 +82,16 @@ type Credentials struct {
 	SecretAccessKey secret.String
 	SessionToken    secret.String
 	Expiration      time.Time
+
+	// rendered is these credentials' credential_process JSON, made once by
+	// Rendered for a session served many times.
+	rendered *renderedJSON
+}
+
+type renderedJSON struct {
+	keyID      string
+	expiration time.Time
+	json       []byte
 }
 
 // processJSON is the credential_process output format that AWS SDKs read.
@@ -93,8 +104,25 @@ type processJSON struct {
 	Expiration      string `json:"Expiration,omitempty"`
 }
 
+// Rendered returns c carrying its credential_process JSON, so that
+// WriteProcessJSON copies bytes instead of encoding c each time.
+func (c Credentials) Rendered() Credentials {
+	var buf bytes.Buffer
+	c.rendered = nil
+	if c.WriteProcessJSON(&buf) == nil {
+		c.rendered = &renderedJSON{keyID: c.AccessKeyID, expiration: c.Expiration, json: buf.Bytes()}
+	}
+	return c
+}
+
 // WriteProcessJSON writes c in the credential_process format.
 func (c Credentials) WriteProcessJSON(w io.Writer) error {
+	// The JSON is used only while it still says what c says: a copy whose
+	// Expiration was moved must be encoded afresh.
+	if r := c.rendered; r != nil && r.keyID == c.AccessKeyID && r.expiration.Equal(c.Expiration) {
+		_, err := w.Write(r.json)
+		return err
+	}
 	p := processJSON{
 		Version:         1,
 		AccessKeyID:     c.AccessKeyID,

@@ -22,6 +22,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:0", "TCP `address` to listen on")
 	keys := fs.String("keys", "", "JSON `file` of long-term keys: {\"keys\": [{\"access_key_id\": ...}]}")
 	urlFile := fs.String("url-file", "", "once listening, write the base URL to this `file` (removed on exit)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with a throw-away certificate and write it (PEM) to this `file`, for clients' SSL_CERT_FILE; on exit, log how many connections and TLS handshakes clients made")
 	var buckets []string
 	fs.Func("bucket", "create this S3 `bucket` at start (repeatable)", func(name string) error {
 		buckets = append(buckets, name)
@@ -42,14 +43,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serve(ctx, *listen, *keys, *urlFile, buckets, log); err != nil {
+	if err := serve(ctx, *listen, *keys, *urlFile, *tlsCert, buckets, log); err != nil {
 		fmt.Fprintf(stderr, "awsemu: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, addr, keysPath, urlFile string, buckets []string, log *slog.Logger) error {
+func serve(ctx context.Context, addr, keysPath, urlFile, tlsCert string, buckets []string, log *slog.Logger) error {
 	keys, err := awsemu.LoadKeys(keysPath)
 	if err != nil {
 		return err
@@ -59,6 +60,9 @@ func serve(ctx context.Context, addr, keysPath, urlFile string, buckets []string
 		if err := emu.CreateBucket(b); err != nil {
 			return err
 		}
+	}
+	if tlsCert != "" {
+		return serveTLS(ctx, emu, addr, urlFile, tlsCert, log)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -77,6 +81,31 @@ func serve(ctx context.Context, addr, keysPath, urlFile string, buckets []string
 	err = emu.Serve(ctx, ln)
 	log.Info("stopped")
 	return err
+}
+
+// serveTLS serves HTTPS until ctx ends, then logs what clients cost it.
+func serveTLS(ctx context.Context, emu *awsemu.Emulator, addr, urlFile, certFile string, log *slog.Logger) error {
+	srv, err := emu.StartTLS(ctx, addr)
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	// The certificate first: a reader polling for the URL file may use it at once.
+	if err := writeFileAtomic(certFile, string(srv.CertPEM)); err != nil {
+		return err
+	}
+	if urlFile != "" {
+		if err := writeFileAtomic(urlFile, srv.URL+"\n"); err != nil {
+			return err
+		}
+		defer os.Remove(urlFile)
+	}
+	log.Info("listening", "url", srv.URL, "cert", certFile)
+	<-ctx.Done()
+	srv.Stop()
+	log.Info("stopped", "connections", srv.Connections(), "tls_handshakes", srv.Handshakes(),
+		"assume_role", emu.Calls("AssumeRole"), "get_session_token", emu.Calls("GetSessionToken"))
+	return nil
 }
 
 // writeFileAtomic makes content appear at path all at once, so a reader
