@@ -135,7 +135,7 @@ func New(cfg Config) *Broker {
 // Serve answers requests on ln until ctx ends.
 func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           b.Handler(),
+		Handler:           withProcessing(b.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

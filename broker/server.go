@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -44,6 +45,71 @@ func (b *Broker) Handler() http.Handler {
 		b.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "took", time.Since(start))
 	})
 }
+
+// processingAfter is how long spind works on a request before it tells the
+// client so with a 102 Processing: clients give a silent spind a few
+// seconds (a stopped or hung one never answers), and an answer that waits
+// on STS, an MFA code or the keyring may take longer.
+const processingAfter = time.Second
+
+// processingWriter sends 102 Processing from a timer until the handler
+// starts its answer; mu orders the two writers.
+type processingWriter struct {
+	http.ResponseWriter
+	mu       sync.Mutex
+	answered bool // written by the handler's goroutine only
+	timer    *time.Timer
+}
+
+// withProcessing makes h send 102 Processing on requests that take long.
+// Only the socket server uses it: httptest's recorder takes a 1xx for the
+// final status.
+func withProcessing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pw := processing(w)
+		defer pw.answer()
+		h.ServeHTTP(pw, r)
+	})
+}
+
+func processing(w http.ResponseWriter) *processingWriter {
+	p := &processingWriter{ResponseWriter: w}
+	p.timer = time.AfterFunc(processingAfter, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if !p.answered {
+			p.ResponseWriter.WriteHeader(http.StatusProcessing)
+		}
+	})
+	return p
+}
+
+// answer stops the 102s; the header map is the handler's from here on.
+func (p *processingWriter) answer() {
+	if !p.answered {
+		p.timer.Stop()
+		p.mu.Lock()
+		p.answered = true
+		p.mu.Unlock()
+	}
+}
+
+func (p *processingWriter) Header() http.Header {
+	p.answer()
+	return p.ResponseWriter.Header()
+}
+
+func (p *processingWriter) WriteHeader(code int) {
+	p.answer()
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *processingWriter) Write(b []byte) (int, error) {
+	p.answer()
+	return p.ResponseWriter.Write(b)
+}
+
+func (p *processingWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 type statusRecorder struct {
 	http.ResponseWriter

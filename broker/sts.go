@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/awshttp"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 )
@@ -55,10 +57,19 @@ type SDKSTS struct {
 	// MaxAttempts bounds the SDK's jittered-backoff retries (throttling,
 	// 5xx, network errors); default 5.
 	MaxAttempts int
-	HTTPClient  *http.Client
+	// HTTPClient carries the calls when Route is nil; nil means one made
+	// on first use and kept, so calls share its connections.
+	HTTPClient *http.Client
+
+	once sync.Once
 }
 
 func (s *SDKSTS) client(caller api.Credentials, region string) (*sts.Client, error) {
+	s.once.Do(func() {
+		if s.HTTPClient == nil && s.Route == nil {
+			s.HTTPClient = awshttp.NewClient(http.DefaultTransport.(*http.Transport).Clone())
+		}
+	})
 	endpoint, hc := s.Endpoint, s.HTTPClient
 	if s.Route != nil {
 		var err error

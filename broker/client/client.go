@@ -7,15 +7,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/broker/sock"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
@@ -44,19 +50,87 @@ func (e *Error) Code() string { return e.Body.Code }
 type Client struct {
 	socket string
 	http   *http.Client
+	// AnswerTimeout bounds the wait for spind's first byte (a 102
+	// Processing counts): a spind that says nothing is stopped or hung.
+	AnswerTimeout time.Duration
 }
 
-// New returns a client for the socket at path.
+// DefaultAnswerTimeout is AnswerTimeout's default.
+const DefaultAnswerTimeout = 5 * time.Second
+
+// New returns a client for the socket at path. It sends nothing until the
+// socket, its directory and the process answering are the user's own
+// (broker/sock).
 func New(path string) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			return Dial(ctx, path)
 		},
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	return &Client{socket: path, http: &http.Client{Transport: tr}}
+	return &Client{socket: path, http: &http.Client{Transport: tr}, AnswerTimeout: DefaultAnswerTimeout}
+}
+
+// Dial connects to spind's socket at path for a net/http client (the
+// `spin exec` endpoint's, say) after broker/sock's checks of the path and,
+// once connected, of the peer. A connect that finds spind's backlog full
+// (EAGAIN) is retried until ctx ends.
+func Dial(ctx context.Context, path string) (net.Conn, error) {
+	if err := sock.Check(path); err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	for {
+		c, err := d.DialContext(ctx, "unix", path)
+		if errors.Is(err, unix.EAGAIN) {
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("connect to %s: spind's backlog stayed full: %w", path, ctx.Err())
+			case <-time.After(2 * time.Millisecond):
+				continue
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := checkPeer(c, path); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+func checkPeer(c net.Conn, path string) error {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return fmt.Errorf("%s: not a unix socket connection", path)
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var perr error
+	if err := raw.Control(func(fd uintptr) { perr = sock.CheckPeer(int(fd), path) }); err != nil {
+		return err
+	}
+	return perr
+}
+
+// peerPID is the pid of the spind behind c, or 0.
+func peerPID(c net.Conn) int {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return 0
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	_ = raw.Control(func(fd uintptr) { pid = sock.PeerPID(int(fd)) })
+	return pid
 }
 
 // Socket is the path the client dials.
@@ -68,6 +142,16 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // do sends one request; body may be nil. out, when non-nil, receives the
 // decoded JSON answer.
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	// Until spind's first byte, it gets AnswerTimeout; then ctx's own.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var pid atomic.Int64
+	silent := time.AfterFunc(c.AnswerTimeout, func() { cancel(sock.NoAnswer(c.socket, int(pid.Load()), c.AnswerTimeout)) })
+	defer silent.Stop()
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn:              func(i httptrace.GotConnInfo) { pid.Store(int64(peerPID(i.Conn))) },
+		GotFirstResponseByte: func() { silent.Stop() },
+	})
 	req, err := http.NewRequestWithContext(ctx, method, "http://spind"+path, body)
 	if err != nil {
 		return err
@@ -77,8 +161,14 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if launch.NoListener(err) {
+		var ue *sock.UntrustedError
+		switch {
+		case silentErr(ctx) != nil:
+			return silentErr(ctx)
+		case launch.NoListener(err):
 			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, c.socket)
+		case errors.As(err, &ue):
+			return ue
 		}
 		return fmt.Errorf("ask spind at %s: %w", c.socket, err)
 	}
@@ -175,8 +265,21 @@ func (c *Client) ClearSessions(ctx context.Context, profile string) (int, error)
 	return out.Cleared, err
 }
 
+// silentErr is the no-answer error if the answer timer ended ctx.
+func silentErr(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		return cause
+	}
+	return nil
+}
+
+// StatusTimeout bounds a status call: spind answers it from memory.
+const StatusTimeout = 10 * time.Second
+
 // Status reports spind's state.
 func (c *Client) Status(ctx context.Context) (api.Status, error) {
+	ctx, cancel := context.WithTimeout(ctx, StatusTimeout)
+	defer cancel()
 	var st api.Status
 	err := c.do(ctx, http.MethodGet, api.PathStatus, nil, &st)
 	return st, err

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudspin/spin/broker/launch"
 )
@@ -70,5 +73,94 @@ func TestRun(t *testing.T) {
 				t.Errorf("stdout is not JSON")
 			}
 		})
+	}
+}
+
+// rawServe accepts on a unix socket and runs answer on each connection
+// after reading the request head.
+func rawServe(t *testing.T, answer func(c net.Conn)) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "spincp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "broker.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				_, _ = c.Read(buf)
+				answer(c)
+			}()
+		}
+	}()
+	return sock
+}
+
+const okJSON = `{"Version":1,"AccessKeyId":"ASIAX","SecretAccessKey":"s","SessionToken":"t","Expiration":"2030-01-02T03:04:05Z"}` + "\n"
+
+// spind that says "102 Processing" is working (on STS, an MFA code, the
+// keyring): the helper waits past AnswerTimeout for its answer. One that
+// says nothing is stopped or hung: the helper gives up after
+// AnswerTimeout with a line that says so.
+func TestAnswerTimeout(t *testing.T) {
+	const answerTimeout = 300 * time.Millisecond
+	tests := []struct {
+		name       string
+		answer     func(c net.Conn)
+		wantStdout string
+		wantStderr string
+	}{
+		{"processing, then the answer", func(c net.Conn) {
+			io.WriteString(c, "HTTP/1.0 102 Processing\r\n\r\n")
+			time.Sleep(3 * answerTimeout)
+			io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"+okJSON)
+		}, okJSON, ""},
+		{"silent", func(c net.Conn) { time.Sleep(10 * answerTimeout) }, "",
+			"does not answer within 300ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sock := rawServe(t, tt.answer)
+			var stdout, stderr bytes.Buffer
+			start := time.Now()
+			code := Run(context.Background(), Options{Profile: "p", Launch: launch.Options{Socket: sock}, AnswerTimeout: answerTimeout}, &stdout, &stderr)
+			took := time.Since(start)
+			if stdout.String() != tt.wantStdout || !strings.Contains(stderr.String(), tt.wantStderr) || (tt.wantStderr == "") != (code == 0) {
+				t.Errorf("code %d stdout %q stderr %q; want stdout %q, stderr with %q", code, stdout.String(), stderr.String(), tt.wantStdout, tt.wantStderr)
+			}
+			if tt.wantStderr != "" {
+				if took > 5*answerTimeout {
+					t.Errorf("gave up after %s, want about %s", took, answerTimeout)
+				}
+				if n := strings.Count(stderr.String(), "\n"); n != 1 || !strings.HasPrefix(stderr.String(), "spin: spind at "+sock) {
+					t.Errorf("stderr %q: want one line naming the socket", stderr.String())
+				}
+			}
+		})
+	}
+}
+
+// The path and query are escaped as net/url would (the helper does not
+// link it).
+func TestEscape(t *testing.T) {
+	for _, s := range []string{"p", "a b/c?d#e%f+g&h=i@j:k$l~m", "ünï", ""} {
+		if got, want := escape(s, false), url.PathEscape(s); got != want {
+			t.Errorf("escape(%q, path) = %q, want %q", s, got, want)
+		}
+		if got, want := escape(s, true), url.QueryEscape(s); got != want {
+			t.Errorf("escape(%q, query) = %q, want %q", s, got, want)
+		}
 	}
 }

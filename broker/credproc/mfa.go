@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
 )
 
@@ -66,14 +67,14 @@ func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
 }
 
 // sendCode hands the code to spind, which makes the MFA session.
-func sendCode(ctx context.Context, socket, profile, code string) error {
+func sendCode(ctx context.Context, o Options, code string) error {
 	body, _ := json.Marshal(map[string]string{"code": code})
-	status, resp, err := do(ctx, socket, "POST", "/v1/mfa/"+escapePath(profile), body)
+	status, resp, err := do(ctx, o, "POST", api.PathMFA+escape(o.Profile, false), body)
 	if err != nil {
 		return err
 	}
 	if status/100 != 2 {
-		return decodeError(status, resp, profile)
+		return decodeError(status, resp, o.Profile)
 	}
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/cloudspin/spin/broker/sock"
 	"github.com/cloudspin/spin/internal/hint"
 )
 
@@ -104,19 +104,27 @@ func NoListener(err error) bool {
 	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED)
 }
 
-// Ping reports whether something accepts connections on the socket.
+// Ping reports whether spind accepts connections on the socket: a socket
+// and a process of this user's (broker/sock), so a squatted socket is an
+// error, not a live spind.
 func Ping(ctx context.Context, socket string) error {
-	var d net.Dialer
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	c, err := d.DialContext(ctx, "unix", socket)
+	deadline := time.Now().Add(2 * time.Second)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	c, err := sock.Dial(socket, deadline)
 	if err != nil {
-		if NoListener(err) {
+		var ue *sock.UntrustedError
+		switch {
+		case NoListener(err):
 			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, socket)
+		case errors.As(err, &ue):
+			return err
 		}
 		return fmt.Errorf("reach spind at %s: %w", socket, err)
 	}
-	return c.Close()
+	c.Close()
+	return nil
 }
 
 // lock takes an exclusive flock, polling so that ctx bounds the wait.

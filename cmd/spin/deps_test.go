@@ -1,7 +1,11 @@
 package main
 
 import (
+	"debug/elf"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,21 +38,56 @@ func TestSpinDoesNotLinkKeyring(t *testing.T) {
 }
 
 // The lean helper must stay lean: its start-up cost is the helper's speed
-// goal (docs/benchmarks.md).
+// goal (docs/benchmarks.md). Without net and cgo it is a static binary, so
+// a plain `go build`/`go install` gives the fast one: no dynamic loader,
+// no cgo start-up.
 func TestLeanHelperImports(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "github.com/cloudspin/spin/cmd/spin-credential-process").CombinedOutput()
+	const helper = "github.com/cloudspin/spin/cmd/spin-credential-process"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{len .CgoFiles}}", helper).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	deps := strings.Fields(string(out))
-	for _, dep := range deps {
-		for _, heavy := range []string{"net/http", "github.com/spf13/cobra", "github.com/99designs/keyring", "github.com/aws/", "gopkg.in/yaml.v3", "github.com/hashicorp/"} {
+	var deps []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		dep, cgoFiles, _ := strings.Cut(line, " ")
+		deps = append(deps, dep)
+		if cgoFiles != "0" {
+			t.Errorf("spin-credential-process links %s, which has cgo files", dep)
+		}
+		for _, heavy := range []string{"net", "runtime/cgo", "os/user", "net/http", "github.com/spf13/cobra", "github.com/99designs/keyring", "github.com/aws/", "gopkg.in/yaml.v3", "github.com/hashicorp/"} {
 			if dep == heavy || strings.HasPrefix(dep, strings.TrimSuffix(heavy, "/")+"/") {
 				t.Errorf("spin-credential-process links %s", dep)
 			}
 		}
 	}
-	if !strings.Contains(string(out), "github.com/cloudspin/spin/broker/credproc") {
-		t.Errorf("go list output lacks broker/credproc:\n%s", out)
+	if !slices.Contains(deps, "github.com/cloudspin/spin/broker/credproc") || !slices.Contains(deps, "github.com/cloudspin/spin/broker/sock") {
+		t.Errorf("go list output lacks broker/credproc or broker/sock:\n%s", out)
+	}
+}
+
+// What `go build` makes of the helper, with cgo enabled as it is by
+// default, is static: no program interpreter (ld.so) to run first.
+func TestLeanHelperIsStatic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the helper")
+	}
+	bin := filepath.Join(t.TempDir(), "spin-credential-process")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/cloudspin/spin/cmd/spin-credential-process")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Skipf("not an ELF binary here: %v", err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("the helper is dynamically linked (it has a PT_INTERP): something pulls in cgo")
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("the helper needs shared libraries %v", libs)
 	}
 }

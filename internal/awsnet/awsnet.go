@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/cloudspin/spin/internal/awshttp"
 )
 
 // Service names an AWS service whose endpoint can be overridden; the value
@@ -343,5 +345,7 @@ func NewHTTPClient(n Network) (*http.Client, error) {
 	}
 	tr.TLSHandshakeTimeout = 10 * time.Second
 	tr.ResponseHeaderTimeout = 30 * time.Second
-	return &http.Client{Transport: tr}, nil
+	// Bounded pool, connections reused, bodies replayable: one such
+	// client per network settings carries all of spind's AWS calls.
+	return awshttp.NewClient(tr), nil
 }

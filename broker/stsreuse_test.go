@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/internal/awsemu"
+	"github.com/cloudspin/spin/internal/awshttp"
 )
 
 // 1,000 role sessions made through spind's handler cost a handful of TLS
@@ -26,8 +28,8 @@ func TestSTSCallsReuseConnections(t *testing.T) {
 	}
 	defer srv.Stop()
 	f := newFixture(t, basicConfig, time.Now)
-	f.b.cfg.STS = &SDKSTS{Endpoint: srv.URL, HTTPClient: NewHTTPClient(func(tr *http.Transport) {
-		tr.TLSClientConfig.RootCAs = srv.Pool
+	f.b.cfg.STS = &SDKSTS{Endpoint: srv.URL, HTTPClient: awshttp.NewClient(&http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: srv.Pool},
 	})}
 
 	const sessions, workers = 1000, 16
@@ -54,9 +56,9 @@ func TestSTSCallsReuseConnections(t *testing.T) {
 	if n := emu.Calls("AssumeRole"); n != sessions {
 		t.Fatalf("AssumeRole calls = %d, want %d", n, sessions)
 	}
-	if h, c := srv.Handshakes(), srv.Connections(); h > awsMaxConnsPerHost || c > awsMaxConnsPerHost {
+	if h, c := srv.Handshakes(), srv.Connections(); h > awshttp.MaxConnsPerHost || c > awshttp.MaxConnsPerHost {
 		t.Errorf("%d STS calls took %d TLS handshakes on %d connections; want at most %d (one transport, connections reused)",
-			sessions, h, c, awsMaxConnsPerHost)
+			sessions, h, c, awshttp.MaxConnsPerHost)
 	}
 	t.Logf("%d calls, %d handshakes", sessions, srv.Handshakes())
 }

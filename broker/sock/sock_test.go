@@ -1,0 +1,149 @@
+package sock
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// listenRaw makes a listening socket at path with the given backlog and
+// returns its fd; nothing accepts unless the test does.
+func listenRaw(t *testing.T, path string, backlog int) int {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+func privateDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "spinsock") // short: sun_path is 108 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func TestCheck(t *testing.T) {
+	dir := privateDir(t)
+	path := filepath.Join(dir, "broker.sock")
+	if err := Check(path); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("missing socket: %v, want ENOENT (nothing listens)", err)
+	}
+	if err := Check(filepath.Join(dir, "nodir", "broker.sock")); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("missing directory: %v, want ENOENT", err)
+	}
+	listenRaw(t, path, 1)
+	if err := Check(path); err != nil {
+		t.Fatalf("own socket in own 0700 directory: %v", err)
+	}
+	if err := unix.Chmod(dir, 0o1777); err != nil { // like /tmp
+		t.Fatal(err)
+	}
+	var ue *UntrustedError
+	if err := Check(path); !errors.As(err, &ue) || !strings.Contains(err.Error(), "its directory "+dir+" is writable by group or others (mode 1777)") {
+		t.Errorf("socket in a world-writable directory: %v", err)
+	}
+	os.Chmod(dir, 0o700)
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(path); !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "refusing spind's socket "+path+": it is writable by group or others") {
+		t.Errorf("group/other-writable socket: %v", err)
+	}
+	os.Chmod(path, 0o600)
+	file := filepath.Join(dir, "file.sock")
+	os.WriteFile(file, nil, 0o600)
+	if err := Check(file); !errors.Is(err, ErrNotSocket) {
+		t.Errorf("regular file: %v, want ErrNotSocket", err)
+	}
+	if os.Getuid() != 0 {
+		t.Skip("chown to another uid needs root")
+	}
+	if err := os.Lchown(path, 4242, 4242); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(path); !errors.As(err, &ue) || !strings.Contains(err.Error(), "it belongs to uid 4242, not to you (uid 0)") {
+		t.Errorf("another uid's socket: %v", err)
+	}
+	os.Lchown(path, 0, 0)
+	if err := os.Chown(dir, 4242, 4242); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(path); !errors.As(err, &ue) || !strings.Contains(err.Error(), "its directory "+dir+" belongs to uid 4242") {
+		t.Errorf("another uid's directory: %v", err)
+	}
+}
+
+// A connect that finds spind's backlog full is retried until the
+// deadline, not failed at once with EAGAIN.
+func TestDialRetriesFullBacklog(t *testing.T) {
+	path := filepath.Join(privateDir(t), "broker.sock")
+	lfd := listenRaw(t, path, 0)
+	// Fill the backlog with connections nobody accepts.
+	var pending []int
+	for {
+		fd, _ := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+		err := unix.Connect(fd, &unix.SockaddrUnix{Name: path})
+		if err != nil {
+			unix.Close(fd)
+			if !errors.Is(err, unix.EAGAIN) {
+				t.Fatalf("filling the backlog: %v", err)
+			}
+			break
+		}
+		pending = append(pending, fd)
+	}
+	defer func() {
+		for _, fd := range pending {
+			unix.Close(fd)
+		}
+	}()
+	// A short deadline: the full backlog is a timeout, not EAGAIN.
+	if _, err := Dial(path, time.Now().Add(100*time.Millisecond)); !errors.Is(err, ErrTimeout) {
+		t.Errorf("full backlog, short deadline: %v, want a timeout", err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		for {
+			fd, _, err := unix.Accept(lfd)
+			if err != nil {
+				return
+			}
+			defer unix.Close(fd)
+		}
+	}()
+	start := time.Now()
+	c, err := Dial(path, time.Now().Add(5*time.Second))
+	if err != nil {
+		t.Fatalf("Dial once the backlog drains: %v", err)
+	}
+	c.Close()
+	if took := time.Since(start); took < 250*time.Millisecond {
+		t.Errorf("connected after %s, before the backlog drained?", took)
+	}
+}
+
+func TestDialNothingListens(t *testing.T) {
+	path := filepath.Join(privateDir(t), "broker.sock")
+	fd := listenRaw(t, path, 1)
+	unix.Close(fd) // the file stays, nobody listens
+	if _, err := Dial(path, time.Now().Add(time.Second)); !errors.Is(err, unix.ECONNREFUSED) {
+		t.Errorf("stale socket: %v, want ECONNREFUSED", err)
+	}
+}
