@@ -56,9 +56,13 @@ func TestSTSCallsReuseConnections(t *testing.T) {
 	if n := emu.Calls("AssumeRole"); n != sessions {
 		t.Fatalf("AssumeRole calls = %d, want %d", n, sessions)
 	}
-	if h, c := srv.Handshakes(), srv.Connections(); h > awshttp.MaxConnsPerHost || c > awshttp.MaxConnsPerHost {
+	// At most MaxConnsPerHost at a time; a few more over the run if the
+	// emulator drops one idle for long on a loaded machine. A transport per
+	// call made 1,000.
+	const most = 10
+	if h, c := srv.Handshakes(), srv.Connections(); h > most || c > most {
 		t.Errorf("%d STS calls took %d TLS handshakes on %d connections; want at most %d (one transport, connections reused)",
-			sessions, h, c, awshttp.MaxConnsPerHost)
+			sessions, h, c, most)
 	}
 	t.Logf("%d calls, %d handshakes", sessions, srv.Handshakes())
 }

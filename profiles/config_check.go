@@ -7,19 +7,22 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
 
 var (
 	// IAM role names are [\w+=,.@-]{1,64}; a path is /…/ of printable ASCII.
-	roleARNRE = regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
+	roleARNRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
+	})
 	// The patterns STS documents for ExternalId and SerialNumber.
-	externalIDRE = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long: RE2 counts to 1000
-	mfaSerialRE  = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+	externalIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@:/-]+$`) }) // and 2 to 1224 long: RE2 counts to 1000
+	mfaSerialRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`) })
 	// Loose on purpose: new regions appear, and the value only has to be
 	// safe on a `region = ` line in ~/.aws/config.
-	regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	regionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 )
 
 const maxNameLen = 64

@@ -93,7 +93,7 @@ func (p *parser) defaults(e entry) {
 
 func (p *parser) region(f entry, where string) (string, bool) {
 	s, ok := p.str(f, where)
-	if ok && s != "" && !regionRE.MatchString(s) {
+	if ok && s != "" && !regionRE().MatchString(s) {
 		p.errorf(f.val, "region %q %s is not an AWS region name (lowercase letters, digits and -, like eu-west-1)", s, where)
 		return "", false
 	}
@@ -193,7 +193,7 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 		}
 		pr.Source = s
 	case "role_arn":
-		if !roleARNRE.MatchString(s) {
+		if !roleARNRE().MatchString(s) {
 			problem = "is not an IAM role ARN (want arn:aws:iam::<12-digit account>:role/<name>, or arn:aws-cn:, arn:aws-us-gov: and so on in other partitions)"
 		}
 		pr.RoleARN = s
@@ -203,12 +203,12 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 		}
 		pr.RoleSessionName = s
 	case "external_id":
-		if len(s) < 2 || len(s) > 1224 || !externalIDRE.MatchString(s) {
+		if len(s) < 2 || len(s) > 1224 || !externalIDRE().MatchString(s) {
 			problem = "must be 2 to 1224 characters from letters, digits and _+=,.@:/-"
 		}
 		pr.ExternalID = s
 	case "mfa_serial":
-		if !mfaSerialRE.MatchString(s) {
+		if !mfaSerialRE().MatchString(s) {
 			problem = "is not an MFA device (an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial: 9 to 256 of letters, digits and _+=/:,.@-)"
 		}
 		pr.MFASerial = s

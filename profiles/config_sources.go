@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -99,9 +100,9 @@ var (
 	webIdentityKey = []string{"github_actions", "token_file", "token_command", "audience"}
 	// keys of a profile that only mean something for one source kind
 	ssoProfileKeys = []string{"sso_account_id", "sso_role_name"}
-	accountIDRE    = regexp.MustCompile(`^[0-9]{12}$`)
-	roleNameRE     = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	scopeRE        = regexp.MustCompile(`^[!-~]{1,256}$`)
+	accountIDRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
+	roleNameRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{1,64}$`) })
+	scopeRE        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[!-~]{1,256}$`) })
 )
 
 func (p *parser) sources(e entry) {
@@ -218,7 +219,7 @@ func (p *parser) scopes(f entry, where string) []string {
 	}
 	var out []string
 	for _, n := range f.val.Content {
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !scopeRE.MatchString(n.Value) {
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !scopeRE().MatchString(n.Value) {
 			p.errorf(n, "scopes %s must be strings without spaces, like %s; got %s", where, DefaultSSOScope, yamlnode.Describe(n))
 			continue
 		}
@@ -355,13 +356,13 @@ func (p *parser) ssoKey(pr *Profile, f entry, where string) bool {
 	}
 	switch f.name {
 	case "sso_account_id":
-		if !accountIDRE.MatchString(s) {
+		if !accountIDRE().MatchString(s) {
 			p.errorf(f.val, "sso_account_id %q %s is not an AWS account id (12 digits, quoted)", s, where)
 			return false
 		}
 		pr.SSOAccountID = s
 	case "sso_role_name":
-		if !roleNameRE.MatchString(s) {
+		if !roleNameRE().MatchString(s) {
 			p.errorf(f.val, "sso_role_name %q %s is not a role name (1 to 64 of letters, digits and _+=,.@-)", s, where)
 			return false
 		}

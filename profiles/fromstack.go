@@ -25,7 +25,7 @@ type StackRole struct {
 
 // IsRoleARN reports whether s is an IAM role ARN that config.yaml accepts
 // as a role_arn.
-func IsRoleARN(s string) bool { return roleARNRE.MatchString(s) }
+func IsRoleARN(s string) bool { return roleARNRE().MatchString(s) }
 
 // RoleName is the role's name: the ARN's last path segment.
 func (r StackRole) RoleName() string {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 
 	"github.com/cloudspin/spin/internal/hint"
 )
@@ -20,7 +21,7 @@ type BackendBlock struct {
 	At      string // file:line of the declaration
 }
 
-var backendRE = regexp.MustCompile(`^\s*backend\s+"([^"]+)"`)
+var backendRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*backend\s+"([^"]+)"`) })
 
 // scanBackend looks for the backend block in dir's *.tf files.
 func scanBackend(dir string) (BackendBlock, error) {
@@ -37,7 +38,7 @@ func scanBackend(dir string) (BackendBlock, error) {
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(nil, len(data)+1)
 		for n := 1; sc.Scan(); n++ {
-			if m := backendRE.FindStringSubmatch(sc.Text()); m != nil {
+			if m := backendRE().FindStringSubmatch(sc.Text()); m != nil {
 				return BackendBlock{TFFiles: len(files), Type: m[1], At: fmt.Sprintf("%s:%d", f, n)}, nil
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cloudspin/spin/internal/hint"
 )
@@ -76,7 +77,7 @@ type File struct {
 	Data []byte
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 // Load reads the stack-instance files of dir (and the environment's file
 // when env is set) and merges them.
@@ -91,7 +92,7 @@ func Load(dir, env string) (*Config, error) {
 	case !fi.IsDir():
 		return nil, &hint.Error{Err: fmt.Errorf("%s is not a folder", dir), Next: "name the stack folder that holds the *.tf files"}
 	}
-	if env != "" && !envNameRE.MatchString(env) {
+	if env != "" && !envNameRE().MatchString(env) {
 		return nil, fmt.Errorf("environment %q is not a name (letters, digits, _ . and -)", env)
 	}
 	var files []File

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -153,7 +154,7 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 	return nil
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`) })
 
 // params converts the parameters mapping: tofu variable names to values.
 func (p *parser) params(n *yaml.Node) *value {
@@ -166,7 +167,7 @@ func (p *parser) params(n *yaml.Node) *value {
 	}
 	out := newMap(p.pos(n))
 	for _, e := range p.entries(n, "in parameters") {
-		if !identRE.MatchString(e.name) {
+		if !identRE().MatchString(e.name) {
 			p.errorf(e.key, "parameter %q is not a tofu variable name (a letter or _, then letters, digits, _ and -)", e.name)
 			continue
 		}
@@ -219,17 +220,19 @@ func distance(a, b string) int {
 }
 
 var (
-	groupRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-	bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	groupRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`) })
+	bucketRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`) })
+	regionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 	// An IAM role name is [\w+=,.@-]{1,64}, after an optional /path/.
-	roleARNRE = regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
+	roleARNRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
+	})
 )
 
 const placeholder = "XXXXXXXXXXXX"
 
 func checkGroup(s string) string {
-	if groupRE.MatchString(s) {
+	if groupRE().MatchString(s) {
 		return ""
 	}
 	return "is not an instance name (1 to 64 letters, digits, _ . and -, starting with a letter or digit: it names the state file and the role session)"
@@ -239,7 +242,7 @@ func checkBucket(s string) string {
 	switch {
 	case strings.Contains(s, placeholder):
 		return "still holds the placeholder " + placeholder + ": put your state bucket's name"
-	case !bucketRE.MatchString(s):
+	case !bucketRE().MatchString(s):
 		return "is not an S3 bucket name (3 to 63 lowercase letters, digits, . and -)"
 	}
 	return ""
@@ -253,7 +256,7 @@ func checkKey(s string) string {
 }
 
 func checkRegion(s string) string {
-	if regionRE.MatchString(s) {
+	if regionRE().MatchString(s) {
 		return ""
 	}
 	return "is not an AWS region name (lowercase letters, digits and -, like eu-west-1)"
@@ -263,7 +266,7 @@ func checkRoleARN(s string) string {
 	switch {
 	case strings.Contains(s, placeholder):
 		return "still holds the placeholder " + placeholder + ": put your AWS account id"
-	case !roleARNRE.MatchString(s):
+	case !roleARNRE().MatchString(s):
 		return "is not an IAM role ARN (want arn:aws:iam::<12-digit account>:role/<name>)"
 	}
 	return ""
