@@ -52,7 +52,9 @@ func startSquatter(t *testing.T, bin string, args []string, files ...*os.File) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	waitFor(t, func() bool { return strings.Contains(out.String(), "listening") || strings.Contains(out.String(), "squatter:") })
+	waitFor(t, func() bool {
+		return strings.Contains(out.String(), "listening") || strings.Contains(out.String(), "squatter:")
+	})
 	if !strings.Contains(out.String(), "listening") {
 		t.Fatalf("squatter: %s", out.String())
 	}
