@@ -63,5 +63,8 @@ test-long: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzRemoveCredentials$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime 30s ./broker
 
+# Benchmarks, never part of `make test`: figures go in docs/benchmarks.md.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./broker/...
+	bench/helper.sh
+	bench/spind.sh

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/credproc"
+	"github.com/cloudspin/spin/broker/launch"
 )
 
 // serveSocket runs the fixture's broker on a real unix socket.
@@ -105,6 +108,30 @@ func BenchmarkCredentialsOverSocket(b *testing.B) {
 		for pb.Next() {
 			if _, err := c.Credentials(ctx, "p", ""); err != nil {
 				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkCredentialsConnPerRequest is the helper's exchange: a new
+// connection per request (broker/sock's raw dial, HTTP/1.0), as every
+// spin-credential-process makes once.
+func BenchmarkCredentialsConnPerRequest(b *testing.B) {
+	f := newFixture(b, basicConfig, time.Now)
+	c := serveSocket(b, f)
+	defer c.Close()
+	o := credproc.Options{Profile: "p", Launch: launch.Options{Socket: c.Socket()}}
+	if code := credproc.Run(context.Background(), o, io.Discard, io.Discard); code != 0 {
+		b.Fatal("helper exchange failed")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if code := credproc.Run(context.Background(), o, io.Discard, io.Discard); code != 0 {
+				b.Error("helper exchange failed")
 				return
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -49,6 +50,9 @@ func main() {
 	base := stats(wall[0])
 	for i, c := range cmds {
 		s := stats(wall[i])
+		if f := strings.Fields(c); len(f) > 0 {
+			c = strings.Join(append([]string{filepath.Base(f[0])}, f[1:]...), " ")
+		}
 		fmt.Printf("%-48s %9s %9s %9s %9s %7.2fx %7.2fx\n", c, ms(s[0]), ms(s[1]), ms(s[2]), ms(stats(cpu[i])[1]),
 			float64(s[1])/float64(base[1]), float64(s[2])/float64(base[2]))
 	}
