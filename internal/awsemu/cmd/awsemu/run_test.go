@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +120,48 @@ func TestRunServesUntilCanceled(t *testing.T) {
 	}
 	if logs := stderr.String(); !strings.Contains(logs, "GetCallerIdentity") || strings.Contains(logs, "secret1") {
 		t.Errorf("got logs without the action or with the secret:\n%s", logs)
+	}
+}
+
+// --tls-cert serves HTTPS with a certificate written for clients to trust
+// (SSL_CERT_FILE), and the log on exit says what clients cost it.
+func TestRunServesTLS(t *testing.T) {
+	dir := t.TempDir()
+	urlFile, certFile := filepath.Join(dir, "url"), filepath.Join(dir, "cert.pem")
+	ctx, cancel := context.WithCancel(t.Context())
+	var stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"--keys", writeKeys(t, dir), "--url-file", urlFile, "--tls-cert", certFile}, &stderr)
+	}()
+	url := waitURL(t, urlFile)
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("got URL %q, want https://127.0.0.1:PORT", url)
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no certificate", certFile)
+	}
+	c := sts.New(sts.Options{
+		Region:       "eu-west-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIATEST000000000001", "secret1", ""),
+		BaseEndpoint: aws.String(url),
+		Retryer:      aws.NopRetryer{},
+		HTTPClient:   &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
+	})
+	if _, err := c.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("GetCallerIdentity over TLS: %v", err)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit code %d; stderr:\n%s", code, stderr.String())
+	}
+	if logs := stderr.String(); !strings.Contains(logs, "connections=1 tls_handshakes=1") {
+		t.Errorf("the stop line does not count one connection and one handshake:\n%s", logs)
 	}
 }
 
