@@ -18,7 +18,9 @@ run this from ~/.aws/config; 'spin profiles write' adds the lines:
 
 spin-credential-process is the same helper as a lean binary of its own,
 which starts faster; this subcommand behaves the same. It asks spind
-(starting it if needed) and never reads the keyring itself.
+(starting it if needed) and never reads the keyring itself; it refuses a
+socket that is not the user's own, and gives up on a spind that says
+nothing for 5s (stopped or hung).
 SPIN_SESSION_NAME, when set, names the role session.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
