@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cloudspin/spin/internal/ipc"
 )
 
 // ErrAlreadyRunning means another spind owns the socket.
@@ -61,7 +63,7 @@ func Listen(path string, logger *slog.Logger) (net.Listener, error) {
 		logger.Info("replaced stale socket", "path", path)
 	}
 	old := unix.Umask(0o177)
-	ln, err := net.Listen("unix", path)
+	ln, err := ipc.Unix{}.Listen(path)
 	unix.Umask(old)
 	if err != nil {
 		lockf.Close()

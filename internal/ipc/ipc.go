@@ -1,0 +1,49 @@
+// Package ipc is the channel between spind and its clients: a unix socket
+// on Linux and macOS (broker checks the peer's uid on each connection), a
+// named pipe on Windows whose security descriptor admits only the user who
+// runs spind, as Windows' OpenSSH agent does. Everything above it speaks
+// the same HTTP protocol over whichever this is.
+//
+// The platform code stays small and behind Transport; the Linux tests
+// exercise the unix implementation, and the pieces of the Windows one that
+// do not need Windows (pipe name, security descriptor) are plain functions
+// tested everywhere. Windows itself cannot run here (see README).
+package ipc
+
+import (
+	"context"
+	"net"
+	"strings"
+)
+
+// Transport opens the listener spind serves on and the connections
+// clients make to it. Addresses are socket paths on unix and pipe names
+// (\\.\pipe\spin-<user>) on Windows.
+type Transport interface {
+	Listen(addr string) (net.Listener, error)
+	Dial(ctx context.Context, addr string) (net.Conn, error)
+}
+
+// PipeName is spind's pipe for a user: \\.\pipe\spin-<user>, with the
+// user name reduced to characters that are safe in a pipe name (a domain
+// user DOMAIN\name gives spin-DOMAIN-name).
+func PipeName(user string) string {
+	var b strings.Builder
+	for _, r := range user {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return `\\.\pipe\spin-` + b.String()
+}
+
+// PipeSDDL is the security descriptor of spind's pipe: a protected DACL
+// (nothing inherited) granting full access to the owner's SID alone, so
+// other users, administrators' ordinary tokens and network logons get no
+// handle at all.
+func PipeSDDL(userSID string) string {
+	return "D:P(A;;GA;;;" + userSID + ")"
+}
