@@ -140,6 +140,7 @@ func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelDebug),
+		ConnContext:       connContext,
 	}
 	// Callers parked on an MFA prompt would hold Shutdown up: free them.
 	srv.RegisterOnShutdown(b.endMFARounds)
@@ -268,6 +269,8 @@ func statusOf(code string) int {
 		return http.StatusLocked
 	case api.CodeMFARequired, api.CodeMFAFailed, api.CodeSigninRequired:
 		return http.StatusUnauthorized
+	case api.CodeExportRefused, api.CodeForbidden:
+		return http.StatusForbidden
 	case api.CodeConflict:
 		return http.StatusConflict
 	case api.CodeSTSFailed:

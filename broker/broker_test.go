@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -323,19 +322,6 @@ func TestErrorsNameTheFix(t *testing.T) {
 	// Still serving after the bad requests.
 	if rec, _ := f.get(t, "/v1/credentials/p"); rec.Code != 200 {
 		t.Errorf("after bad requests: status %d", rec.Code)
-	}
-}
-
-func TestBootstrapProfileHandsOverKeysWithoutExpiration(t *testing.T) {
-	f := newFixture(t, basicConfig, time.Now)
-	rec, c := f.get(t, "/v1/credentials/boot")
-	var buf bytes.Buffer
-	_ = c.WriteProcessJSON(&buf)
-	if rec.Code != 200 || c.AccessKeyID != keyID || !c.Expiration.IsZero() || strings.Contains(buf.String(), "Expiration") {
-		t.Errorf("bootstrap: status %d key %s json %s; want the long-term key without Expiration", rec.Code, c.AccessKeyID, buf.String())
-	}
-	if n := f.sts.calls.Load(); n != 0 {
-		t.Errorf("STS calls = %d, want 0", n)
 	}
 }
 

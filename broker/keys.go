@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,7 +117,8 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, bodyError(err))
 		return
 	}
-	ks := keystore.KeySet{Name: name, AccessKeyID: req.AccessKeyID, SecretAccessKey: req.SecretAccessKey, MFASerial: req.MFASerial}
+	ks := keystore.KeySet{Name: name, AccessKeyID: req.AccessKeyID, SecretAccessKey: req.SecretAccessKey,
+		MFASerial: req.MFASerial, AllowExport: req.AllowExport}
 	if err := ks.Validate(); err != nil {
 		writeError(w, errorf(api.CodeBadRequest, "", "%v", err))
 		return
@@ -161,6 +163,9 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		b.log.Warn("could not record the keyring backend in config", "path", b.cfg.ConfigPath, "err", err)
 	}
 	b.log.Info("key set stored", "name", name, "access_key_id", secret.MaskKeyID(ks.AccessKeyID), "backend", b.backend)
+	if ks.AllowExport {
+		b.logExportGrant(r, name, true)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -193,7 +198,7 @@ func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errorf(api.CodeKeyring, "", "read key set %s: %v", n, err))
 			return
 		}
-		out = append(out, api.KeyInfo{Name: n, AccessKeyID: secret.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial})
+		out = append(out, api.KeyInfo{Name: n, AccessKeyID: secret.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial, AllowExport: ks.AllowExport})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -228,6 +233,68 @@ func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
 	b.dropSessionsOf(name)
 	b.log.Info("key set removed", "name", name)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleKeyExport grants or revokes a key set's allow-export. Granting
+// takes the key set's secret access key as proof: whoever can reach the
+// socket can already use the keys through roles, but only someone who had
+// the secret may let it out again. Revoking takes nothing.
+func (b *Broker) handleKeyExport(w http.ResponseWriter, r *http.Request) {
+	b.lockIfIdle()
+	b.touch()
+	name := r.PathValue("name")
+	req, err := api.DecodeExportRequest(r.Body)
+	if err != nil {
+		writeError(w, bodyError(err))
+		return
+	}
+	conf, aerr := b.config()
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	b.keysMu.Lock()
+	defer b.keysMu.Unlock()
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ks, err := k.Get(r.Context(), name)
+	if errors.Is(err, keystore.ErrNotFound) {
+		writeError(w, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend))
+		return
+	}
+	if err != nil {
+		writeError(w, errorf(api.CodeKeyring, "", "read key set %s: %v", name, err))
+		return
+	}
+	if req.Allow && subtle.ConstantTimeCompare([]byte(req.SecretAccessKey.Reveal()), []byte(ks.SecretAccessKey.Reveal())) != 1 {
+		b.log.Warn("allow-export refused: wrong secret", "key_set", name, "pid", peerPID(r.Context()))
+		writeError(w, errorf(api.CodeForbidden, fmt.Sprintf("give the secret access key stored in key set %s", name),
+			"allow-export %s: that is not the key set's secret access key", name))
+		return
+	}
+	if ks.AllowExport != req.Allow {
+		ks.AllowExport = req.Allow
+		if err := k.Put(r.Context(), ks); err != nil {
+			writeError(w, errorf(api.CodeKeyring, "", "store key set %s: %v", name, err))
+			return
+		}
+		b.cacheKeySet(name, &ks)
+	}
+	b.logExportGrant(r, name, req.Allow)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// logExportGrant records who changed a key set's allow-export.
+func (b *Broker) logExportGrant(r *http.Request, name string, allow bool) {
+	peer := describeProcess(peerPID(r.Context()))
+	if allow {
+		b.log.Warn("key set may now be handed out as long-term keys", "key_set", name, "pid", peer.PID, "exe", peer.Exe)
+		return
+	}
+	b.log.Info("key set no longer handed out as long-term keys", "key_set", name, "pid", peer.PID, "exe", peer.Exe)
 }
 
 func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {

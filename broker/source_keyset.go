@@ -2,8 +2,10 @@ package broker
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -28,7 +30,17 @@ func (s keySetSource) Direct(ctx context.Context, req Request) (api.Credentials,
 	}
 	if mfaSerial(p, ks) == "" {
 		// No MFA, so GetSessionToken would give credentials IAM refuses
-		// for IAM calls: hand over the long-term keys, without Expiration.
+		// for IAM calls: hand over the long-term keys, without Expiration,
+		// but only if the key set itself allows it (a config edit must not).
+		if !ks.AllowExport {
+			return api.Credentials{}, true, errorf(api.CodeExportRefused,
+				fmt.Sprintf("run 'spin keys allow-export %s' (or give profile %s a role_arn or an mfa_serial)", p.Source, p.Name),
+				"profile %s would hand out the long-term keys of key set %s, which that key set does not allow", p.Name, p.Source)
+		}
+		peer := describeProcess(peerPID(ctx))
+		b.log.Warn("long-term keys handed out", "profile", p.Name, "key_set", p.Source,
+			"access_key_id", secret.MaskKeyID(ks.AccessKeyID), "pid", peer.PID, "exe", peer.Exe,
+			"ppid", peer.PPID, "parent_exe", peer.ParentExe)
 		return api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey}, true, nil
 	}
 	c, aerr := b.mfaSession(ctx, p, req.CanPrompt)

@@ -16,6 +16,10 @@ type KeySet struct {
 	AccessKeyID     string        `json:"access_key_id"`
 	SecretAccessKey secret.String `json:"secret_access_key"`
 	MFASerial       string        `json:"mfa_serial,omitempty"`
+	// AllowExport lets bootstrap profiles without MFA receive the long-term
+	// keys themselves. It is stored with the key set in the keyring, not
+	// in config.yaml, so that editing a file cannot grant it.
+	AllowExport bool `json:"allow_export,omitempty"`
 }
 
 var (
@@ -76,15 +80,19 @@ func (k KeySet) LogValue() slog.Value {
 		slog.String("name", k.Name),
 		slog.String("access_key_id", secret.MaskKeyID(k.AccessKeyID)),
 		slog.String("mfa_serial", k.MFASerial),
+		slog.Bool("allow_export", k.AllowExport),
 	)
 }
 
 // record is the stored form. It is the only place the secret is a plain
 // string, and it exists only between encoding and handing it to the keyring.
+// Items written before allow_export existed lack the field and decode as
+// not exportable, which is what they were meant to be.
 type record struct {
 	AccessKeyID     string `json:"access_key_id"`
 	SecretAccessKey string `json:"secret_access_key"`
 	MFASerial       string `json:"mfa_serial"`
+	AllowExport     bool   `json:"allow_export,omitempty"`
 }
 
 func encode(k KeySet) ([]byte, error) {
@@ -92,6 +100,7 @@ func encode(k KeySet) ([]byte, error) {
 		AccessKeyID:     k.AccessKeyID,
 		SecretAccessKey: k.SecretAccessKey.Reveal(),
 		MFASerial:       k.MFASerial,
+		AllowExport:     k.AllowExport,
 	})
 }
 
@@ -102,7 +111,7 @@ func decode(name string, data []byte) (KeySet, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return KeySet{}, fmt.Errorf("key set %s: the keyring item is not a spin key set (%d bytes, not valid JSON)", name, len(data))
 	}
-	k := KeySet{Name: name, AccessKeyID: r.AccessKeyID, SecretAccessKey: secret.New(r.SecretAccessKey), MFASerial: r.MFASerial}
+	k := KeySet{Name: name, AccessKeyID: r.AccessKeyID, SecretAccessKey: secret.New(r.SecretAccessKey), MFASerial: r.MFASerial, AllowExport: r.AllowExport}
 	if err := k.Validate(); err != nil {
 		return KeySet{}, fmt.Errorf("stored %w", err)
 	}

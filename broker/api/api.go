@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/cloudspin/spin/internal/secret"
@@ -47,7 +48,16 @@ const (
 	CodeConflict       = "conflict"
 	CodeNotFound       = "not_found"
 	CodeInternal       = "internal"
+	// CodeExportRefused: a bootstrap profile without MFA asked for the
+	// long-term keys of a key set that was not granted allow-export.
+	CodeExportRefused = "export_not_allowed"
+	// CodeForbidden: the request is well formed but its proof is wrong
+	// (allow-export with a secret that is not the key set's).
+	CodeForbidden = "forbidden"
 )
+
+// KeyExportPath is the path of PUT /v1/keys/{name}/export.
+func KeyExportPath(name string) string { return PathKeys + "/" + url.PathEscape(name) + "/export" }
 
 // Error is the JSON body of every non-2xx response. Message is one line that
 // names the profile or key set; Hint is the next command to run.
@@ -165,6 +175,9 @@ type KeyRequest struct {
 	SecretAccessKey secret.String
 	MFASerial       string
 	Force           bool
+	// AllowExport lets bootstrap profiles without MFA receive these
+	// long-term keys (spin keys add --allow-export).
+	AllowExport bool
 }
 
 type keyRequestJSON struct {
@@ -172,14 +185,45 @@ type keyRequestJSON struct {
 	SecretAccessKey string `json:"secret_access_key"`
 	MFASerial       string `json:"mfa_serial,omitempty"`
 	Force           bool   `json:"force,omitempty"`
+	AllowExport     bool   `json:"allow_export,omitempty"`
 }
 
 // Encode writes the request body. The secret leaves the process only here.
 func (k KeyRequest) Encode(w io.Writer) error {
 	return json.NewEncoder(w).Encode(keyRequestJSON{
 		AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey.Reveal(),
-		MFASerial: k.MFASerial, Force: k.Force,
+		MFASerial: k.MFASerial, Force: k.Force, AllowExport: k.AllowExport,
 	})
+}
+
+// ExportRequest is the body of PUT /v1/keys/{name}/export. Granting needs
+// the key set's secret access key: a process that can reach the socket but
+// never had the secret must not be able to make spind hand it out.
+// Revoking needs nothing.
+type ExportRequest struct {
+	Allow           bool
+	SecretAccessKey secret.String
+}
+
+type exportJSON struct {
+	Allow           bool   `json:"allow"`
+	SecretAccessKey string `json:"secret_access_key,omitempty"`
+}
+
+// Encode writes the request body.
+func (e ExportRequest) Encode(w io.Writer) error {
+	return json.NewEncoder(w).Encode(exportJSON{Allow: e.Allow, SecretAccessKey: e.SecretAccessKey.Reveal()})
+}
+
+// DecodeExportRequest reads a PUT /v1/keys/{name}/export body.
+func DecodeExportRequest(r io.Reader) (ExportRequest, error) {
+	var j exportJSON
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return ExportRequest{}, fmt.Errorf("decode export request: %w", err)
+	}
+	return ExportRequest{Allow: j.Allow, SecretAccessKey: secret.New(j.SecretAccessKey)}, nil
 }
 
 // DecodeKeyRequest reads a PUT /v1/keys body.
@@ -191,7 +235,7 @@ func DecodeKeyRequest(r io.Reader) (KeyRequest, error) {
 		return KeyRequest{}, fmt.Errorf("decode key request: %w", err)
 	}
 	return KeyRequest{AccessKeyID: j.AccessKeyID, SecretAccessKey: secret.New(j.SecretAccessKey),
-		MFASerial: j.MFASerial, Force: j.Force}, nil
+		MFASerial: j.MFASerial, Force: j.Force, AllowExport: j.AllowExport}, nil
 }
 
 // UnlockRequest is the body of POST /v1/unlock.
@@ -222,6 +266,7 @@ type KeyInfo struct {
 	Name        string `json:"name"`
 	AccessKeyID string `json:"access_key_id"` // masked
 	MFASerial   string `json:"mfa_serial,omitempty"`
+	AllowExport bool   `json:"allow_export,omitempty"`
 }
 
 // Status is the body of GET /v1/status.

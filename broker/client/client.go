@@ -217,6 +217,16 @@ func (c *Client) PutKey(ctx context.Context, name string, k api.KeyRequest) erro
 	return c.do(ctx, http.MethodPut, api.PathKeys+"/"+url.PathEscape(name), &buf, nil)
 }
 
+// SetExport grants (with the key set's secret as proof) or revokes a key
+// set's allow-export.
+func (c *Client) SetExport(ctx context.Context, name string, req api.ExportRequest) error {
+	var buf bytes.Buffer
+	if err := req.Encode(&buf); err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPut, api.KeyExportPath(name), &buf, nil)
+}
+
 // ListKeys lists stored key sets with masked key ids.
 func (c *Client) ListKeys(ctx context.Context) ([]api.KeyInfo, error) {
 	var keys []api.KeyInfo

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -16,14 +17,15 @@ func newKeysCmd(e *env, g *globals) *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the long-term key sets spind keeps in the OS keyring",
 	}
-	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g), newKeysImportCmd(e, g))
+	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g), newKeysImportCmd(e, g), newKeysAllowExportCmd(e, g))
 	return cmd
 }
 
 type keysAddOptions struct {
-	stdin     bool
-	mfaSerial string
-	force     bool
+	stdin       bool
+	mfaSerial   string
+	force       bool
+	allowExport bool
 }
 
 func newKeysAddCmd(e *env, g *globals) *cobra.Command {
@@ -36,7 +38,13 @@ func newKeysAddCmd(e *env, g *globals) *cobra.Command {
   printf '%s\n%s\n' "$ID" "$SECRET" | spin keys add cloudspin_user --stdin --force`,
 		Long: `Store an IAM user's long-term access key pair under NAME in the keyring
 spind uses. Keys are never taken from the command line (they would land in
-shell history and in ps). Temporary (ASIA) keys are refused.`,
+shell history and in ps). Temporary (ASIA) keys are refused.
+
+spind hands tools only sessions. A bootstrap profile (a source and no
+role_arn, no MFA) would need the long-term keys themselves: --allow-export
+permits that for this key set, and the permission is stored with the keys
+in the keyring, so editing config.yaml cannot grant it. --force replaces
+the key set, permission included.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hardenForSecret(e)
@@ -58,7 +66,7 @@ shell history and in ps). Temporary (ASIA) keys are refused.`,
 			defer c.Close()
 			err = c.PutKey(cmd.Context(), name, api.KeyRequest{
 				AccessKeyID: pair.AccessKeyID, SecretAccessKey: pair.SecretAccessKey,
-				MFASerial: o.mfaSerial, Force: o.force,
+				MFASerial: o.mfaSerial, Force: o.force, AllowExport: o.allowExport,
 			})
 			if err != nil {
 				return err
@@ -74,6 +82,64 @@ shell history and in ps). Temporary (ASIA) keys are refused.`,
 	cmd.Flags().BoolVar(&o.stdin, "stdin", false, "read 'ID\\nSECRET\\n' or 'aws iam create-access-key' JSON from stdin")
 	cmd.Flags().StringVar(&o.mfaSerial, "mfa-serial", "", "ARN of the user's MFA device")
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace an existing key set of that name")
+	cmd.Flags().BoolVar(&o.allowExport, "allow-export", false, "let bootstrap profiles without MFA receive these long-term keys")
+	return cmd
+}
+
+func newKeysAllowExportCmd(e *env, g *globals) *cobra.Command {
+	var revoke, stdin bool
+	cmd := &cobra.Command{
+		Use:   "allow-export NAME",
+		Short: "Let bootstrap profiles receive a key set's long-term keys (or --revoke)",
+		Example: `  spin keys allow-export bootstrap_admin            # asks for the key set's secret access key
+  printf '%s
+' "$SECRET" | spin keys allow-export bootstrap_admin --stdin
+  spin keys allow-export bootstrap_admin --revoke`,
+		Long: `A profile with a source and no role_arn and no MFA (a bootstrap profile)
+hands its tool the key set's long-term keys instead of a session. spind does
+that only for key sets that allow it; the permission lives with the keys in
+the keyring, not in config.yaml, so a file edit cannot grant it. Granting
+asks for the key set's secret access key, to prove you had it; --revoke
+needs nothing. Every hand-out is logged by spind at WARN with the pid and
+executable that asked.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			req := api.ExportRequest{Allow: !revoke}
+			if !revoke {
+				hardenForSecret(e)
+				var err error
+				if stdin {
+					req.SecretAccessKey, err = keyinput.ReadSecretLine(e.stdin)
+				} else {
+					req.SecretAccessKey, err = readHidden(e, "secret access key of key set "+name+": ")
+					if errors.Is(err, errNoTTY) {
+						err = withHint(err, "pipe the secret in with --stdin")
+					}
+				}
+				if err != nil {
+					return fmt.Errorf("keys allow-export %s: %w", name, err)
+				}
+			}
+			c, err := g.daemon(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := c.SetExport(cmd.Context(), name, req); err != nil {
+				return err
+			}
+			if revoke {
+				fmt.Fprintf(e.stdout, "key set %s: long-term keys are no longer handed out\n", name)
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "key set %s: bootstrap profiles without MFA now receive its long-term keys (spind logs each time)\n", name)
+			fmt.Fprintf(e.stdout, "revoke with: spin keys allow-export %s --revoke\n", name)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&revoke, "revoke", false, "stop handing out the long-term keys")
+	cmd.Flags().BoolVar(&stdin, "stdin", false, "read the secret access key as one line from stdin")
 	return cmd
 }
 
@@ -99,9 +165,13 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tMFA SERIAL")
+			fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tMFA SERIAL\tEXPORT")
 			for _, k := range keys {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.AccessKeyID, dash(k.MFASerial))
+				export := "-"
+				if k.AllowExport {
+					export = "allowed"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.Name, k.AccessKeyID, dash(k.MFASerial), export)
 			}
 			return tw.Flush()
 		},

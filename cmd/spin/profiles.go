@@ -133,7 +133,7 @@ func profilesSync(ctx context.Context, e *env, s *profilesSetup, o *profilesWrit
 			}
 			fmt.Fprintf(e.stdout, "%s profile %s\n", verb, ch.Name)
 			if bootstrap[ch.Name] && ch.Action != profiles.Removed {
-				fmt.Fprintf(e.stderr, "spin: warning: profile %s has no role_arn: it hands out the key set's long-term keys (or an MFA session)\n", ch.Name)
+				fmt.Fprintf(e.stderr, "spin: warning: profile %s has no role_arn: it hands out an MFA session, or the key set's long-term keys if 'spin keys allow-export' allowed that\n", ch.Name)
 			}
 		case profiles.Stale:
 			fmt.Fprintf(e.stderr, "spin: warning: profile %s was written by spin but %s no longer defines it\n", ch.Name, s.cfg.Path)

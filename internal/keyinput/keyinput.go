@@ -72,3 +72,19 @@ func Check(id string, sec secret.String) (Pair, error) {
 	}
 	return Pair{AccessKeyID: id, SecretAccessKey: sec}, nil
 }
+
+// ReadSecretLine reads one secret, such as a secret access key, as the
+// first non-empty line of r (at most 64 KiB), trimmed.
+func ReadSecretLine(r io.Reader) (secret.String, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	if err != nil {
+		return secret.String{}, fmt.Errorf("read secret: %w", err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			return secret.New(l), nil
+		}
+	}
+	return secret.String{}, errors.New("no secret on stdin")
+}

@@ -39,3 +39,13 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+func TestReadSecretLine(t *testing.T) {
+	s, err := ReadSecretLine(strings.NewReader("\n  abc/DEF+123  \nsecond\n"))
+	if err != nil || s.Reveal() != "abc/DEF+123" {
+		t.Errorf("ReadSecretLine = %q, %v; want the first non-empty line, trimmed", s.Reveal(), err)
+	}
+	if _, err := ReadSecretLine(strings.NewReader(" \n\n")); err == nil {
+		t.Error("ReadSecretLine of blank input succeeded")
+	}
+}
