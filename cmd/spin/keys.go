@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/internal/secret"
 )
@@ -114,7 +115,7 @@ executable that asked.`,
 				} else {
 					req.SecretAccessKey, err = readHidden(e, "secret access key of key set "+name+": ")
 					if errors.Is(err, errNoTTY) {
-						err = withHint(err, "pipe the secret in with --stdin")
+						err = hint.Wrap(err, "pipe the secret in with --stdin")
 					}
 				}
 				if err != nil {
