@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
 	"github.com/cloudspin/spin/internal/secret"
@@ -55,9 +54,6 @@ const (
 	// (allow-export with a secret that is not the key set's).
 	CodeForbidden = "forbidden"
 )
-
-// KeyExportPath is the path of PUT /v1/keys/{name}/export.
-func KeyExportPath(name string) string { return PathKeys + "/" + url.PathEscape(name) + "/export" }
 
 // Error is the JSON body of every non-2xx response. Message is one line that
 // names the profile or key set; Hint is the next command to run.

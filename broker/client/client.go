@@ -224,7 +224,7 @@ func (c *Client) SetExport(ctx context.Context, name string, req api.ExportReque
 	if err := req.Encode(&buf); err != nil {
 		return err
 	}
-	return c.do(ctx, http.MethodPut, api.KeyExportPath(name), &buf, nil)
+	return c.do(ctx, http.MethodPut, api.PathKeys+"/"+url.PathEscape(name)+"/export", &buf, nil)
 }
 
 // ListKeys lists stored key sets with masked key ids.
