@@ -88,6 +88,7 @@ type Broker struct {
 	// the kinds of sources: entries this spind knows.
 	keySets Source
 	sources map[profiles.SourceKind]Source
+	sso     *ssoSource // the sso kind's token states, for sign-in and status
 
 	sessMu   sync.Mutex
 	sessions map[sessionKey]*session
@@ -127,7 +128,8 @@ func New(cfg Config) *Broker {
 	}
 	b.conf.path = cfg.ConfigPath
 	b.keySets = keySetSource{b}
-	b.sources = map[profiles.SourceKind]Source{}
+	b.sso = &ssoSource{b: b}
+	b.sources = map[profiles.SourceKind]Source{profiles.KindSSO: b.sso}
 	b.touch()
 	return b
 }

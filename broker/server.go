@@ -33,6 +33,10 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/mfa/{profile}", b.handleMFA)
 	mux.HandleFunc("DELETE /v1/sessions", b.handleClearSessions)
 	mux.HandleFunc("DELETE /v1/sessions/{profile}", b.handleClearSessions)
+	mux.HandleFunc("POST /v1/signin/{source}", b.handleSigninStart)
+	mux.HandleFunc("POST /v1/signin/{source}/wait", b.handleSigninWait)
+	mux.HandleFunc("POST /v1/signin/{source}/complete", b.handleSigninComplete)
+	mux.HandleFunc("DELETE /v1/signin/{source}", b.handleSignout)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeNotFound, "", "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -180,6 +184,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		a, c := st.Sessions[i], st.Sessions[j]
 		return a.Profile < c.Profile || a.Profile == c.Profile && a.SessionName < c.SessionName
 	})
+	st.Sources = b.sourceStatuses(conf)
 	writeJSON(w, http.StatusOK, st)
 }
 

@@ -280,6 +280,7 @@ type Status struct {
 	RSSBytes    int64           `json:"rss_bytes"`
 	Requests    int64           `json:"requests"`
 	Sessions    []SessionStatus `json:"sessions"`
+	Sources     []SourceStatus  `json:"sources"`
 	// Endpoints are the endpoint overrides in use by service (sts, sso,
 	// sso_oidc, signin, s3, iam); absent means AWS's own endpoints.
 	Endpoints map[string]string `json:"endpoints,omitempty"`

@@ -269,6 +269,23 @@ func TestBrowserSigninAndLogout(t *testing.T) {
 	}
 }
 
+// A registration the service no longer knows (revoked, or another
+// instance's) is replaced on the next device sign-in.
+func TestDeviceSigninReRegisters(t *testing.T) {
+	f := newFixture(t, awsemu.SSOConfig{})
+	s := f.source()
+	deviceLogin(t, f, s)
+	f.emu.ConfigureSSO(awsemu.SSOConfig{StartURL: startURL, User: "alice",
+		Accounts: []awsemu.SSOAccount{{ID: "111122223333", Roles: []string{"Developer"}}}})
+	deviceLogin(t, f, s)
+	if n := f.emu.Calls("sso-oidc:RegisterClient"); n != 2 {
+		t.Errorf("RegisterClient calls = %d, want 2", n)
+	}
+	if _, err := s.RoleCredentials(t.Context(), "111122223333", "Developer"); err != nil {
+		t.Errorf("after signing in with the new registration: %v", err)
+	}
+}
+
 func TestDeviceDenied(t *testing.T) {
 	f := newFixture(t, awsemu.SSOConfig{})
 	s := f.source()

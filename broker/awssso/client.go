@@ -137,7 +137,7 @@ func (c *Client) Register(ctx context.Context, redirectURI string) (Registration
 	}
 	out, err := cl.RegisterClient(ctx, in)
 	if err != nil {
-		return Registration{}, fmt.Errorf("registering with SSO OIDC: %w", err)
+		return Registration{}, fmt.Errorf("registering with SSO OIDC: %w", classifyErr(err))
 	}
 	return Registration{ClientID: aws.ToString(out.ClientId), ClientSecret: secret.New(aws.ToString(out.ClientSecret)),
 		Expires: time.Unix(out.ClientSecretExpiresAt, 0), RedirectURI: redirectURI}, nil
@@ -164,7 +164,7 @@ func (c *Client) StartDevice(ctx context.Context, reg Registration, now time.Tim
 	out, err := cl.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: aws.String(reg.ClientID),
 		ClientSecret: aws.String(reg.ClientSecret.Reveal()), StartUrl: aws.String(c.StartURL)})
 	if err != nil {
-		return nil, fmt.Errorf("starting the device authorization: %w", err)
+		return nil, fmt.Errorf("starting the device authorization: %w", classifyErr(err))
 	}
 	interval := time.Duration(out.Interval) * time.Second
 	if interval <= 0 {

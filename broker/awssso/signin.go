@@ -58,6 +58,16 @@ func (s *Source) StartDevice(ctx context.Context) (DeviceInfo, error) {
 		s.saveLocked(ctx)
 	}
 	d, err := s.Client.StartDevice(ctx, reg, now)
+	var e *Error
+	if errors.As(err, &e) && e.Code == "InvalidClientException" {
+		// The registration was revoked or belongs elsewhere: register anew.
+		s.log().Info("sso: client registration refused; registering again", "source", s.Name)
+		if reg, err = s.Client.Register(ctx, ""); err == nil {
+			s.st.Device = fromReg(reg)
+			s.saveLocked(ctx)
+			d, err = s.Client.StartDevice(ctx, reg, now)
+		}
+	}
 	if err != nil {
 		s.lastErr = err.Error()
 		return DeviceInfo{}, err

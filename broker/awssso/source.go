@@ -51,6 +51,7 @@ type Source struct {
 type state struct {
 	StartURL string       `json:"start_url"`
 	Region   string       `json:"region"`
+	Endpoint string       `json:"endpoint,omitempty"` // SSO OIDC override the registrations belong to
 	Device   registration `json:"device_registration"`
 	Browser  registration `json:"browser_registration"`
 	Token    tokenJSON    `json:"token"`
@@ -115,13 +116,23 @@ func (s *Source) loadLocked(ctx context.Context) error {
 		if data.IsZero() {
 		} else if jerr := json.Unmarshal([]byte(data.Reveal()), &st); jerr != nil {
 			s.log().Warn("sso: ignoring an unreadable keyring item", "source", s.Name)
-		} else if st.StartURL == s.Client.StartURL && st.Region == s.Client.Region {
+		} else if st.StartURL == s.Client.StartURL && st.Region == s.Client.Region && st.Endpoint == s.endpoint() {
 			s.st = st
 		}
 	}
-	s.st.StartURL, s.st.Region = s.Client.StartURL, s.Client.Region
+	s.st.StartURL, s.st.Region, s.st.Endpoint = s.Client.StartURL, s.Client.Region, s.endpoint()
 	s.loaded = true
 	return nil
+}
+
+// endpoint is the SSO OIDC endpoint override in use: registrations and
+// tokens of another instance (an emulator, say) are worthless here.
+func (s *Source) endpoint() string {
+	ep, _, err := s.Client.route("sso_oidc")
+	if err != nil {
+		return ""
+	}
+	return ep
 }
 
 func (s *Source) saveLocked(ctx context.Context) {

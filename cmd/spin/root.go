@@ -136,6 +136,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newProfilesCmd(e, g),
 		newVersionCmd(e),
 		newMFACmd(e, g),
+		newLoginCmd(e, g), newLogoutCmd(e, g),
 		newSessionsCmd(e, g),
 		newExecCmd(e, g),
 		newDoctorCmd(e, g),

@@ -19,7 +19,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:     "status",
-		Short:   "Show the sessions spind holds: role, expiry, STS calls, cache hits",
+		Short:   "Show the sources (signed in or not) and the sessions spind holds: role, expiry, STS calls, cache hits",
 		Example: "  spin status\n  spin status --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -38,6 +38,9 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 				return enc.Encode(st)
 			}
 			printNet(e.stdout, st)
+			for _, src := range st.Sources {
+				fmt.Fprintln(e.stdout, sourceLine(src, time.Now()))
+			}
 			if len(st.Sessions) == 0 {
 				fmt.Fprintln(e.stdout, "no sessions held")
 				return nil
@@ -77,6 +80,32 @@ func printNet(w io.Writer, st api.Status) {
 			}
 		}
 	}
+}
+
+// sourceLine describes one source: signed in or not, token expiry, last
+// refresh and the last error.
+func sourceLine(s api.SourceStatus, now time.Time) string {
+	line := fmt.Sprintf("source %s (%s): ", s.Name, s.Kind)
+	switch {
+	case s.Kind != "sso":
+		line += "no sign-in"
+	case s.SignedIn:
+		line += "signed in"
+		if !s.Expires.IsZero() {
+			line += ", access token expires in " + s.Expires.Sub(now).Round(time.Second).String()
+		}
+		if !s.LastRefresh.IsZero() {
+			line += ", last refresh " + now.Sub(s.LastRefresh).Round(time.Second).String() + " ago"
+		}
+	case s.Pending:
+		line += "not signed in (a sign-in is in progress)"
+	default:
+		line += "not signed in: run 'spin login " + s.Name + "'"
+	}
+	if s.LastError != "" {
+		line += "; last error: " + termtext.Clean(s.LastError)
+	}
+	return line
 }
 
 func newVersionCmd(e *env) *cobra.Command {

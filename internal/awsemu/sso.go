@@ -102,6 +102,7 @@ type ssoState struct {
 	authCodes   map[tokenKey]*ssoAuthCode
 	access      map[tokenKey]*ssoAccess
 	refresh     map[tokenKey]*ssoRefresh
+	issued      []string // every token and client secret handed out, for leak checks
 }
 
 type ssoClient struct {
@@ -225,6 +226,14 @@ func (e *Emulator) PendingUserCodes() []string {
 		}
 	}
 	return out
+}
+
+// IssuedSSOSecrets returns every access token, refresh token and client
+// secret the emulator has handed out, so tests can look for them in files.
+func (e *Emulator) IssuedSSOSecrets() []string {
+	e.sso.mu.Lock()
+	defer e.sso.mu.Unlock()
+	return append([]string(nil), e.sso.issued...)
 }
 
 // ThrottleSSO makes the next n access-portal calls fail with

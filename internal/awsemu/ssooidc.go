@@ -106,6 +106,7 @@ func (e *Emulator) registerClient(w http.ResponseWriter, r *http.Request, reqID 
 		expires:      now.Add(e.sso.cfg.ClientTTL).Truncate(time.Second),
 	}
 	e.sso.clients[c.id] = c
+	e.sso.issued = append(e.sso.issued, c.secret)
 	e.sso.mu.Unlock()
 	writeJSON(w, http.StatusOK, reqID, map[string]any{
 		"clientId":              c.id,
@@ -284,6 +285,7 @@ func (e *Emulator) createToken(w http.ResponseWriter, r *http.Request, reqID str
 	}
 	ttl = ttl.Truncate(time.Second)
 	e.sso.access[keyOf(access)] = &ssoAccess{signIn: signIn, expires: now.Add(ttl)}
+	e.sso.issued = append(e.sso.issued, access)
 	out := map[string]any{"accessToken": access, "tokenType": "Bearer", "expiresIn": int(ttl / time.Second)}
 	// Refresh tokens go only to clients registered with scopes (AWS's
 	// sso-session configurations); they rotate: the one used is spent.
@@ -293,6 +295,7 @@ func (e *Emulator) createToken(w http.ResponseWriter, r *http.Request, reqID str
 		}
 		rt := opaqueToken("aor")
 		e.sso.refresh[keyOf(rt)] = &ssoRefresh{signIn: signIn, client: c}
+		e.sso.issued = append(e.sso.issued, rt)
 		out["refreshToken"] = rt
 	}
 	writeJSON(w, http.StatusOK, reqID, out)

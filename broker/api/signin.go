@@ -1,0 +1,52 @@
+package api
+
+import "time"
+
+// PathSignin is a source's interactive sign-in: POST /v1/signin/{source}
+// starts one (SigninStart), POST .../wait waits for a device sign-in to
+// end, POST .../complete hands over the browser's code (SigninComplete),
+// DELETE signs out.
+const PathSignin = "/v1/signin/"
+
+// Sign-in modes.
+const (
+	SigninDevice  = "device"  // verification URL and user code (spin login --no-browser)
+	SigninBrowser = "browser" // authorization code with PKCE to the CLI's loopback listener
+)
+
+// SigninStart is the body of POST /v1/signin/{source}.
+type SigninStart struct {
+	Mode string `json:"mode"`
+	// RedirectURI is the CLI's loopback listener (browser mode).
+	RedirectURI string `json:"redirect_uri,omitempty"`
+}
+
+// SigninFlow is spind's answer: what the CLI shows or opens. For a device
+// sign-in already in progress it is the same code for every caller.
+type SigninFlow struct {
+	Mode        string    `json:"mode"`
+	URL         string    `json:"url"`                    // verification URL or authorize URL
+	URLComplete string    `json:"url_complete,omitempty"` // device: the URL with the code filled in
+	UserCode    string    `json:"user_code,omitempty"`
+	State       string    `json:"state,omitempty"` // browser: what the redirect must bring back
+	Expires     time.Time `json:"expires,omitempty"`
+}
+
+// SigninComplete is the body of POST /v1/signin/{source}/complete: what the
+// browser brought to the loopback listener. The code is useless without
+// the PKCE verifier, which never leaves spind.
+type SigninComplete struct {
+	State string `json:"state"`
+	Code  string `json:"code"`
+}
+
+// SourceStatus describes one entry of sources: in GET /v1/status.
+type SourceStatus struct {
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind"`
+	SignedIn    bool      `json:"signed_in"`
+	Expires     time.Time `json:"expires,omitzero"` // the access token's
+	LastRefresh time.Time `json:"last_refresh,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+	Pending     bool      `json:"pending,omitempty"` // a sign-in is in progress
+}

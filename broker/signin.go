@@ -1,0 +1,173 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/awssso"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// The sign-in endpoints (spin login/logout). spind makes every call to
+// AWS and keeps every token and the PKCE verifier; the CLI only shows the
+// URL and code, opens the browser and relays what comes back to its
+// loopback listener.
+
+// ssoSourceNamed returns the token state of sso source name.
+func (b *Broker) ssoSourceNamed(name string) (*awssso.Source, *api.Error) {
+	conf, aerr := b.config()
+	if aerr != nil {
+		return nil, aerr
+	}
+	def, ok := conf.Sources[name]
+	switch {
+	case !ok:
+		return nil, errorf(api.CodeNotFound, "add it under sources: in "+conf.Path,
+			"no source %s in %s", name, conf.Path)
+	case def.Kind != profiles.KindSSO:
+		return nil, errorf(api.CodeBadRequest, "", "source %s is of kind %s, which has no sign-in in this spind", name, def.Kind)
+	}
+	return b.sso.state(def), nil
+}
+
+func (b *Broker) handleSigninStart(w http.ResponseWriter, r *http.Request) {
+	var in api.SigninStart
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, bodyError(err))
+		return
+	}
+	name := r.PathValue("source")
+	src, aerr := b.ssoSourceNamed(name)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
+	defer cancel()
+	switch in.Mode {
+	case api.SigninDevice:
+		d, err := src.StartDevice(ctx)
+		if err != nil {
+			writeError(w, signinError(name, err))
+			return
+		}
+		b.log.Info("sign-in started", "source", name, "mode", in.Mode)
+		writeJSON(w, http.StatusOK, api.SigninFlow{Mode: in.Mode, URL: d.URL, URLComplete: d.URLComplete,
+			UserCode: d.UserCode, Expires: d.Expires})
+	case api.SigninBrowser:
+		if in.RedirectURI == "" {
+			writeError(w, errorf(api.CodeBadRequest, "", "browser sign-in needs redirect_uri"))
+			return
+		}
+		u, state, err := src.StartBrowser(ctx, in.RedirectURI)
+		if err != nil {
+			writeError(w, signinError(name, err))
+			return
+		}
+		b.log.Info("sign-in started", "source", name, "mode", in.Mode)
+		writeJSON(w, http.StatusOK, api.SigninFlow{Mode: in.Mode, URL: u, State: state})
+	default:
+		writeError(w, errorf(api.CodeBadRequest, "", "unknown sign-in mode %q (device or browser)", in.Mode))
+	}
+}
+
+func (b *Broker) handleSigninWait(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("source")
+	src, aerr := b.ssoSourceNamed(name)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if err := src.WaitDevice(r.Context()); err != nil {
+		writeError(w, signinError(name, err))
+		return
+	}
+	b.signedIn(name)
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (b *Broker) handleSigninComplete(w http.ResponseWriter, r *http.Request) {
+	var in api.SigninComplete
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, bodyError(err))
+		return
+	}
+	name := r.PathValue("source")
+	src, aerr := b.ssoSourceNamed(name)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
+	defer cancel()
+	if err := src.CompleteBrowser(ctx, in.State, in.Code); err != nil {
+		writeError(w, signinError(name, err))
+		return
+	}
+	b.signedIn(name)
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (b *Broker) handleSignout(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("source")
+	src, aerr := b.ssoSourceNamed(name)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	err := src.Logout(ctx)
+	// The tokens are gone whatever the portal said; so are the sessions
+	// made with them, so that logging out ends access through spind.
+	b.dropSessionsOf(name)
+	b.log.Info("signed out", "source", name)
+	if err != nil {
+		writeError(w, errorf(api.CodeSTSFailed, "the tokens are forgotten; check the network to sign out at AWS too",
+			"source %s: %v", name, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// signedIn logs a finished sign-in; sessions of the source that were
+// refused meanwhile are simply made on the next request.
+func (b *Broker) signedIn(name string) {
+	b.log.Info("signed in", "source", name)
+}
+
+func signinError(name string, err error) *api.Error {
+	var aerr *api.Error
+	if errors.As(err, &aerr) {
+		return aerr
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return errorf(api.CodeSigninRequired, "run 'spin login "+name+"' again", "source %s: the sign-in did not finish in time", name)
+	}
+	if awssso.NeedsSignin(err) {
+		return errorf(api.CodeSigninRequired, "run 'spin login "+name+"' again", "source %s: sign-in refused: %v", name, err)
+	}
+	return errorf(api.CodeSTSFailed, "check the source's start_url and region, and the network to AWS",
+		"source %s: %v", name, err)
+}
+
+// sourceStatuses lists the sources for GET /v1/status.
+func (b *Broker) sourceStatuses(conf *profiles.Config) []api.SourceStatus {
+	out := []api.SourceStatus{}
+	if conf == nil {
+		return out
+	}
+	for _, name := range conf.SourceOrder {
+		def := conf.Sources[name]
+		st := api.SourceStatus{Name: name, Kind: string(def.Kind)}
+		if def.Kind == profiles.KindSSO {
+			s := b.sso.state(def).Status()
+			st.SignedIn, st.Expires, st.LastRefresh, st.LastError, st.Pending = s.SignedIn, s.Expires, s.LastRefresh, s.LastError, s.Pending
+		}
+		out = append(out, st)
+	}
+	return out
+}
