@@ -146,6 +146,7 @@ func TestSourceEditDropsItsSessions(t *testing.T) {
 
 func TestSourceKindNotServed(t *testing.T) {
 	f, _ := newSourceFixture(t, time.Now)
+	delete(f.b.sources, profiles.KindSSO) // as a spind without that kind
 	rec, _ := f.get(t, "/v1/credentials/dev")
 	if e := decodeErr(t, rec); rec.Code != http.StatusBadRequest || !strings.Contains(e.Message, "source corp is of kind sso") {
 		t.Errorf("got %d %+v, want 400 naming the source and its kind", rec.Code, e)
