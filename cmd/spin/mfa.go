@@ -12,6 +12,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/signinflow"
 )
 
 func newMFACmd(e *env, g *globals) *cobra.Command {
@@ -78,6 +79,13 @@ func promptMFACode(e *env, profile string) (string, error) {
 func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionName string) error {
 	_, err := c.Credentials(ctx, profile, sessionName)
 	var ce *client.Error
+	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && ce.Body.SourceKind == "sso" {
+		// Sign in here, where a person is, not inside the child.
+		if serr := signinOnTerminal(ctx, e, c, ce.Body.Source); serr != nil {
+			return err
+		}
+		_, err = c.Credentials(ctx, profile, sessionName)
+	}
 	if !errors.As(err, &ce) || ce.Code() != api.CodeMFARequired {
 		return err
 	}
@@ -90,4 +98,15 @@ func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionNa
 	}
 	_, err = c.Credentials(ctx, profile, sessionName)
 	return err
+}
+
+// signinOnTerminal runs `spin login SOURCE` when there is a terminal to
+// show the URL on; without one the caller keeps spind's hint.
+func signinOnTerminal(ctx context.Context, e *env, c *client.Client, source string) error {
+	tty, err := e.tty()
+	if err != nil {
+		return err
+	}
+	defer tty.Close()
+	return signinflow.Run(ctx, c, signinflow.Options{Source: source, Out: tty, Open: signinflow.Opener(e.getenv)})
 }
