@@ -171,3 +171,28 @@ func (b *Broker) sourceStatuses(conf *profiles.Config) []api.SourceStatus {
 	}
 	return out
 }
+
+func (b *Broker) handleSSOAccounts(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("source")
+	src, aerr := b.ssoSourceNamed(name)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
+	defer cancel()
+	as, err := src.Assignments(ctx)
+	if err != nil {
+		if awssso.NeedsSignin(err) {
+			writeError(w, ssoSigninRequired(name))
+			return
+		}
+		writeError(w, signinError(name, err))
+		return
+	}
+	out := make([]api.SSOAccount, 0, len(as))
+	for _, a := range as {
+		out = append(out, api.SSOAccount{AccountID: a.AccountID, AccountName: a.AccountName, Roles: a.Roles})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

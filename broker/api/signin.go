@@ -50,3 +50,11 @@ type SourceStatus struct {
 	LastError   string    `json:"last_error,omitempty"`
 	Pending     bool      `json:"pending,omitempty"` // a sign-in is in progress
 }
+
+// SSOAccount is one entry of GET /v1/signin/{source}/accounts: an account
+// and the permission sets the signed-in user has in it.
+type SSOAccount struct {
+	AccountID   string   `json:"account_id"`
+	AccountName string   `json:"account_name"`
+	Roles       []string `json:"roles"`
+}

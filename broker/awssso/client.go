@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -336,4 +337,61 @@ func (c *Client) Logout(ctx context.Context, access secret.String) error {
 		return fmt.Errorf("portal logout: %w", classifyErr(err))
 	}
 	return nil
+}
+
+// Assignment is an account and the permission sets the user has in it.
+type Assignment struct {
+	AccountID, AccountName string
+	Roles                  []string
+}
+
+// Assignments lists every account and role the user is assigned, page by
+// page; the retryer backs off on TooManyRequestsException, and at most
+// four accounts' roles are listed at once, so a large organisation (granted
+// needed a fix for 665 accounts) is listed without a storm of 429s.
+func (c *Client) Assignments(ctx context.Context, access secret.String) ([]Assignment, error) {
+	cl, err := c.portal()
+	if err != nil {
+		return nil, err
+	}
+	token := aws.String(access.Reveal())
+	var out []Assignment
+	pages := sso.NewListAccountsPaginator(cl, &sso.ListAccountsInput{AccessToken: token, MaxResults: aws.Int32(100)})
+	for pages.HasMorePages() {
+		p, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ListAccounts: %w", classifyErr(err))
+		}
+		for _, a := range p.AccountList {
+			out = append(out, Assignment{AccountID: aws.ToString(a.AccountId), AccountName: aws.ToString(a.AccountName)})
+		}
+	}
+	sem := make(chan struct{}, 4)
+	errs := make(chan error, len(out))
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(a *Assignment) {
+			defer func() { <-sem; wg.Done() }()
+			roles := sso.NewListAccountRolesPaginator(cl, &sso.ListAccountRolesInput{AccessToken: token,
+				AccountId: aws.String(a.AccountID), MaxResults: aws.Int32(100)})
+			for roles.HasMorePages() {
+				p, err := roles.NextPage(ctx)
+				if err != nil {
+					errs <- fmt.Errorf("ListAccountRoles for %s: %w", a.AccountID, classifyErr(err))
+					return
+				}
+				for _, r := range p.RoleList {
+					a.Roles = append(a.Roles, aws.ToString(r.RoleName))
+				}
+			}
+		}(&out[i])
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -277,3 +277,12 @@ func (s *Source) setTokenLocked(ctx context.Context, t Token) {
 	s.saveLocked(ctx)
 	s.log().Info("sso: signed in", "source", s.Name, "expires", t.Expires)
 }
+
+// Assignments lists the user's accounts and roles with the current token.
+func (s *Source) Assignments(ctx context.Context) ([]Assignment, error) {
+	access, err := s.AccessToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.Assignments(ctx, access)
+}

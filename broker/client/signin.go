@@ -40,3 +40,10 @@ func (c *Client) CompleteSignin(ctx context.Context, source string, in api.Signi
 func (c *Client) Signout(ctx context.Context, source string) error {
 	return c.do(ctx, http.MethodDelete, api.PathSignin+url.PathEscape(source), nil, nil)
 }
+
+// SSOAccounts lists the accounts and roles of an sso source's user.
+func (c *Client) SSOAccounts(ctx context.Context, source string) ([]api.SSOAccount, error) {
+	var out []api.SSOAccount
+	err := c.do(ctx, http.MethodGet, api.PathSignin+url.PathEscape(source)+"/accounts", nil, &out)
+	return out, err
+}

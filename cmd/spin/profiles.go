@@ -29,7 +29,7 @@ spin renders each profile of its config.yaml as a credential_process profile
 that runs spin's credential helper. Everything else in the file stays byte for byte.
 AWS_CONFIG_FILE names another file, as it does for AWS tools.`,
 	}
-	cmd.AddCommand(newProfilesWriteCmd(e, g, false), newProfilesWriteCmd(e, g, true), newProfilesListCmd(e, g), newProfilesRemoveCmd(e, g), newProfilesImportCmd(e, g))
+	cmd.AddCommand(newProfilesWriteCmd(e, g, false), newProfilesWriteCmd(e, g, true), newProfilesListCmd(e, g), newProfilesRemoveCmd(e, g), newProfilesImportCmd(e, g), newProfilesGenerateCmd(e, g))
 	return cmd
 }
 

@@ -42,7 +42,7 @@ func newSSOWorld(t *testing.T, cfg awsemu.SSOConfig) *world {
 	t.Helper()
 	w := newWorld(t, worldOptions{})
 	cfg.StartURL, cfg.User = ssoStartURL, ssoUser
-	cfg.Accounts = []awsemu.SSOAccount{{ID: ssoAccount, Name: "dev", Roles: []string{"Developer"}}}
+	cfg.Accounts = append(cfg.Accounts, awsemu.SSOAccount{ID: ssoAccount, Name: "dev", Roles: []string{"Developer"}})
 	w.emu.ConfigureSSO(cfg)
 	w.writeFile(w.config, fmt.Sprintf(`keyring:
   backend: secret-service
@@ -343,4 +343,50 @@ func TestSSOExpiredRefreshTokenThenLoginAndLogout(t *testing.T) {
 		t.Errorf("after logout: exit %d, stderr %q; want %q", exitCode(err), stderr, ssoHint)
 	}
 	w.assertNoTokenFiles(t)
+}
+
+// Issue 12, test 5: spin profiles generate against 150 accounts, with the
+// first portal calls throttled, adds 150x2 profiles (plus the one account
+// the config already has a profile for), and a second run adds nothing.
+func TestSSOProfilesGenerate(t *testing.T) {
+	w := newSSOWorld(t, awsemu.SSOConfig{Accounts: awsemu.SSOAccounts(150, "Admin", "ReadOnly")})
+	w.deviceLogin(t)
+	before, err := os.ReadFile(w.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.emu.ThrottleSSO(3)
+	out := w.run("", "profiles", "generate", "corp", "--dry-run")
+	if !strings.Contains(out, "would add 300 profiles") || !strings.Contains(out, "+ acct-149-ReadOnly (account 100000000149, role ReadOnly)") {
+		t.Errorf("dry run printed:\n%s", out)
+	}
+	if got := w.emu.Rejections("TooManyRequestsException"); got != 3 {
+		t.Errorf("throttled portal calls = %d, want 3 (then retried)", got)
+	}
+	if after, _ := os.ReadFile(w.config); !bytes.Equal(after, before) {
+		t.Errorf("--dry-run changed config.yaml")
+	}
+
+	w.emu.ThrottleSSO(3)
+	out = w.run("", "profiles", "generate", "corp")
+	if !strings.Contains(out, "added 300 profiles") || !strings.Contains(out, "151 accounts, 1 already there") {
+		t.Errorf("generate printed:\n%s", out)
+	}
+	generated, _ := os.ReadFile(w.config)
+	if !bytes.HasPrefix(generated, before[:bytes.LastIndex(before, []byte("  sso-chain:"))]) {
+		t.Errorf("generate changed what was in config.yaml before")
+	}
+	out = w.run("", "profiles", "generate", "corp")
+	if !strings.Contains(out, "added 0 profiles") || !strings.Contains(out, "301 already there") {
+		t.Errorf("second generate printed:\n%s", out)
+	}
+	if again, _ := os.ReadFile(w.config); !bytes.Equal(again, generated) {
+		t.Errorf("a second generate changed config.yaml")
+	}
+
+	w.run("", "profiles", "write")
+	if got, want := w.sdkIdentity(t, "acct-149-Admin"), "arn:aws:sts::100000000149:assumed-role/"+
+		awsemu.ReservedSSORoleName("100000000149", "Admin")+"/"+ssoUser; got != want {
+		t.Errorf("generated profile: Arn %q, want %q", got, want)
+	}
 }
