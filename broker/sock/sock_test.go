@@ -98,7 +98,11 @@ func TestDialRetriesFullBacklog(t *testing.T) {
 	// Fill the backlog with connections nobody accepts.
 	var pending []int
 	for {
-		fd, _ := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+		// SetNonblock rather than SOCK_NONBLOCK, which darwin lacks.
+		fd, _ := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatal(err)
+		}
 		err := unix.Connect(fd, &unix.SockaddrUnix{Name: path})
 		if err != nil {
 			unix.Close(fd)
