@@ -74,5 +74,6 @@ test-long: deps
 # Benchmarks, never part of `make test`: figures go in docs/benchmarks.md.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./broker/...
+	$(GO) test -run '^$$' -bench DeriveFileKey -benchtime 5x ./keystore
 	bench/helper.sh
 	bench/spind.sh

@@ -14,7 +14,7 @@ cd "$top"
 for b in spin spind spin-credential-process; do go build -o "$bin/$b" ./cmd/$b; done
 go build -o "$bin/awsemu" ./internal/awsemu/cmd/awsemu
 
-export HOME=$work/home XDG_RUNTIME_DIR=$work/run SPIN_KEYRING_PASSPHRASE=bench DBUS_SESSION_BUS_ADDRESS=disabled:
+export HOME=$work/home XDG_RUNTIME_DIR=$work/run SPIN_KEYRING_PASSPHRASE=bench-keyring-passphrase DBUS_SESSION_BUS_ADDRESS=disabled:
 export AWS_CONFIG_FILE=$HOME/.aws/config AWS_SHARED_CREDENTIALS_FILE=$HOME/.aws/credentials
 export PATH=$top/.tools/bin:$PATH TF_CLI_CONFIG_FILE=
 mkdir -p -m 700 "$HOME" "$XDG_RUNTIME_DIR" "$HOME/.config/spin"

@@ -42,6 +42,9 @@ type Config struct {
 	Backend string
 	// OpenKeys opens the keyring; default keystore.Open.
 	OpenKeys func(keystore.Config) (Keys, error)
+	// FileKeys turns the file keyring's passphrase into the key its
+	// backend is given; default keystore.FileKDF{} (Argon2id).
+	FileKeys FileKeys
 	// STS defaults to SDKSTS routed by the broker's network settings.
 	STS STS
 	// Net is where AWS calls go when config.yaml does not say: the
@@ -110,6 +113,9 @@ func New(cfg Config) *Broker {
 	}
 	if cfg.OpenKeys == nil {
 		cfg.OpenKeys = func(c keystore.Config) (Keys, error) { return keystore.Open(c) }
+	}
+	if cfg.FileKeys == nil {
+		cfg.FileKeys = keystore.FileKDF{}
 	}
 	if cfg.MFAPromptWindow == 0 {
 		cfg.MFAPromptWindow = defaultPromptWindow

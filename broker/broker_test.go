@@ -105,6 +105,15 @@ func (f *fakeSTS) GetSessionToken(ctx context.Context, caller api.Credentials, i
 		SessionToken: secret.New("mt"), Expiration: f.now().Add(in.Duration)}, nil
 }
 
+// plainFileKeys hands the passphrase through as the key: the fixture's
+// keyring is memKeys, which needs none; keystore tests the real KDF.
+type plainFileKeys struct{}
+
+func (plainFileKeys) State(string) (keystore.FileState, error) { return keystore.FileKDFReady, nil }
+func (plainFileKeys) Unlock(_ string, p secret.String) (secret.String, error) {
+	return p, nil
+}
+
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -139,6 +148,7 @@ func newFixture(t testing.TB, config string, now func() time.Time) *fixture {
 	f.b = New(Config{
 		ConfigPath: conf,
 		OpenKeys:   func(keystore.Config) (Keys, error) { return keys, nil },
+		FileKeys:   plainFileKeys{},
 		STS:        f.sts,
 		Now:        now,
 	})

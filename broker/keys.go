@@ -326,7 +326,24 @@ func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeBadRequest, "run 'spin unlock' and type the passphrase", "empty passphrase"))
 		return
 	}
-	prev := b.pass.Swap(&req.Passphrase)
+	dir := fileDir(conf)
+	state, _ := b.cfg.FileKeys.State(dir)
+	// The key, not the passphrase, is what spind keeps: Argon2id runs once
+	// here, and the keyring library only ever sees its result.
+	key, err := b.cfg.FileKeys.Unlock(dir, req.Passphrase)
+	switch {
+	case errors.Is(err, keystore.ErrWeakPassphrase):
+		writeError(w, errorf(api.CodeBadRequest, "choose a longer passphrase and run 'spin unlock' again", "%v", err))
+		return
+	case errors.Is(err, keystore.ErrBadPassphrase):
+		b.log.Warn("unlock refused: wrong passphrase", "pid", peerPID(r.Context()))
+		writeError(w, errorf(api.CodeLocked, "run 'spin unlock' again with the right passphrase", "unlock the file keyring: wrong passphrase"))
+		return
+	case err != nil:
+		writeError(w, errorf(api.CodeKeyring, "run 'spin doctor'", "unlock the file keyring: %v", err))
+		return
+	}
+	prev := b.pass.Swap(&key)
 	wasLocked := b.userLocked
 	b.userLocked = false
 	if err := b.verifyPassphraseLocked(r.Context(), conf); err != nil {
@@ -335,8 +352,30 @@ func (b *Broker) handleUnlock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeLocked, "run 'spin unlock' again with the right passphrase", "unlock the file keyring: wrong passphrase"))
 		return
 	}
+	switch state {
+	case keystore.FileNew:
+		b.log.Info("file keyring created with an Argon2id-derived key", "dir", dir)
+	case keystore.FileLegacy:
+		b.log.Info("file keyring migrated to an Argon2id-derived key", "dir", dir)
+	}
 	b.log.Info("file keyring unlocked")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// fileDir is the file backend's directory from config.yaml; empty lets
+// keystore pick its default.
+func fileDir(conf *profiles.Config) string {
+	if conf == nil {
+		return ""
+	}
+	return conf.Keyring.FileDir
+}
+
+// FileKeys derives the file backend's key from its passphrase;
+// keystore.FileKDF is the real one.
+type FileKeys interface {
+	State(dir string) (keystore.FileState, error)
+	Unlock(dir string, pass secret.String) (secret.String, error)
 }
 
 // verifyPassphraseLocked decrypts one stored item, if any, so a typo is

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/keystore"
 )
 
 func (f *fixture) do(t *testing.T, method, path, body string) *httptest.ResponseRecorder {
@@ -142,5 +143,37 @@ func TestLockForgetsFilePassphrase(t *testing.T) {
 	}
 	if code, e := f.apiError(t, "/v1/keys"); code != http.StatusOK {
 		t.Errorf("keys after unlock: %d %+v", code, e)
+	}
+}
+
+// The real Argon2id front of a new file keyring: the first unlock sets the
+// passphrase and must meet the floor; status says the keyring is new until
+// then; a wrong passphrase is refused afterwards even with no item stored.
+func TestUnlockNewFileKeyring(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, "keyring:\n  backend: file\n  file_dir: "+dir+"/kr\nprofiles:\n  p:\n    source: user\n    role_arn: arn:aws:iam::123456789012:role/r\n", time.Now)
+	f.b.cfg.FileKeys = keystore.FileKDF{Params: keystore.KDFParams{Time: 1, MemoryKiB: 8 << 10, Threads: 1}}
+	if st := f.status(t); !st.Locked || !st.KeyringNew {
+		t.Fatalf("status of a new file keyring: locked %v new %v, want both", st.Locked, st.KeyringNew)
+	}
+	rec := f.do(t, "POST", "/v1/unlock", `{"passphrase":"short pw"}`)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "at least 12") || strings.Contains(rec.Body.String(), "short pw") {
+		t.Fatalf("weak new passphrase: %d %s, want 400 stating the rule", rec.Code, rec.Body)
+	}
+	if rec := f.do(t, "POST", "/v1/unlock", `{"passphrase":"a good long passphrase"}`); rec.Code != http.StatusNoContent {
+		t.Fatalf("unlock: %d %s", rec.Code, rec.Body)
+	}
+	if st := f.status(t); st.Locked || st.KeyringNew {
+		t.Errorf("after the first unlock: locked %v new %v", st.Locked, st.KeyringNew)
+	}
+	if f.b.passphrase().Reveal() == "a good long passphrase" {
+		t.Error("spind keeps the passphrase itself, want only the derived key")
+	}
+	f.do(t, "POST", "/v1/lock", "")
+	if rec := f.do(t, "POST", "/v1/unlock", `{"passphrase":"another long passphrase"}`); rec.Code != http.StatusLocked {
+		t.Errorf("wrong passphrase: %d %s, want 423", rec.Code, rec.Body)
+	}
+	if st := f.status(t); !st.Locked || st.KeyringNew {
+		t.Errorf("after a wrong passphrase: locked %v new %v, want locked, not new", st.Locked, st.KeyringNew)
 	}
 }

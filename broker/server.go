@@ -168,6 +168,11 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.Backend = b.backendName(conf)
 	}
 	st.Locked = b.lockedLocked(conf)
+	if st.Locked && b.backendName(conf) == "file" {
+		if fs, err := b.cfg.FileKeys.State(fileDir(conf)); err == nil && fs == keystore.FileNew {
+			st.KeyringNew = true
+		}
+	}
 	if conf != nil && conf.Keyring.LockAfter > 0 {
 		st.LockAfter = conf.Keyring.LockAfter.String()
 	}

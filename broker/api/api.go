@@ -267,12 +267,15 @@ type KeyInfo struct {
 
 // Status is the body of GET /v1/status.
 type Status struct {
-	PID         int             `json:"pid"`
-	Version     string          `json:"version"`
-	StartedAt   time.Time       `json:"started_at"`
-	Backend     string          `json:"backend"`
-	Locked      bool            `json:"locked"`
-	LockAfter   string          `json:"lock_after,omitempty"` // keyring.lock_after, when set
+	PID       int       `json:"pid"`
+	Version   string    `json:"version"`
+	StartedAt time.Time `json:"started_at"`
+	Backend   string    `json:"backend"`
+	Locked    bool      `json:"locked"`
+	LockAfter string    `json:"lock_after,omitempty"` // keyring.lock_after, when set
+	// KeyringNew: the file keyring has no passphrase yet; the next unlock
+	// sets it (spin asks twice and checks the strength floor).
+	KeyringNew  bool            `json:"keyring_new,omitempty"`
 	ConfigPath  string          `json:"config_path"`
 	ConfigError string          `json:"config_error,omitempty"`
 	BuildNote   string          `json:"build_note,omitempty"` // what this build lacks, e.g. the Keychain

@@ -14,6 +14,7 @@ import (
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/passphrase"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/internal/termtext"
 )
@@ -174,7 +175,14 @@ func newUnlockCmd(e *env, g *globals) *cobra.Command {
 		Short: "Unlock spind: the file keyring's passphrase, or after 'spin lock'",
 		Long: `Unlock spind. For the file keyring backend it asks for the passphrase
 (or reads SPIN_KEYRING_PASSPHRASE); other backends guard themselves, so
-after 'spin lock' or keyring.lock_after spind just reopens them.`,
+after 'spin lock' or keyring.lock_after spind just reopens them.
+
+A new file keyring takes the passphrase given at its first unlock: it is
+asked twice and must have at least 12 characters. spind never gives it to
+the keyring library as is: Argon2id (64 MiB, 4 passes, parameters and salt
+in .spin-kdf.json beside the items) turns it into the key, so each guess at
+a copied keyring directory costs as much. Keyrings from before that are
+migrated at their first unlock.`,
 		Example: "  spin unlock\n  SPIN_KEYRING_PASSPHRASE=... spin unlock",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -211,13 +219,45 @@ func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 		return c.Unlock(ctx, secret.String{})
 	}
 	pass := secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE"))
-	if pass.IsZero() {
+	switch {
+	case pass.IsZero() && st.KeyringNew:
+		if pass, err = newPassphrase(e); err != nil {
+			return err
+		}
+	case pass.IsZero():
 		pass, err = readHidden(e, "spin keyring passphrase: ")
 		if err != nil {
 			return hint.Wrap(fmt.Errorf("the file keyring is locked: %w", err), "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal")
 		}
+	case st.KeyringNew:
+		// spind checks too; saying it here names the variable.
+		if err := passphrase.Check(pass.Reveal()); err != nil {
+			return hint.Wrap(fmt.Errorf("SPIN_KEYRING_PASSPHRASE: %w", err), "set a longer SPIN_KEYRING_PASSPHRASE, or unset it to be asked")
+		}
 	}
 	return c.Unlock(ctx, pass)
+}
+
+// newPassphrase asks for a new file-keyring passphrase twice: a typo in a
+// passphrase typed once, unseen, would lock the user out of every key set
+// stored after it.
+func newPassphrase(e *env) (secret.String, error) {
+	hint := "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal"
+	p1, err := readHidden(e, fmt.Sprintf("new spin keyring passphrase (at least %d characters): ", passphrase.MinLength))
+	if err != nil {
+		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), hint)
+	}
+	if err := passphrase.Check(p1.Reveal()); err != nil {
+		return secret.String{}, hint.Wrap(err, "run 'spin unlock' again")
+	}
+	p2, err := readHidden(e, "same passphrase again: ")
+	if err != nil {
+		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), hint)
+	}
+	if !p1.Equal(p2) {
+		return secret.String{}, hint.Wrap(errors.New("the two passphrases differ; nothing was set"), "run 'spin unlock' again")
+	}
+	return p1, nil
 }
 
 // waitGone waits until spind stops answering.

@@ -24,7 +24,7 @@ func TestKeysThroughCLI(t *testing.T) {
 			if backend == "secret-service" {
 				w.run("", "daemon", "start")
 			} else {
-				w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=correct horse")
+				w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=correct horse battery")
 				w.run("", "daemon", "start")
 			}
 			out := w.run(testKeyID+"\n"+testSecret+"\n", "keys", "add", w.keySet, "--stdin")
@@ -46,12 +46,12 @@ func TestKeysThroughCLI(t *testing.T) {
 			if backend == "file" {
 				// A restarted spind is locked until it gets the passphrase.
 				w.run("", "daemon", "stop")
-				w.env[len(w.env)-1] = "SPIN_KEYRING_PASSPHRASE=wrong"
+				w.env[len(w.env)-1] = "SPIN_KEYRING_PASSPHRASE=wrong passphrase here"
 				_, errOut, err := w.try("", "daemon", "start")
 				if err == nil || !strings.Contains(errOut, "wrong passphrase") {
 					t.Errorf("daemon start with a wrong passphrase: err %v, stderr %q", err, errOut)
 				}
-				w.env[len(w.env)-1] = "SPIN_KEYRING_PASSPHRASE=correct horse"
+				w.env[len(w.env)-1] = "SPIN_KEYRING_PASSPHRASE=correct horse battery"
 				w.run("", "unlock")
 				if list := w.run("", "keys", "list"); !strings.Contains(list, w.keySet) {
 					t.Errorf("after unlock keys list = %q, want %s", list, w.keySet)

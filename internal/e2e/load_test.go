@@ -16,7 +16,7 @@ import (
 // /v1/status, return to their idle level.
 func TestLoadAgainstSpind(t *testing.T) {
 	w := newWorld(t, worldOptions{backend: "file"})
-	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=pw")
+	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=test-keyring-passphrase")
 	w.run("", "daemon", "start")
 	w.addKeys()
 	ctx := context.Background()

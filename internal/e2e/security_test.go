@@ -198,7 +198,7 @@ func TestNoSecretInLogs(t *testing.T) {
 // spind exits cleanly on SIGTERM and removes its socket.
 func TestDaemonExitsCleanlyOnSIGTERM(t *testing.T) {
 	w := newWorld(t, worldOptions{backend: "file"})
-	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=pw")
+	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=test-keyring-passphrase")
 	w.run("", "daemon", "start")
 	pids := w.daemons()
 	if len(pids) != 1 {
@@ -220,7 +220,7 @@ func TestDaemonExitsCleanlyOnSIGTERM(t *testing.T) {
 // A second spind refuses to start over a live socket and leaves it alone.
 func TestSecondDaemonRefusesLiveSocket(t *testing.T) {
 	w := newWorld(t, worldOptions{backend: "file"})
-	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=pw")
+	w.env = append(w.env, "SPIN_KEYRING_PASSPHRASE=test-keyring-passphrase")
 	w.run("", "daemon", "start")
 	_, spind := binaries(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
