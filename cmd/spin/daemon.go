@@ -242,17 +242,17 @@ func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 // passphrase typed once, unseen, would lock the user out of every key set
 // stored after it.
 func newPassphrase(e *env) (secret.String, error) {
-	hint := "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal"
+	next := "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal"
 	p1, err := readHidden(e, fmt.Sprintf("new spin keyring passphrase (at least %d characters): ", passphrase.MinLength))
 	if err != nil {
-		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), hint)
+		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), next)
 	}
 	if err := passphrase.Check(p1.Reveal()); err != nil {
 		return secret.String{}, hint.Wrap(err, "run 'spin unlock' again")
 	}
 	p2, err := readHidden(e, "same passphrase again: ")
 	if err != nil {
-		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), hint)
+		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), next)
 	}
 	if !p1.Equal(p2) {
 		return secret.String{}, hint.Wrap(errors.New("the two passphrases differ; nothing was set"), "run 'spin unlock' again")
