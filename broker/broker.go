@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/webidentity"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/keystore"
@@ -89,9 +91,10 @@ type Broker struct {
 
 	// keySets serves profiles whose source is a key set; sources serves
 	// the kinds of sources: entries this spind knows.
-	keySets Source
-	sources map[profiles.SourceKind]Source
-	sso     *ssoSource // the sso kind's token states, for sign-in and status
+	keySets     Source
+	sources     map[profiles.SourceKind]Source
+	sso         *ssoSource // the sso kind's token states, for sign-in and status
+	webIdentity *webIdentitySource
 
 	sessMu   sync.Mutex
 	sessions map[sessionKey]*session
@@ -135,7 +138,12 @@ func New(cfg Config) *Broker {
 	b.conf.path = cfg.ConfigPath
 	b.keySets = keySetSource{b}
 	b.sso = &ssoSource{b: b}
-	b.sources = map[profiles.SourceKind]Source{profiles.KindSSO: b.sso}
+	host, _ := os.Hostname()
+	b.webIdentity = newWebIdentitySource(b, &webidentity.Fetcher{
+		Dir: filepath.Dir(cfg.ConfigPath),
+		Env: os.Environ(), // spind's own: an autostart's is allow-listed
+	}, host)
+	b.sources = map[profiles.SourceKind]Source{profiles.KindSSO: b.sso, profiles.KindWebIdentity: b.webIdentity}
 	b.touch()
 	return b
 }

@@ -31,6 +31,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/reload", b.handleReload)
 	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
 	mux.HandleFunc("POST /v1/mfa/{profile}", b.handleMFA)
+	mux.HandleFunc("PUT /v1/sources/{source}/github-request", b.handleGitHubRequest)
 	mux.HandleFunc("DELETE /v1/sessions", b.handleClearSessions)
 	mux.HandleFunc("DELETE /v1/sessions/{profile}", b.handleClearSessions)
 	mux.HandleFunc("POST /v1/signin/{source}", b.handleSigninStart)
