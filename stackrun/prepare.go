@@ -18,6 +18,8 @@ type Invocation struct {
 	VarFile       []byte            // JSON; nil when there are no parameters
 	Env           map[string]string // the child's whole environment
 	SessionName   string            // <stack>-<group>
+	// Origins say where each used profile's credentials come from.
+	Origins []string
 }
 
 // Prepare maps the stack's credentials to spin profiles and builds the
@@ -41,6 +43,7 @@ func Prepare(c *Config, spin *profiles.Config, h Host) (*Invocation, error) {
 		VarFile:       vf,
 		Env:           Env(c, cr, h),
 		SessionName:   SessionName(c),
+		Origins:       Origins(spin, cr.Uses),
 	}
 	return inv, inv.checkEnv()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,11 +75,20 @@ func promptMFACode(e *env, profile string) (string, error) {
 }
 
 // ensureMFA makes sure spind can serve profile before a child starts,
-// asking for an MFA code on the terminal if spind needs one: a prompt
-// inside the child would be swallowed.
+// asking for an MFA code on the terminal if spind needs one (a prompt
+// inside the child would be swallowed), or signing in to the profile's
+// source.
 func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionName string) error {
 	_, err := c.Credentials(ctx, profile, sessionName)
 	var ce *client.Error
+	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && ce.Body.SourceKind == "web_identity" {
+		retry, serr := signIn(ctx, e, c, ce)
+		if serr != nil || !retry {
+			return cmp.Or(serr, err)
+		}
+		_, err = c.Credentials(ctx, profile, sessionName)
+		return err
+	}
 	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && ce.Body.SourceKind == "sso" {
 		// Sign in here, where a person is, not inside the child.
 		if serr := signinOnTerminal(ctx, e, c, ce.Body.Source); serr != nil {

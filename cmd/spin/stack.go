@@ -110,6 +110,16 @@ func stackDo(ctx context.Context, e *env, g *globals, o *stackOptions, verb stri
 	if err != nil {
 		return err
 	}
+	if verb != "output" {
+		if tty, err := e.tty(); err == nil {
+			tty.Close()
+		} else {
+			// No terminal: a CI log. Say where credentials come from.
+			for _, line := range inv.Origins {
+				fmt.Fprintf(e.stderr, "spin %s: %s\n", verb, line)
+			}
+		}
+	}
 	r, done, err := newStackRunner(ctx, e, g, o, inv, verb == "up" || verb == "down")
 	if err != nil {
 		return err
