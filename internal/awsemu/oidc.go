@@ -40,6 +40,7 @@ type Issuer struct {
 	run          GitHubRun
 	minted       int
 	mintedAud    map[string]int
+	signatures   []string // of every token minted, for leak checks
 	jwksFetches  int
 }
 
@@ -166,7 +167,18 @@ func (i *Issuer) Mint(claims Claims) string {
 	if err != nil {
 		panic(err) // cannot happen with a valid key
 	}
+	i.mu.Lock()
+	i.signatures = append(i.signatures, b64(sig))
+	i.mu.Unlock()
 	return signing + "." + b64(sig)
+}
+
+// Signatures returns the signature part of every token minted so far:
+// what a test searches logs and files for (a token without it is useless).
+func (i *Issuer) Signatures() []string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]string(nil), i.signatures...)
 }
 
 // gitHubClaims is the claim set GitHub Actions puts in a job's token.
