@@ -40,6 +40,7 @@ lint: deps
 	@# The daemon, CLI, profiles and launch code are unix-only so far.
 	GOOS=windows GOARCH=amd64 $(GO) build $(WINDOWS_PKGS) ./keystore
 	GOOS=windows GOARCH=amd64 $(GO) vet $(WINDOWS_PKGS)
+	actionlint examples/ci/github-actions.yml
 
 test: deps lint release-check
 	$(GO) test -race -count=1 -timeout 25m ./...

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -120,5 +121,19 @@ func TestParseSourceErrors(t *testing.T) {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// The CI examples are configs a user copies: they must load.
+func TestExampleCIConfigs(t *testing.T) {
+	for _, name := range []string{"spin-config.yaml", "spin-config-gitlab.yaml"} {
+		c, err := Load(filepath.Join("..", "examples", "ci", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.Resolve("deploy")
+		if err != nil || r.SourceKind != KindWebIdentity || r.RoleSessionNameSet {
+			t.Errorf("%s: deploy resolves to %+v, %v; want a web_identity profile with the default session name", name, r, err)
+		}
 	}
 }

@@ -3,7 +3,7 @@
 # the AWS CLI v2 (as a real credential_process client), a real Secret
 # Service (gnome-keyring under dbus), pass/gnupg, keyutils, hyperfine, and
 # lintian, rpm, man-db and unzip for the release check, and
-# staticcheck from the Go module proxy. Never dbus-x11: with it every process
+# staticcheck and actionlint from the Go module proxy. Never dbus-x11: with it every process
 # that links the keyring library and finds no bus spawns an orphan dbus-daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,4 +33,8 @@ mkdir -p .tools/bin
 if [ ! -x .tools/bin/staticcheck ]; then
 	echo "install-deps: staticcheck from the Go module proxy"
 	GOBIN="$PWD/.tools/bin" go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
+if [ ! -x .tools/bin/actionlint ]; then
+	echo "install-deps: actionlint from the Go module proxy (checks examples/ci/github-actions.yml)"
+	GOBIN="$PWD/.tools/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 fi
