@@ -110,7 +110,12 @@ func stackDo(ctx context.Context, e *env, g *globals, o *stackOptions, verb stri
 	if err != nil {
 		return err
 	}
-	if verb != "output" {
+	r, done, err := newStackRunner(ctx, e, g, o, inv, verb == "up" || verb == "down")
+	if err != nil {
+		return err
+	}
+	defer done()
+	if verb == "plan" || o.autoApprove {
 		if tty, err := e.tty(); err == nil {
 			tty.Close()
 		} else {
@@ -120,11 +125,6 @@ func stackDo(ctx context.Context, e *env, g *globals, o *stackOptions, verb stri
 			}
 		}
 	}
-	r, done, err := newStackRunner(ctx, e, g, o, inv, verb == "up" || verb == "down")
-	if err != nil {
-		return err
-	}
-	defer done()
 	switch verb {
 	case "plan":
 		changes, err := r.Plan(ctx)
