@@ -47,7 +47,7 @@ func (s *webIdentitySource) Prepare(_ context.Context, req Request) (Obtain, *ap
 		s.mu.Unlock()
 		if !ok {
 			return nil, signinRequired(p.Source, profiles.KindWebIdentity,
-				fmt.Sprintf("run 'spin up', 'spin plan' or 'spin exec' in the job (they hand spind the job's token request), or 'spin login %s' before other commands", p.Source),
+				fmt.Sprintf("in the job, run the command under 'spin exec %s -- CMD', or use spin plan/up/down: they hand spind the job's token request", p.Name),
 				"source %s uses GitHub Actions' OIDC token, and spind has not been given this job's token request yet", p.Source)
 		}
 		gh = r
