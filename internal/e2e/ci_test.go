@@ -56,7 +56,9 @@ profiles:
   deploy:
     source: ci
     role_arn: %s
-`, defaults, ciRoleARN))
+endpoints:
+  sts: %s
+`, defaults, ciRoleARN, w.url))
 	reqURL, reqToken := iss.GitHubRequest()
 	var env []string
 	for _, kv := range w.env {
