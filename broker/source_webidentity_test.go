@@ -22,24 +22,6 @@ import (
 
 const ciRole = "arn:aws:iam::444455556666:role/deploy"
 
-// lockedBuffer is a log sink for the broker's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type ciFixture struct {
 	*emuFixture
 	iss  *awsemu.Issuer
