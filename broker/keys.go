@@ -159,7 +159,7 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 	b.cacheKeySet(name, &ks)
 	b.dropSessionsOf(name)
 	// An autostarted spind must find the same backend next time.
-	if err := profiles.RecordKeyringBackend(b.cfg.ConfigPath, b.backend); err != nil {
+	if err := profiles.RecordKeyringBackend(r.Context(), b.cfg.ConfigPath, b.backend); err != nil {
 		b.log.Warn("could not record the keyring backend in config", "path", b.cfg.ConfigPath, "err", err)
 	}
 	b.log.Info("key set stored", "name", name, "access_key_id", secret.MaskKeyID(ks.AccessKeyID), "backend", b.backend)

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/cloudspin/spin/internal/atomicfile"
 	"github.com/cloudspin/spin/internal/ipc"
 )
 
@@ -31,33 +32,29 @@ func Listen(path string, logger *slog.Logger) (net.Listener, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	lockf, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("socket lock: %w", err)
+	unlock, err := atomicfile.TryLock(path + ".lock")
+	if errors.Is(err, atomicfile.ErrLocked) {
+		return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, path)
 	}
-	if err := unix.Flock(int(lockf.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		lockf.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, path)
-		}
+	if err != nil {
 		return nil, fmt.Errorf("socket lock: %w", err)
 	}
 	if st, err := os.Lstat(path); err == nil {
 		// Only a socket is ours to replace: a file, directory or symlink
 		// at this path is someone's data (or bait), never deleted.
 		if st.Mode().Type() != os.ModeSocket {
-			lockf.Close()
+			unlock()
 			return nil, fmt.Errorf("%s exists and is not a socket (%s): spind deletes only a stale socket; move it away or set SPIN_SOCKET to another path", path, describeType(st.Mode()))
 		}
 		// We hold the lock, so a socket that still answers belongs to a
 		// spind started without it (or by an older version): leave it be.
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
-			lockf.Close()
+			unlock()
 			return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, path)
 		}
 		if err := os.Remove(path); err != nil {
-			lockf.Close()
+			unlock()
 			return nil, fmt.Errorf("remove stale socket: %w", err)
 		}
 		logger.Info("replaced stale socket", "path", path)
@@ -66,16 +63,16 @@ func Listen(path string, logger *slog.Logger) (net.Listener, error) {
 	ln, err := ipc.Unix{}.Listen(path)
 	unix.Umask(old)
 	if err != nil {
-		lockf.Close()
+		unlock()
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
 	ln.(*net.UnixListener).SetUnlinkOnClose(true)
 	if err := os.Chmod(path, 0o600); err != nil {
 		ln.Close()
-		lockf.Close()
+		unlock()
 		return nil, err
 	}
-	return &peerListener{Listener: ln, uid: os.Getuid(), lock: lockf, logger: logger}, nil
+	return &peerListener{Listener: ln, uid: os.Getuid(), unlock: unlock, logger: logger}, nil
 }
 
 // checkDir refuses a socket directory others could write into or read.
@@ -102,7 +99,7 @@ func checkDir(dir string) error {
 type peerListener struct {
 	net.Listener
 	uid    int
-	lock   *os.File
+	unlock func()
 	logger *slog.Logger
 	once   sync.Once
 }
@@ -132,7 +129,7 @@ func (l *peerListener) Accept() (net.Conn, error) {
 
 func (l *peerListener) Close() error {
 	err := l.Listener.Close()
-	l.once.Do(func() { l.lock.Close() })
+	l.once.Do(l.unlock)
 	return err
 }
 

@@ -4,37 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cloudspin/spin/internal/atomicfile"
 )
 
-// lockFile takes an exclusive flock on path, creating it (0600) if needed;
-// ctx bounds the wait. The lock file stays: removing it would let a writer
-// that opened the old inode and one that created a new one both hold "the"
-// lock.
+// lockFile takes the exclusive lock on path that serialises spin's
+// writers of one file; ctx bounds the wait.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err = atomicfile.Lock(ctx, path)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return nil, fmt.Errorf("another spin is editing the file: %w", err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+		return nil, fmt.Errorf("cannot lock: %w", err)
 	}
-	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
-			f.Close()
-			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("another spin is editing the file: waiting for %s: %w", path, ctx.Err())
-		case <-time.After(wait):
-		}
-	}
+	return unlock, nil
 }
 
 // writable asks the kernel whether we may write path: root passes any mode

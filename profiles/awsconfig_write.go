@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cloudspin/spin/internal/atomicfile"
 )
 
 // AWSConfigPath returns the shared config file AWS tools read:
@@ -126,12 +128,12 @@ func UpdateAWSConfig(ctx context.Context, path string, dryRun bool, edit func(*A
 		// The backup is for the user's own content; secrets in it are
 		// redacted (see RedactSecrets); it keeps the file's mode.
 		bak := target + ".spin.bak"
-		if err := writeFileAtomic(bak, RedactSecrets(old), mode); err != nil {
+		if err := atomicfile.WriteFile(bak, RedactSecrets(old), mode); err != nil {
 			return u, fmt.Errorf("cannot keep a backup of %s: %w", target, err)
 		}
 		u.Backup = bak
 	}
-	if err := writeFileAtomic(target, u.New, mode); err != nil {
+	if err := atomicfile.WriteFile(target, u.New, mode); err != nil {
 		return u, fmt.Errorf("cannot write %s: %w", target, err)
 	}
 	u.Written = true

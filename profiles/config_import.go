@@ -2,12 +2,10 @@ package profiles
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -33,40 +31,14 @@ func (e *ProfileExistsError) Error() string {
 }
 
 // WriteConfigProfiles adds profiles to the config.yaml at path with
-// InsertProfiles, creating the file (directory 0700, file 0600) if needed,
-// and replaces it atomically with its mode kept and a symlink followed.
-func WriteConfigProfiles(path string, add []Profile, replace bool) error {
-	target, err := resolveConfig(path)
-	if err != nil {
-		return err
-	}
-	mode := fs.FileMode(0o600)
-	data, err := os.ReadFile(target)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-			return err
-		}
-	case err != nil:
-		return err
-	default:
-		fi, err := os.Stat(target)
-		if err != nil {
-			return err
-		}
-		mode = fi.Mode().Perm()
-		if err := writable(target, false); err != nil {
-			return fmt.Errorf("cannot write %s: %w", target, err)
-		}
-	}
-	out, err := InsertProfiles(path, data, add, replace)
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(target, out, mode); err != nil {
-		return fmt.Errorf("cannot write %s: %w", target, err)
-	}
-	return nil
+// InsertProfiles, under the lock spind takes to record its backend,
+// creating the file (directory 0700, file 0600) if needed, and replaces it
+// atomically with its mode kept and a symlink followed.
+func WriteConfigProfiles(ctx context.Context, path string, add []Profile, replace bool) error {
+	_, _, err := editFile(ctx, path, true, func(_ string, data []byte) ([]byte, error) {
+		return InsertProfiles(path, data, add, replace)
+	})
+	return err
 }
 
 // InsertProfiles returns config.yaml's bytes with add defined under

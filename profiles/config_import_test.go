@@ -1,9 +1,11 @@
 package profiles
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +106,7 @@ func TestInsertProfilesRefuses(t *testing.T) {
 func TestWriteConfigProfiles(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "spin", "config.yaml")
-	if err := WriteConfigProfiles(path, importedProfiles[1:], false); err != nil {
+	if err := WriteConfigProfiles(context.Background(), path, importedProfiles[1:], false); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
@@ -113,7 +115,7 @@ func TestWriteConfigProfiles(t *testing.T) {
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteConfigProfiles(path, importedProfiles[:1], false); err != nil {
+	if err := WriteConfigProfiles(context.Background(), path, importedProfiles[:1], false); err != nil {
 		t.Fatal(err)
 	}
 	c := parseFile(t, path)
@@ -123,7 +125,8 @@ func TestWriteConfigProfiles(t *testing.T) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v, want 0640 kept", fi.Mode())
 	}
-	if got := dirEntries(t, filepath.Dir(path)); len(got) != 1 {
-		t.Errorf("directory holds %q, want config.yaml only", got)
+	// No temp file stays; the lock file that spind's writes share does.
+	if got := dirEntries(t, filepath.Dir(path)); !slices.Equal(got, []string{"config.yaml", "config.yaml.spin.lock"}) {
+		t.Errorf("directory holds %q, want config.yaml and its lock file", got)
 	}
 }

@@ -2,11 +2,9 @@ package profiles
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,37 +22,22 @@ import (
 // one line is added and every other byte of the file is kept; a missing
 // file is created (directory 0700, file 0600). The file is replaced
 // atomically with its mode kept, and a symlinked config is followed to its
-// target so dotfile managers keep their link.
-func RecordKeyringBackend(path, backend string) error {
+// target so dotfile managers keep their link. The file is locked as
+// `spin profiles import` locks it, so neither loses the other's edit.
+func RecordKeyringBackend(ctx context.Context, path, backend string) error {
 	if backend == "auto" || !slices.Contains(backends, backend) {
 		return fmt.Errorf("record keyring backend: %q is not a backend to pin (want one of %s)", backend, strings.Join(backends[1:], ", "))
 	}
-	target, err := filepath.EvalSymlinks(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, lerr := os.Lstat(path); lerr == nil {
-			return fmt.Errorf("record keyring backend: %s is a symlink to a missing file", path)
+	_, _, err := editFile(ctx, path, true, func(_ string, data []byte) ([]byte, error) {
+		if data == nil {
+			return []byte("keyring:\n  backend: " + backend + "\n"), nil
 		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return fmt.Errorf("record keyring backend: %w", err)
-		}
-		return writeFileAtomic(path, []byte("keyring:\n  backend: "+backend+"\n"), 0o600)
-	}
+		return addKeyringBackend(path, data, backend)
+	})
 	if err != nil {
 		return fmt.Errorf("record keyring backend: %w", err)
 	}
-	fi, err := os.Stat(target)
-	if err != nil {
-		return fmt.Errorf("record keyring backend: %w", err)
-	}
-	data, err := os.ReadFile(target)
-	if err != nil {
-		return fmt.Errorf("record keyring backend: %w", err)
-	}
-	out, err := addKeyringBackend(path, data, backend)
-	if err != nil || out == nil {
-		return err
-	}
-	return writeFileAtomic(target, out, fi.Mode().Perm())
+	return nil
 }
 
 // addKeyringBackend returns data with keyring.backend set, or nil when the

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,7 +78,7 @@ func TestAddKeyringBackendRefuses(t *testing.T) {
 func TestRecordKeyringBackendCreates(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "config", "spin")
 	path := filepath.Join(dir, "config.yaml")
-	if err := RecordKeyringBackend(path, "secret-service"); err != nil {
+	if err := RecordKeyringBackend(context.Background(), path, "secret-service"); err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, path, "keyring:\n  backend: secret-service\n", 0o600)
@@ -85,7 +86,7 @@ func TestRecordKeyringBackendCreates(t *testing.T) {
 		t.Errorf("got directory %v, %v; want mode 0700", fi.Mode(), err)
 	}
 	// Already set: a second call with another backend changes nothing.
-	if err := RecordKeyringBackend(path, "pass"); err != nil {
+	if err := RecordKeyringBackend(context.Background(), path, "pass"); err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, path, "keyring:\n  backend: secret-service\n", 0o600)
@@ -108,7 +109,7 @@ func TestRecordKeyringBackendKeepsModeAndSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	if err := RecordKeyringBackend(link, "keyctl"); err != nil {
+	if err := RecordKeyringBackend(context.Background(), link, "keyctl"); err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, target, src+"keyring:\n  backend: keyctl\n", 0o640)
@@ -124,8 +125,8 @@ func TestRecordKeyringBackendErrors(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	for _, b := range []string{"auto", "gnome", ""} {
-		if err := RecordKeyringBackend(path, b); err == nil {
-			t.Errorf("RecordKeyringBackend(%q) = nil, want an error", b)
+		if err := RecordKeyringBackend(context.Background(), path, b); err == nil {
+			t.Errorf("RecordKeyringBackend(context.Background(), %q) = nil, want an error", b)
 		}
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -135,7 +136,7 @@ func TestRecordKeyringBackendErrors(t *testing.T) {
 	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := RecordKeyringBackend(path, "file"); err == nil || !strings.Contains(err.Error(), path+":1:11: ") {
+	if err := RecordKeyringBackend(context.Background(), path, "file"); err == nil || !strings.Contains(err.Error(), path+":1:11: ") {
 		t.Errorf("got %v, want the parse error with its position", err)
 	}
 	checkFile(t, path, broken, 0o600)
@@ -143,7 +144,7 @@ func TestRecordKeyringBackendErrors(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "missing", "x.yaml"), dangling); err != nil {
 		t.Fatal(err)
 	}
-	if err := RecordKeyringBackend(dangling, "file"); err == nil {
+	if err := RecordKeyringBackend(context.Background(), dangling, "file"); err == nil {
 		t.Error("got nil for a dangling symlink, want an error")
 	}
 }

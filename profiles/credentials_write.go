@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 )
@@ -41,47 +40,26 @@ func CheckWithSDK(ctx context.Context, path string, c Credentials) error {
 // old file's blocks are freed, not wiped; rewriting in place would not wipe
 // them either on journaling or copy-on-write filesystems.)
 func UpdateCredentials(ctx context.Context, path string, edit func(*AWSConfig) ([]string, error)) (*Update, error) {
-	target, err := resolveConfig(path)
-	if err != nil {
-		return nil, err
-	}
-	u := &Update{Path: target}
-	unlock, err := lockForWrite(ctx, target)
-	if err != nil {
-		return u, err
-	}
-	defer unlock()
-	fi, err := os.Stat(target)
-	if err != nil {
-		return u, err
-	}
-	old, err := os.ReadFile(target)
-	if err != nil {
-		return u, err
-	}
-	doc := ParseAWSConfig(old)
-	u.Old = old
-	removed, err := edit(doc)
-	if err != nil {
-		return u, fmt.Errorf("%s: %w", target, err)
-	}
-	u.New = doc.Render()
-	if bytes.Equal(old, u.New) {
-		return u, nil
-	}
-	after := ParseAWSConfig(u.New)
-	for _, name := range removed {
-		if _, err := ReadCredentials(after, name); !errors.Is(err, ErrNoCredentials) {
-			return u, fmt.Errorf("refusing to write %s: profile %s would still hold a key", target, name)
+	u := &Update{}
+	var err error
+	u.Path, u.Written, err = editFile(ctx, path, false, func(target string, old []byte) ([]byte, error) {
+		doc := ParseAWSConfig(old)
+		u.Old = old
+		removed, err := edit(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", target, err)
 		}
-	}
-	// Root passes any mode check; an immutable file fails even for root.
-	if err := writable(target, false); err != nil {
-		return u, fmt.Errorf("cannot write %s: %w", target, err)
-	}
-	if err := writeFileAtomic(target, u.New, fi.Mode().Perm()); err != nil {
-		return u, fmt.Errorf("cannot write %s: %w", target, err)
-	}
-	u.Written = true
-	return u, nil
+		u.New = doc.Render()
+		if bytes.Equal(old, u.New) {
+			return nil, nil
+		}
+		after := ParseAWSConfig(u.New)
+		for _, name := range removed {
+			if _, err := ReadCredentials(after, name); !errors.Is(err, ErrNoCredentials) {
+				return nil, fmt.Errorf("refusing to write %s: profile %s would still hold a key", target, name)
+			}
+		}
+		return u.New, nil
+	})
+	return u, err
 }

@@ -65,5 +65,5 @@ func (w *StackWrite) Apply(ctx context.Context, awsPath string, h Helper, o Sync
 	if err != nil || len(w.add) == 0 {
 		return err
 	}
-	return WriteConfigProfiles(w.Path, w.add, w.replace)
+	return WriteConfigProfiles(ctx, w.Path, w.add, w.replace)
 }

@@ -78,7 +78,7 @@ func (p *ProfilesImport) Apply(ctx context.Context, ks KeyStore) ([]Removal, err
 	if _, err := StoreKeys(ctx, ks, p.Keys, p.force); err != nil {
 		return nil, err
 	}
-	if err := WriteConfigProfiles(p.cfgPath, p.add(), p.force); err != nil {
+	if err := WriteConfigProfiles(ctx, p.cfgPath, p.add(), p.force); err != nil {
 		return nil, hint.Wrap(fmt.Errorf("the keys are stored, but %w", err), "fix it and run 'spin profiles import --force' again")
 	}
 	if err := p.adopt(ctx); err != nil {

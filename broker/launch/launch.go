@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/cloudspin/spin/broker/sock"
+	"github.com/cloudspin/spin/internal/atomicfile"
 	"github.com/cloudspin/spin/internal/hint"
 )
 
@@ -71,7 +72,7 @@ func EnsureStarted(ctx context.Context, o Options) (started bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(o.Socket), 0o700); err != nil {
 		return false, fmt.Errorf("start spind: %w", err)
 	}
-	unlock, err := lock(ctx, o.Socket+".launch")
+	unlock, err := atomicfile.Lock(ctx, o.Socket+".launch")
 	if err != nil {
 		return false, fmt.Errorf("start spind: %w", err)
 	}
@@ -125,30 +126,6 @@ func Ping(ctx context.Context, socket string) error {
 	}
 	c.Close()
 	return nil
-}
-
-// lock takes an exclusive flock, polling so that ctx bounds the wait.
-func lock(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
 }
 
 // start runs spind detached: its own session, stdio on its log file and

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/cloudspin/spin/internal/atomicfile"
 )
 
 // Unit describes what to install.
@@ -156,11 +158,7 @@ func Install(path string, text []byte) (changed bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return false, err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, text, 0o644); err != nil {
-		return false, err
-	}
-	return true, os.Rename(tmp, path)
+	return true, atomicfile.WriteFile(path, text, 0o644)
 }
 
 // Uninstall removes the definition; a missing one is not an error.

@@ -9,8 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 
+	"github.com/cloudspin/spin/internal/atomicfile"
 	"github.com/cloudspin/spin/internal/awsemu"
 )
 
@@ -70,7 +70,7 @@ func serve(ctx context.Context, addr, keysPath, urlFile, tlsCert string, buckets
 	}
 	url := "http://" + ln.Addr().String()
 	if urlFile != "" {
-		if err := writeFileAtomic(urlFile, url+"\n"); err != nil {
+		if err := atomicfile.WriteFile(urlFile, []byte(url+"\n"), 0o644); err != nil {
 			ln.Close()
 			return err
 		}
@@ -91,11 +91,11 @@ func serveTLS(ctx context.Context, emu *awsemu.Emulator, addr, urlFile, certFile
 	}
 	defer srv.Stop()
 	// The certificate first: a reader polling for the URL file may use it at once.
-	if err := writeFileAtomic(certFile, string(srv.CertPEM)); err != nil {
+	if err := atomicfile.WriteFile(certFile, srv.CertPEM, 0o644); err != nil {
 		return err
 	}
 	if urlFile != "" {
-		if err := writeFileAtomic(urlFile, srv.URL+"\n"); err != nil {
+		if err := atomicfile.WriteFile(urlFile, []byte(srv.URL+"\n"), 0o644); err != nil {
 			return err
 		}
 		defer os.Remove(urlFile)
@@ -106,30 +106,4 @@ func serveTLS(ctx context.Context, emu *awsemu.Emulator, addr, urlFile, certFile
 	log.Info("stopped", "connections", srv.Connections(), "tls_handshakes", srv.Handshakes(),
 		"assume_role", emu.Calls("AssumeRole"), "get_session_token", emu.Calls("GetSessionToken"))
 	return nil
-}
-
-// writeFileAtomic makes content appear at path all at once, so a reader
-// polling for the file never sees it half written.
-func writeFileAtomic(path, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // fails harmlessly after the rename
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
