@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -273,25 +274,37 @@ func TestSTSFailureServesValidCachedSession(t *testing.T) {
 	}
 }
 
+// Refresh-ahead on a fake clock (testing/synctest): the sleeps below take
+// no real time, and each check runs once every goroutine of the broker is
+// idle again.
 func TestRefreshAheadOnlyWhileUsed(t *testing.T) {
-	f := newFixture(t, `profiles:
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, `profiles:
   p:
     source: user
     role_arn: arn:aws:iam::123456789012:role/r
     duration: 3s
     min_validity: 1s
 `, time.Now)
-	f.get(t, "/v1/credentials/p")
-	// handed-out expiry 2.7s; refresh at 2.7-1-0.3 = 1.4s.
-	time.Sleep(2 * time.Second)
-	if n := f.sts.calls.Load(); n != 2 {
-		t.Fatalf("STS calls after 2s = %d, want 2 (one refresh ahead, no request waiting)", n)
-	}
-	// Nobody used the refreshed session: it is left to expire.
-	time.Sleep(3 * time.Second)
-	if n := f.sts.calls.Load(); n != 2 {
-		t.Errorf("STS calls for an idle profile = %d, want still 2", n)
-	}
+		f.get(t, "/v1/credentials/p")
+		// handed-out expiry 2.7s; refresh at 2.7-1-0.3 = 1.4s.
+		time.Sleep(1300 * time.Millisecond)
+		synctest.Wait()
+		if n := f.sts.calls.Load(); n != 1 {
+			t.Fatalf("STS calls after 1.3s = %d, want 1 (not yet the refresh point)", n)
+		}
+		time.Sleep(700 * time.Millisecond)
+		synctest.Wait()
+		if n := f.sts.calls.Load(); n != 2 {
+			t.Fatalf("STS calls after 2s = %d, want 2 (one refresh ahead, no request waiting)", n)
+		}
+		// Nobody used the refreshed session: it is left to expire.
+		time.Sleep(3 * time.Second)
+		synctest.Wait()
+		if n := f.sts.calls.Load(); n != 2 {
+			t.Errorf("STS calls for an idle profile = %d, want still 2", n)
+		}
+	})
 }
 
 func TestErrorsNameTheFix(t *testing.T) {

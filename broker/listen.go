@@ -133,7 +133,7 @@ func (l *peerListener) Close() error {
 	return err
 }
 
-// Serve runs srv on ln until ctx ends, then shuts it down gracefully.
+// serveUntil runs srv on ln until ctx ends, then shuts it down gracefully.
 func serveUntil(ctx context.Context, srv interface {
 	Serve(net.Listener) error
 	Shutdown(context.Context) error

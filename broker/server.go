@@ -28,7 +28,6 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/unlock", b.handleUnlock)
 	mux.HandleFunc("POST /v1/lock", b.handleLock)
 	mux.HandleFunc("GET /v1/status", b.handleStatus)
-	mux.HandleFunc("POST /v1/reload", b.handleReload)
 	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
 	mux.HandleFunc("POST /v1/mfa/{profile}", b.handleMFA)
 	mux.HandleFunc("PUT /v1/sources/{source}/github-request", b.handleGitHubRequest)
@@ -193,14 +192,6 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 	})
 	st.Sources = b.sourceStatuses(conf)
 	writeJSON(w, http.StatusOK, st)
-}
-
-func (b *Broker) handleReload(w http.ResponseWriter, r *http.Request) {
-	if _, err := b.conf.get(true); err != nil {
-		writeError(w, errorf(api.CodeConfigInvalid, "fix the file and run 'spin daemon reload'", "%v", err))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (b *Broker) handleShutdown(w http.ResponseWriter, r *http.Request) {

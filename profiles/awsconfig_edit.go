@@ -168,14 +168,6 @@ func (c *AWSConfig) RemoveProfile(name string) error {
 	case !s.Managed:
 		return &UnmanagedError{Names: []string{name}, Lines: []int{s.Line}}
 	}
-	start, end := s.start, c.owned(s)
-	blank := func(i int) bool { return strings.TrimSpace(c.lines[i].Text) == "" }
-	switch {
-	case start > 0 && blank(start-1) && (end == len(c.lines) || blank(end)):
-		start--
-	case start == 0 && end < len(c.lines) && blank(end):
-		end++
-	}
-	c.lines = slices.Delete(c.lines, start, end)
+	c.removeSection(s)
 	return nil
 }

@@ -24,7 +24,6 @@ const (
 	DefaultMinValidity     = 15 * time.Minute // botocore refreshes at 15m left
 	DefaultMFADuration     = 12 * time.Hour
 	DefaultSessionTemplate = "spin-{{user}}"
-	defaultKeyringDir      = "~/.local/share/spin/keyring"
 )
 
 // ErrUnknownProfile is returned (wrapped) by Resolve for a name config.yaml
@@ -38,9 +37,6 @@ type Config struct {
 	// Exists is false only when Load found no file: spind must start
 	// before the user writes one, but `spin` can still say so.
 	Exists bool
-	// ModTime is the file's modification time when Load read it, so spind
-	// can reload when it changes.
-	ModTime time.Time
 	// User replaces {{user}} in role_session_name. Load sets it to the OS
 	// user name; Parse leaves it empty so tests stay deterministic.
 	User     string
@@ -176,11 +172,6 @@ func Load(path string) (*Config, error) {
 		return nil, err
 	}
 	defer f.Close()
-	// Stat the open file so ModTime belongs to the bytes we read.
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, err
@@ -189,7 +180,6 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.ModTime = fi.ModTime()
 	c.User = currentUser()
 	return c, nil
 }
@@ -211,7 +201,7 @@ func newConfig(path string) *Config {
 		Net:      awsnet.Config{Endpoints: awsnet.Endpoints{}},
 		origins:  map[string]string{},
 	}
-	c.Keyring.FileDir, _ = expandHome(defaultKeyringDir)
+	c.Keyring.FileDir = defaultKeyringDir()
 	return c
 }
 
@@ -290,4 +280,15 @@ func (c *Config) Origin(key string) string {
 		}
 	}
 	return "default"
+}
+
+// defaultKeyringDir is the file backend's directory when config.yaml names
+// none: $XDG_DATA_HOME/spin/keyring, else ~/.local/share/spin/keyring, as
+// keystore's own default (spind always passes this one on).
+func defaultKeyringDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "spin", "keyring")
+	}
+	dir, _ := expandHome("~/.local/share/spin/keyring")
+	return dir
 }

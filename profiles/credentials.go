@@ -178,7 +178,8 @@ func (c *AWSConfig) RemoveCredentials(name, accessKeyID string) error {
 }
 
 // removeSection deletes s's header and settings, and the blank line that
-// separated it when that would leave two, as RemoveProfile does.
+// separated it when that would leave two. Comments after its last setting
+// stay.
 func (c *AWSConfig) removeSection(s Section) {
 	start, end := s.start, c.owned(s)
 	blank := func(i int) bool { return strings.TrimSpace(c.lines[i].Text) == "" }

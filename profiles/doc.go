@@ -4,10 +4,15 @@
 // (SetProfile, RemoveProfile, Sync), and one locked, validated, atomic
 // write around them (UpdateAWSConfig). The same editor reads and removes
 // plaintext keys in ~/.aws/credentials (ReadCredentials, RemoveCredentials,
-// UpdateCredentials), which `spin keys import` and `spin profiles import`
-// use to move them into the keyring (PlanImport, AdoptProfiles).
+// UpdateCredentials). It also owns the transactions that change several of
+// these files in an order that loses nothing part-way: moving keys and
+// profiles into the keyring and config.yaml (PlanKeySetImport,
+// PlanProfilesImport, over a KeyStore that spind's client satisfies) and
+// adding a stack's role profiles (PlanStackWrite). Every write of
+// config.yaml, by spin or by spind recording its keyring backend, takes
+// the same lock (editFile).
 //
-// config.yaml is read by the daemon spind only: the credential helper never
+// spind and the spin CLI read config.yaml; the credential helper never
 // parses it, so the helper stays fast and a broken config shows up as one
 // clear error from spind rather than as a failure inside every SDK client.
 // Every problem in the file is reported as PATH:LINE:COL so editors and

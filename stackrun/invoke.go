@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -111,14 +112,13 @@ func Env(c *Config, cr *Credentials, h Host) map[string]string {
 	return env
 }
 
-// forbidden are variables that must never reach tofu; Env cannot produce
-// them, and the runner checks again before starting the child.
-var forbidden = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SPIN_KEYRING_PASSPHRASE"}
-
+// forbiddenIn lists the secret-carrying variables (secret.IsEnvVar) of
+// env, which must never reach tofu; Env cannot produce them, and the
+// runner checks again before starting the child.
 func forbiddenIn(env map[string]string) []string {
 	var bad []string
 	for k := range env {
-		if slices.Contains(forbidden, k) {
+		if secret.IsEnvVar(k) {
 			bad = append(bad, k)
 		}
 	}

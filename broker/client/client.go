@@ -25,9 +25,6 @@ import (
 	"github.com/cloudspin/spin/internal/secret"
 )
 
-// ErrNoDaemon means nothing answers on the socket.
-var ErrNoDaemon = launch.ErrNoDaemon
-
 // Error is a non-2xx answer from spind. Its message and its next step
 // (Hint) come apart, so the CLI prints the hint on a line of its own.
 type Error struct {
@@ -139,7 +136,8 @@ func (c *Client) Socket() string { return c.socket }
 // Close drops idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
-// do sends one request; body may be nil. out, when non-nil, receives the
+// do sends one request; body may be nil. Nothing answering on the socket
+// is launch.ErrNoDaemon, wrapped. out, when non-nil, receives the
 // decoded JSON answer.
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, out any) error {
 	// Until spind's first byte, it gets AnswerTimeout; then ctx's own.
@@ -166,7 +164,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 		case silentErr(ctx) != nil:
 			return silentErr(ctx)
 		case launch.NoListener(err):
-			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, c.socket)
+			return fmt.Errorf("%w (socket %s)", launch.ErrNoDaemon, c.socket)
 		case errors.As(err, &ue):
 			return ue
 		}
@@ -293,11 +291,6 @@ func (c *Client) Status(ctx context.Context) (api.Status, error) {
 	var st api.Status
 	err := c.do(ctx, http.MethodGet, api.PathStatus, nil, &st)
 	return st, err
-}
-
-// Reload makes spind re-read config.yaml.
-func (c *Client) Reload(ctx context.Context) error {
-	return c.do(ctx, http.MethodPost, api.PathReload, nil, nil)
 }
 
 // Shutdown asks spind to exit.

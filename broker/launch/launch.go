@@ -23,6 +23,7 @@ import (
 	"github.com/cloudspin/spin/broker/sock"
 	"github.com/cloudspin/spin/internal/atomicfile"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/secret"
 )
 
 // ErrNoDaemon means nothing answers on the socket.
@@ -170,17 +171,26 @@ func (o Options) binary() (string, error) {
 	if o.Binary != "" {
 		return o.Binary, nil
 	}
+	return FindSpind()
+}
+
+// FindSpind locates spind: next to this binary (symlinks resolved, so a
+// spin linked into ~/bin finds the spind it was installed with), else on
+// PATH. The path is absolute, for a service definition to name.
+func FindSpind() (string, error) {
 	if exe, err := os.Executable(); err == nil {
-		cand := filepath.Join(filepath.Dir(exe), "spind")
-		if st, err := os.Stat(cand); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return cand, nil
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			cand := filepath.Join(filepath.Dir(real), "spind")
+			if st, err := os.Stat(cand); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+				return cand, nil
+			}
 		}
 	}
 	p, err := exec.LookPath("spind")
 	if err != nil {
-		return "", fmt.Errorf("spind not found next to spin or on PATH: install both binaries together")
+		return "", errors.New("spind not found next to spin or on PATH: install both binaries together")
 	}
-	return p, nil
+	return filepath.Abs(p)
 }
 
 func (o Options) logFile() string {
@@ -251,10 +261,6 @@ func OpenLog(path string) (*os.File, error) {
 	return f, nil
 }
 
-// secretVars must never reach spind or a child spin starts: spind would keep
-// them in /proc/PID/environ for its whole life, and pass them on.
-var secretVars = []string{"SPIN_KEYRING_PASSPHRASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"}
-
 // AllowedEnv returns the part of env an autostarted spind gets: what it
 // needs to find its config, socket, keyring and locale, and nothing that
 // could steer its AWS calls (endpoints, proxies, CA bundles) or carry a
@@ -280,14 +286,7 @@ func ScrubEnv(env []string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
-		secret := false
-		for _, v := range secretVars {
-			if k == v {
-				secret = true
-				break
-			}
-		}
-		if !secret {
+		if !secret.IsEnvVar(k) {
 			out = append(out, kv)
 		}
 	}

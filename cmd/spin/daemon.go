@@ -86,7 +86,7 @@ starts spind on demand, spind gets none of them.`,
 				}
 				defer c.Close()
 				if err := c.Shutdown(cmd.Context()); err != nil {
-					if errors.Is(err, client.ErrNoDaemon) {
+					if errors.Is(err, launch.ErrNoDaemon) {
 						fmt.Fprintln(e.stdout, "spind is not running")
 						return nil
 					}
@@ -156,7 +156,7 @@ config.yaml without a request that needed a key set.`,
 			c := client.New(sock)
 			defer c.Close()
 			if err := c.Lock(cmd.Context()); err != nil {
-				if errors.Is(err, client.ErrNoDaemon) {
+				if errors.Is(err, launch.ErrNoDaemon) {
 					fmt.Fprintln(e.stdout, "spind is not running: nothing to lock")
 					return nil
 				}
@@ -265,7 +265,7 @@ func waitGone(ctx context.Context, c *client.Client) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	for {
-		if _, err := c.Status(ctx); errors.Is(err, client.ErrNoDaemon) {
+		if _, err := c.Status(ctx); errors.Is(err, launch.ErrNoDaemon) {
 			return nil
 		}
 		select {

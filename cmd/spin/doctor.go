@@ -18,6 +18,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
@@ -76,7 +77,7 @@ func runDoctor(ctx context.Context, e *env, g *globals) []check {
 	defer cancel()
 	st, err := c.Status(cctx)
 	switch {
-	case errors.Is(err, client.ErrNoDaemon):
+	case errors.Is(err, launch.ErrNoDaemon):
 		out = append(out, check{"FAIL", "spind", "not running on " + sock, "spin daemon start"})
 	case err != nil:
 		out = append(out, check{"FAIL", "spind", err.Error(), "spin daemon stop; spin daemon start"})

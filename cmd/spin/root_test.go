@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hint"
 )
 
@@ -22,7 +23,7 @@ func TestPrintError(t *testing.T) {
 		{"plain", errors.New("boom\nagain"), "spin: boom again\n"},
 		{"spind's answer", fmt.Errorf("store key set k: %w (nothing was removed)", spind),
 			"spin: store key set k: no key set k (nothing was removed)\nspin: hint: run 'spin keys add k'\n"},
-		{"no daemon", fmt.Errorf("%w (socket /s)", client.ErrNoDaemon), "spin: spind is not running (socket /s)\nspin: hint: run 'spin daemon start'\n"},
+		{"no daemon", fmt.Errorf("%w (socket /s)", launch.ErrNoDaemon), "spin: spind is not running (socket /s)\nspin: hint: run 'spin daemon start'\n"},
 		{"several problems", errors.Join(errors.New("a.yaml:1:1: one"), hint.Wrap(errors.New("a.yaml:2:1: two"), "fix it")),
 			"spin: a.yaml:1:1: one\nspin: a.yaml:2:1: two\nspin: hint: fix it\n"},
 	}

@@ -2,13 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/service"
 )
 
@@ -28,7 +25,7 @@ goes into a service definition.`,
 			if err != nil {
 				return err
 			}
-			spind, err := findSpind()
+			spind, err := launch.FindSpind()
 			if err != nil {
 				return err
 			}
@@ -73,22 +70,4 @@ goes into a service definition.`,
 		},
 	}
 	return []*cobra.Command{install, uninstall}
-}
-
-// findSpind locates spind the way the helper's autostart does: next to this
-// binary (symlinks resolved), else on PATH.
-func findSpind() (string, error) {
-	if exe, err := os.Executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			cand := filepath.Join(filepath.Dir(real), "spind")
-			if st, err := os.Stat(cand); err == nil && st.Mode()&0o111 != 0 {
-				return cand, nil
-			}
-		}
-	}
-	p, err := exec.LookPath("spind")
-	if err != nil {
-		return "", hint.Wrap(fmt.Errorf("spind not found next to spin or on PATH"), "install spind next to spin")
-	}
-	return filepath.Abs(p)
 }

@@ -173,13 +173,12 @@ func writeErr(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // stripped are variables that outrank the container provider in the SDKs'
-// credential chains, would point at another endpoint, or carry a secret.
+// credential chains or would point at another endpoint; those that carry a
+// secret (secret.IsEnvVar) go too.
 var stripped = []string{
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-	"SPIN_KEYRING_PASSPHRASE", // a secret of spin's own, never the child's business
 }
 
 // ErrNested means the parent is itself a `spin exec` child.
@@ -194,7 +193,7 @@ func Env(parent []string, s *Server, profile, region string) ([]string, error) {
 		if k == "SPIN_PROFILE" {
 			return nil, ErrNested
 		}
-		drop := false
+		drop := secret.IsEnvVar(k)
 		for _, x := range stripped {
 			if k == x || (region != "" && (k == "AWS_REGION" || k == "AWS_DEFAULT_REGION")) {
 				drop = true

@@ -63,3 +63,15 @@ func TestMaskKeyID(t *testing.T) {
 		}
 	}
 }
+
+func TestIsEnvVar(t *testing.T) {
+	for name, want := range map[string]bool{
+		"AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true,
+		"SPIN_KEYRING_PASSPHRASE": true, "AWS_ACCESS_KEY_ID": true,
+		"AWS_PROFILE": false, "AWS_REGION": false, "HOME": false,
+	} {
+		if IsEnvVar(name) != want {
+			t.Errorf("IsEnvVar(%s) = %v, want %v", name, !want, want)
+		}
+	}
+}
