@@ -116,45 +116,6 @@ func expandHome(s string) (string, error) {
 	return filepath.Clean(s), nil
 }
 
-// suggest returns the known key closest to name, if it is close: same
-// letters ignoring case, - and _, or at most two edits away.
-func suggest(name string, known []string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
-	}
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := editDistance(norm(name), norm(k)); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance, for short keys only.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return max(len(a), len(b))
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // fmtDur prints 1h rather than time.Duration's 1h0m0s.
 func fmtDur(d time.Duration) string {
 	s := d.String()

@@ -198,7 +198,7 @@ func (p *parser) section(e entry, what string) []entry {
 
 func (p *parser) unknown(e entry, where string, known []string) {
 	msg := fmt.Sprintf("unknown key %q %s (known: %s)", e.name, where, strings.Join(known, ", "))
-	if s := suggest(e.name, known); s != "" {
+	if s := yamlnode.Suggest(e.name, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	p.errs = append(p.errs, p.at(e.key.Line, e.key.Column, msg))

@@ -24,8 +24,12 @@ type StackRole struct {
 }
 
 // IsRoleARN reports whether s is an IAM role ARN that config.yaml accepts
-// as a role_arn.
+// as a role_arn; stack-instance files are checked with it too.
 func IsRoleARN(s string) bool { return roleARNRE().MatchString(s) }
+
+// IsRegion reports whether s has the shape of an AWS region name, as
+// config.yaml and stack-instance files require.
+func IsRegion(s string) bool { return regionRE().MatchString(s) }
 
 // RoleName is the role's name: the ARN's last path segment.
 func (r StackRole) RoleName() string {

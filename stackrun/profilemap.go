@@ -3,7 +3,6 @@ package stackrun
 import (
 	"cmp"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -179,10 +178,14 @@ func (m *mapper) source(role bool) string {
 	return ""
 }
 
-// suggestName names a profile for a role the way the walkthrough does:
-// role spin_role-cloudspin_examples-account becomes
+// suggestName names a profile for a role as `spin profiles write
+// --from-stack` would by default (profiles.DefaultNameTemplate): role
+// spin_role-cloudspin_examples-account becomes
 // assume-cloudspin_examples-account.
 func suggestName(arn string) string {
-	role := path.Base(arn[strings.LastIndex(arn, ":")+1:])
-	return "assume-" + strings.TrimPrefix(role, "spin_role-")
+	name, err := profiles.ProfileName(profiles.DefaultNameTemplate, profiles.StackRole{RoleARN: arn})
+	if err != nil {
+		return "YOUR_PROFILE"
+	}
+	return name
 }

@@ -130,10 +130,14 @@ func TestMapProfilesErrors(t *testing.T) {
 	}
 }
 
+// The snippet suggests the name `spin profiles write --from-stack` would
+// give the role, so following either leads to the same profile.
 func TestSuggestName(t *testing.T) {
 	for in, want := range map[string]string{
 		arn: "assume-cloudspin_examples-account",
 		"arn:aws:iam::123456789012:role/team/deployer": "assume-deployer",
+		// As --from-stack names it: the role's name after its first -.
+		"arn:aws:iam::123456789012:role/ops-admin": "assume-admin",
 	} {
 		if got := suggestName(in); got != want {
 			t.Errorf("suggestName(%s): got %s, want %s", in, got, want)

@@ -180,53 +180,15 @@ func (p *parser) params(n *yaml.Node) *value {
 
 func (p *parser) unknown(e entry, where string, known []string) {
 	msg := fmt.Sprintf("unknown key %q %s (known: %s)", e.name, where, strings.Join(known, ", "))
-	if s := suggest(e.name, known); s != "" {
+	if s := yamlnode.Suggest(e.name, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	p.errorf(e.key, "%s", msg)
 }
 
-// suggest returns the known key closest to name when it is a likely typo:
-// equal ignoring case, - and _, or at most two edits away.
-func suggest(name string, known []string) string {
-	norm := func(s string) string { return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s)) }
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := distance(norm(name), norm(k)); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance of two short strings.
-func distance(a, b string) int {
-	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		diag := row[0]
-		row[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
-		}
-	}
-	return row[len(b)]
-}
-
 var (
 	groupRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`) })
 	bucketRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`) })
-	regionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
-	// An IAM role name is [\w+=,.@-]{1,64}, after an optional /path/.
-	roleARNRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^arn:aws(-[a-z0-9]+)*:iam::[0-9]{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$`)
-	})
 )
 
 const placeholder = "XXXXXXXXXXXX"
@@ -256,7 +218,7 @@ func checkKey(s string) string {
 }
 
 func checkRegion(s string) string {
-	if regionRE().MatchString(s) {
+	if profiles.IsRegion(s) {
 		return ""
 	}
 	return "is not an AWS region name (lowercase letters, digits and -, like eu-west-1)"
@@ -266,7 +228,7 @@ func checkRoleARN(s string) string {
 	switch {
 	case strings.Contains(s, placeholder):
 		return "still holds the placeholder " + placeholder + ": put your AWS account id"
-	case !roleARNRE().MatchString(s):
+	case !profiles.IsRoleARN(s):
 		return "is not an IAM role ARN (want arn:aws:iam::<12-digit account>:role/<name>)"
 	}
 	return ""

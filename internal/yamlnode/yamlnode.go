@@ -6,6 +6,7 @@ package yamlnode
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -103,4 +104,43 @@ func Entries(n *yaml.Node, where, doc string, errorf func(at *yaml.Node, format 
 		}
 	}
 	return out
+}
+
+// Suggest returns the known key closest to name, if it is close: the same
+// letters ignoring case, -, _ and spaces, or at most two edits away. Both
+// readers use it for "did you mean" on an unknown key.
+func Suggest(name string, known []string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+	}
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(norm(name), norm(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance, for short keys only.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return max(len(a), len(b))
+	}
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		diag := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
+		}
+	}
+	return row[len(b)]
 }

@@ -42,3 +42,15 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	known := []string{"group", "role_arn", "source", "min_validity"}
+	for name, want := range map[string]string{
+		"grup": "group", "roleArn": "role_arn", "role-arn": "role_arn", "min validity": "min_validity",
+		"sources": "source", "region": "", "": "",
+	} {
+		if got := Suggest(name, known); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
