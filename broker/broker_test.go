@@ -365,6 +365,14 @@ func TestConfigEditsApplyAndErrorsCarryPosition(t *testing.T) {
 	if want := f.conf + ":7:5:"; rec.Code != 500 || e.Code != api.CodeConfigInvalid || !strings.HasPrefix(e.Message, want) {
 		t.Errorf("got %d %+v, want config_invalid starting %q", rec.Code, e, want)
 	}
+	// POST /v1/reload says the same, with a next step that exists.
+	rec = httptest.NewRecorder()
+	f.h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, api.PathReload, nil))
+	e = api.Error{}
+	_ = json.NewDecoder(rec.Body).Decode(&e)
+	if rec.Code != 500 || e.Code != api.CodeConfigInvalid || e.Hint != "fix the file; spind re-reads it on the next request" {
+		t.Errorf("reload: got %d %+v, want config_invalid with the fix", rec.Code, e)
+	}
 }
 
 func TestLockedFileKeyring(t *testing.T) {

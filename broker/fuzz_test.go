@@ -18,6 +18,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/v1/unlock", `{"passphrase":""}`)
 	f.Add("DELETE", "/v1/keys/%2e%2e", "")
 	f.Add("GET", "/v1/credentials/p?session_name=%00", "")
+	f.Add("POST", "/v1/reload", "null")
 	fx := newFixture(f, basicConfig, time.Now)
 	f.Fuzz(func(t *testing.T, method, path, body string) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") || method == "" ||

@@ -28,6 +28,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/unlock", b.handleUnlock)
 	mux.HandleFunc("POST /v1/lock", b.handleLock)
 	mux.HandleFunc("GET /v1/status", b.handleStatus)
+	mux.HandleFunc("POST /v1/reload", b.handleReload)
 	mux.HandleFunc("POST /v1/shutdown", b.handleShutdown)
 	mux.HandleFunc("POST /v1/mfa/{profile}", b.handleMFA)
 	mux.HandleFunc("PUT /v1/sources/{source}/github-request", b.handleGitHubRequest)
@@ -192,6 +193,16 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 	})
 	st.Sources = b.sourceStatuses(conf)
 	writeJSON(w, http.StatusOK, st)
+}
+
+// handleReload re-reads config.yaml now (DESIGN's POST /v1/reload); spind
+// also re-reads it on the next request after it changes.
+func (b *Broker) handleReload(w http.ResponseWriter, r *http.Request) {
+	if _, err := b.conf.get(true); err != nil {
+		writeError(w, errorf(api.CodeConfigInvalid, "fix the file; spind re-reads it on the next request", "%v", err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (b *Broker) handleShutdown(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ const (
 	PathUnlock      = "/v1/unlock"
 	PathLock        = "/v1/lock"
 	PathStatus      = "/v1/status"
+	PathReload      = "/v1/reload"
 	PathShutdown    = "/v1/shutdown"
 	PathMFA         = "/v1/mfa/"     // + profile
 	PathSessions    = "/v1/sessions" // DELETE; /v1/sessions/{profile} for one
