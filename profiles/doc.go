@@ -4,11 +4,9 @@
 // (SetProfile, RemoveProfile, Sync), and one locked, validated, atomic
 // write around them (UpdateAWSConfig). The same editor reads and removes
 // plaintext keys in ~/.aws/credentials (ReadCredentials, RemoveCredentials,
-// UpdateCredentials). It also owns the transactions that change several of
-// these files in an order that loses nothing part-way: moving keys and
-// profiles into the keyring and config.yaml (PlanKeySetImport,
-// PlanProfilesImport, over a KeyStore that spind's client satisfies) and
-// adding a stack's role profiles (PlanStackWrite). Every write of
+// UpdateCredentials), which package keyimport uses to move them into the
+// keyring. It also owns the two-file write of a stack's role profiles
+// (PlanStackWrite). Every write of
 // config.yaml, by spin or by spind recording its keyring backend, takes
 // the same lock (editFile).
 //

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/profiles"
+	"github.com/cloudspin/spin/profiles/keyimport"
 )
 
 // Importing moves plaintext keys out of ~/.aws/credentials. The order of
@@ -53,7 +54,7 @@ func keysImport(ctx context.Context, e *env, g *globals, o *keysImportOptions) e
 	if err != nil {
 		return err
 	}
-	imp, err := profiles.PlanKeySetImport(ctx, credPath, confPath, o.from, name, o.remove)
+	imp, err := keyimport.PlanKeySetImport(ctx, credPath, confPath, o.from, name, o.remove)
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func awsPaths(e *env) (cred, conf string, err error) {
 
 // printRemovals says which plaintext keys are gone, and warns where the
 // same secret is still written.
-func printRemovals(e *env, removed []profiles.Removal) {
+func printRemovals(e *env, removed []keyimport.Removal) {
 	for _, r := range removed {
 		fmt.Fprintf(e.stdout, "removed the keys of [%s] from %s\n", r.Profile, r.Path)
 		if len(r.StillAt) > 0 {
@@ -133,7 +134,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 	if err != nil {
 		return err
 	}
-	imp, err := profiles.PlanProfilesImport(ctx, s.cfg, s.helper, s.awsPath, credPath, o.force)
+	imp, err := keyimport.PlanProfilesImport(ctx, s.cfg, s.helper, s.awsPath, credPath, o.force)
 	if err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 		return nil
 	}
 	verb := "would import"
-	var removed []profiles.Removal
+	var removed []keyimport.Removal
 	if !o.dryRun {
 		c, err := g.daemon(ctx, e)
 		if err != nil {

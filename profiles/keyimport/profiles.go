@@ -1,4 +1,4 @@
-package profiles
+package keyimport
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // ProfilesImport is `spin profiles import`, planned and checked.
 type ProfilesImport struct {
-	*ImportPlan
+	*profiles.ImportPlan
 	cfgPath, awsPath, credPath string
-	helper                     Helper
+	helper                     profiles.Helper
 	force                      bool
 }
 
@@ -24,7 +25,7 @@ type ProfilesImport struct {
 // credentials file at credPath), and checks every step that can be
 // checked before anything is stored: config.yaml takes the profiles, and
 // each key pair is long-term and read the same way by aws-sdk-go-v2.
-func PlanProfilesImport(ctx context.Context, cfg *Config, h Helper, awsPath, credPath string, force bool) (*ProfilesImport, error) {
+func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.Helper, awsPath, credPath string, force bool) (*ProfilesImport, error) {
 	conf, err := ReadAWSFile(awsPath)
 	if err != nil {
 		return nil, err
@@ -33,8 +34,8 @@ func PlanProfilesImport(ctx context.Context, cfg *Config, h Helper, awsPath, cre
 	if err != nil {
 		return nil, err
 	}
-	plan, err := PlanImport(conf, creds, cfg, force)
-	var pe *ProfileExistsError
+	plan, err := profiles.PlanImport(conf, creds, cfg, force)
+	var pe *profiles.ProfileExistsError
 	if errors.As(err, &pe) {
 		return nil, hint.Wrap(err, "rename them in "+awsPath+" or remove them from "+pe.Path+", or replace them with --force (nothing was changed)")
 	}
@@ -49,22 +50,22 @@ func PlanProfilesImport(ctx context.Context, cfg *Config, h Helper, awsPath, cre
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if _, err := InsertProfiles(cfg.Path, cur, p.add(), force); err != nil {
+	if _, err := profiles.InsertProfiles(cfg.Path, cur, p.add(), force); err != nil {
 		return nil, err
 	}
 	for _, k := range plan.Keys {
 		if _, err := keyinput.Check(k.AccessKeyID, k.SecretAccessKey); err != nil {
 			return nil, fmt.Errorf("%s: profile %s: %w", credPath, k.Profile, err)
 		}
-		if err := CheckWithSDK(ctx, credPath, k.Credentials); err != nil {
+		if err := profiles.CheckWithSDK(ctx, credPath, k.Credentials); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
 }
 
-func (p *ProfilesImport) add() []Profile {
-	add := make([]Profile, len(p.Profiles))
+func (p *ProfilesImport) add() []profiles.Profile {
+	add := make([]profiles.Profile, len(p.Profiles))
 	for i, pi := range p.Profiles {
 		add[i] = pi.Profile
 	}
@@ -78,7 +79,7 @@ func (p *ProfilesImport) Apply(ctx context.Context, ks KeyStore) ([]Removal, err
 	if _, err := StoreKeys(ctx, ks, p.Keys, p.force); err != nil {
 		return nil, err
 	}
-	if err := WriteConfigProfiles(ctx, p.cfgPath, p.add(), p.force); err != nil {
+	if err := profiles.WriteConfigProfiles(ctx, p.cfgPath, p.add(), p.force); err != nil {
 		return nil, hint.Wrap(fmt.Errorf("the keys are stored, but %w", err), "fix it and run 'spin profiles import --force' again")
 	}
 	if err := p.adopt(ctx); err != nil {
@@ -90,20 +91,20 @@ func (p *ProfilesImport) Apply(ctx context.Context, ks KeyStore) ([]Removal, err
 // adopt rewrites the imported profiles of the AWS config file as spin
 // profiles, with config.yaml (now holding them) resolving their regions.
 func (p *ProfilesImport) adopt(ctx context.Context) error {
-	cfg, err := Load(p.cfgPath)
+	cfg, err := profiles.Load(p.cfgPath)
 	if err != nil {
 		return err
 	}
-	want := make([]AWSProfile, len(p.Profiles))
+	want := make([]profiles.AWSProfile, len(p.Profiles))
 	for i, pi := range p.Profiles {
 		r, err := cfg.Resolve(pi.Profile.Name)
 		if err != nil {
 			return err
 		}
-		want[i] = AWSProfile{Name: pi.Profile.Name, Region: r.Region}
+		want[i] = profiles.AWSProfile{Name: pi.Profile.Name, Region: r.Region}
 	}
-	_, err = UpdateAWSConfig(ctx, p.awsPath, false, func(doc *AWSConfig) ([]Change, error) {
-		return AdoptProfiles(doc, p.helper, want, p.Profiles)
+	_, err = profiles.UpdateAWSConfig(ctx, p.awsPath, false, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
+		return profiles.AdoptProfiles(doc, p.helper, want, p.Profiles)
 	})
 	return err
 }

@@ -1,4 +1,13 @@
-package profiles
+// Package keyimport moves plaintext keys out of ~/.aws/credentials into
+// the keyring, with `spin keys import` (one key pair) and `spin profiles
+// import` (role profiles, their source's keys, config.yaml and
+// ~/.aws/config). The order of the steps is what makes a failure part-way
+// lose nothing: every check runs before anything is stored; the keys are
+// stored and read back from spind; then config.yaml is written, then
+// ~/.aws/config; and the plaintext key is removed last. It is its own
+// package so that profiles, which stackrun reads, does not link spind's
+// API types.
+package keyimport
 
 import (
 	"context"
@@ -11,13 +20,8 @@ import (
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/profiles"
 )
-
-// Importing moves plaintext keys out of ~/.aws/credentials. The order of
-// the steps is what makes a failure part-way lose nothing: every check
-// runs before anything is stored; the keys are stored and read back from
-// spind; then config.yaml is written, then ~/.aws/config; and the plaintext
-// key is removed last.
 
 // KeyStore is where imported keys go: spind, through *client.Client.
 type KeyStore interface {
@@ -28,19 +32,19 @@ type KeyStore interface {
 
 // ReadAWSFile reads and parses an AWS config or credentials file; a
 // missing file is an empty one.
-func ReadAWSFile(path string) (*AWSConfig, error) {
+func ReadAWSFile(path string) (*profiles.AWSConfig, error) {
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return ParseAWSConfig(data), nil
+	return profiles.ParseAWSConfig(data), nil
 }
 
 // KeySetImport is `spin keys import`, checked and ready to apply.
 type KeySetImport struct {
 	CredentialsPath string
-	From            string    // the credentials file's profile
-	Key             KeyImport // Profile is the key set's name
+	From            string             // the credentials file's profile
+	Key             profiles.KeyImport // Profile is the key set's name
 	Remove          bool
 }
 
@@ -53,8 +57,8 @@ func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string
 	if err != nil {
 		return nil, err
 	}
-	c, err := ReadCredentials(creds, from)
-	if errors.Is(err, ErrNoCredentials) {
+	c, err := profiles.ReadCredentials(creds, from)
+	if errors.Is(err, profiles.ErrNoCredentials) {
 		return nil, hint.Wrap(fmt.Errorf("%s: %w", credPath, err), "the profile may use SSO or another credential source; add keys with 'spin keys add "+name+"'")
 	}
 	if err != nil {
@@ -63,11 +67,11 @@ func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string
 	if _, err := keyinput.Check(c.AccessKeyID, c.SecretAccessKey); err != nil {
 		return nil, fmt.Errorf("%s: profile %s: %w", credPath, from, err)
 	}
-	if err := CheckWithSDK(ctx, credPath, c); err != nil {
+	if err := profiles.CheckWithSDK(ctx, credPath, c); err != nil {
 		return nil, err
 	}
 	if remove { // find out now whether removal will work, before storing anything
-		if err := ParseAWSConfig(creds.Render()).RemoveCredentials(from, c.AccessKeyID); err != nil {
+		if err := profiles.ParseAWSConfig(creds.Render()).RemoveCredentials(from, c.AccessKeyID); err != nil {
 			return nil, fmt.Errorf("%s: %w", credPath, err)
 		}
 	}
@@ -75,27 +79,27 @@ func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string
 	if err != nil {
 		return nil, err
 	}
-	mfa := MFASerialOf(conf, creds, from)
+	mfa := profiles.MFASerialOf(conf, creds, from)
 	c.Profile = name
-	return &KeySetImport{CredentialsPath: credPath, From: from, Key: KeyImport{Credentials: c, MFASerial: mfa}, Remove: remove}, nil
+	return &KeySetImport{CredentialsPath: credPath, From: from, Key: profiles.KeyImport{Credentials: c, MFASerial: mfa}, Remove: remove}, nil
 }
 
 // Apply stores the key set in ks and, with Remove, then deletes it from the
 // credentials file. It returns the keyring backend and what was removed.
 func (p *KeySetImport) Apply(ctx context.Context, ks KeyStore, force bool) (backend string, removed []Removal, err error) {
-	if backend, err = StoreKeys(ctx, ks, []KeyImport{p.Key}, force); err != nil || !p.Remove {
+	if backend, err = StoreKeys(ctx, ks, []profiles.KeyImport{p.Key}, force); err != nil || !p.Remove {
 		return backend, nil, err
 	}
 	k := p.Key
 	k.Profile = p.From
-	removed, err = RemoveImportedKeys(ctx, p.CredentialsPath, []KeyImport{k})
+	removed, err = RemoveImportedKeys(ctx, p.CredentialsPath, []profiles.KeyImport{k})
 	return backend, removed, err
 }
 
 // StoreKeys stores each key set in ks and reads the list back, so the
 // plaintext is removed only once spind holds the key. Without force, an
 // existing key set of any of the names stops it before anything is stored.
-func StoreKeys(ctx context.Context, ks KeyStore, keys []KeyImport, force bool) (backend string, err error) {
+func StoreKeys(ctx context.Context, ks KeyStore, keys []profiles.KeyImport, force bool) (backend string, err error) {
 	listed := func() (map[string]api.KeyInfo, error) {
 		list, err := ks.ListKeys(ctx)
 		m := map[string]api.KeyInfo{}
@@ -144,8 +148,8 @@ type Removal struct {
 
 // RemoveImportedKeys deletes the stored keys from the credentials file at
 // path.
-func RemoveImportedKeys(ctx context.Context, path string, keys []KeyImport) ([]Removal, error) {
-	u, err := UpdateCredentials(ctx, path, func(doc *AWSConfig) ([]string, error) {
+func RemoveImportedKeys(ctx context.Context, path string, keys []profiles.KeyImport) ([]Removal, error) {
+	u, err := profiles.UpdateCredentials(ctx, path, func(doc *profiles.AWSConfig) ([]string, error) {
 		var names []string
 		for _, k := range keys {
 			if err := doc.RemoveCredentials(k.Profile, k.AccessKeyID); err != nil {
@@ -158,7 +162,7 @@ func RemoveImportedKeys(ctx context.Context, path string, keys []KeyImport) ([]R
 	if err != nil {
 		return nil, hint.Wrap(fmt.Errorf("the keys are stored, but removing them failed: %w", err), "fix it and run 'spin keys import --from-credentials-file SOURCE --remove --force', or delete them from "+path+" yourself")
 	}
-	after := ParseAWSConfig(u.New)
+	after := profiles.ParseAWSConfig(u.New)
 	out := make([]Removal, len(keys))
 	for i, k := range keys {
 		out[i] = Removal{Path: u.Path, Profile: k.Profile, StillAt: after.LinesContaining(k.SecretAccessKey.Reveal())}

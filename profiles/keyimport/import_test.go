@@ -1,4 +1,4 @@
-package profiles
+package keyimport
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/profiles"
 )
 
 const (
@@ -172,11 +173,11 @@ func TestProfilesImportApply(t *testing.T) {
 	h := newImportHome(t, "keyring:\n  backend: pass # mine\n")
 	ctx := context.Background()
 	plan := func(force bool) (*ProfilesImport, error) {
-		cfg, err := Load(h.cfg)
+		cfg, err := profiles.Load(h.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return PlanProfilesImport(ctx, cfg, Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, force)
+		return PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, force)
 	}
 	imp, err := plan(false)
 	if err != nil {
@@ -195,7 +196,7 @@ func TestProfilesImportApply(t *testing.T) {
 	if files[h.cfg] != wantYAML {
 		t.Errorf("config.yaml:\n%s\nwant\n%s", files[h.cfg], wantYAML)
 	}
-	wantConf := strings.Split(impConfig, "[profile assume")[0] + "[profile assume-cloudspin_examples-account]\r\n" + Marker + "\r\ncredential_process = '/usr/bin/spin' credential-process assume-cloudspin_examples-account\r\n"
+	wantConf := strings.Split(impConfig, "[profile assume")[0] + "[profile assume-cloudspin_examples-account]\r\n" + profiles.Marker + "\r\ncredential_process = '/usr/bin/spin' credential-process assume-cloudspin_examples-account\r\n"
 	if files[h.aws] != wantConf {
 		t.Errorf("AWS config:\n%q\nwant\n%q", files[h.aws], wantConf)
 	}
@@ -228,12 +229,12 @@ func TestProfilesImportChangesNothing(t *testing.T) {
 				tt.setup(ks)
 			}
 			before := h.snapshot(t)
-			cfg, err := Load(h.cfg)
+			cfg, err := profiles.Load(h.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			imp, err := PlanProfilesImport(ctx, cfg, Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, false)
+			imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, false)
 			if err == nil {
 				_, err = imp.Apply(ctx, ks)
 			}
@@ -263,11 +264,11 @@ func TestProfilesImportResumes(t *testing.T) {
 	ctx := context.Background()
 	ks := &memStore{keys: map[string]api.KeyRequest{}}
 	run := func(force bool) error {
-		cfg, err := Load(h.cfg)
+		cfg, err := profiles.Load(h.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		imp, err := PlanProfilesImport(ctx, cfg, Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, force)
+		imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, force)
 		if err != nil {
 			return err
 		}
@@ -289,17 +290,17 @@ func TestProfilesImportResumes(t *testing.T) {
 	}
 }
 
-// A KeyImport must never print its secret, whatever the verb.
+// A profiles.KeyImport must never print its secret, whatever the verb.
 func TestKeyImportDoesNotPrintSecret(t *testing.T) {
-	c, err := ReadCredentials(ParseAWSConfig([]byte(impCreds)), "cloudspin_user")
+	c, err := profiles.ReadCredentials(profiles.ParseAWSConfig([]byte(impCreds)), "cloudspin_user")
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := KeyImport{Credentials: c}
+	k := profiles.KeyImport{Credentials: c}
 	b, _ := json.Marshal(k)
 	for _, s := range []string{string(b), fmt.Sprintf("%v %+v %#v", k, k, k)} {
 		if strings.Contains(s, impSecret) {
-			t.Errorf("a KeyImport shows the secret: %s", s)
+			t.Errorf("a profiles.KeyImport shows the secret: %s", s)
 		}
 	}
 }
