@@ -67,7 +67,7 @@ running it again only adds what is new. Placeholders: {{account_name}},
 				fmt.Fprintf(e.stdout, "+ %s (account %s, role %s)\n", p.Name, p.SSOAccountID, p.SSORoleName)
 			}
 			if len(add) > 0 && !dryRun {
-				if err := profiles.WriteConfigProfiles(path, add, false); err != nil {
+				if err := profiles.WriteConfigProfiles(cmd.Context(), path, add, false); err != nil {
 					return err
 				}
 			}
