@@ -30,8 +30,10 @@ if dpkg-query -W -f='${Status}' dbus-x11 2>/dev/null | grep -q 'install ok insta
 fi
 
 mkdir -p .tools/bin
-if [ ! -x .tools/bin/staticcheck ]; then
-	echo "install-deps: staticcheck from the Go module proxy"
+# staticcheck must be built by the Go that make runs (GOTOOLCHAIN): built by
+# an older one it cannot type-check the newer standard library.
+if [ ! -x .tools/bin/staticcheck ] || ! go version .tools/bin/staticcheck | grep -q ": $(go env GOVERSION)\$"; then
+	echo "install-deps: staticcheck from the Go module proxy, built with $(go env GOVERSION)"
 	GOBIN="$PWD/.tools/bin" go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 fi
 if [ ! -x .tools/bin/actionlint ]; then
