@@ -93,7 +93,8 @@ type Broker struct {
 	// the kinds of sources: entries this spind knows.
 	keySets     Source
 	sources     map[profiles.SourceKind]Source
-	sso         *ssoSource // the sso kind's token states, for sign-in and status
+	sso         *ssoSource   // the sso kind's token states, for sign-in and status
+	login       *loginSource // the login kind's sessions, for sign-in and status
 	webIdentity *webIdentitySource
 
 	sessMu   sync.Mutex
@@ -143,7 +144,8 @@ func New(cfg Config) *Broker {
 		Dir: filepath.Dir(cfg.ConfigPath),
 		Env: os.Environ(), // spind's own: an autostart's is allow-listed
 	}, host)
-	b.sources = map[profiles.SourceKind]Source{profiles.KindSSO: b.sso, profiles.KindWebIdentity: b.webIdentity}
+	b.login = newLoginSource(b)
+	b.sources = map[profiles.SourceKind]Source{profiles.KindSSO: b.sso, profiles.KindWebIdentity: b.webIdentity, profiles.KindLogin: b.login}
 	b.touch()
 	return b
 }

@@ -67,6 +67,9 @@ func (b *Broker) lockLocked() {
 		delete(b.mfa, name)
 	}
 	b.mfaMu.Unlock()
+	// So is a login session: its refresh token and DPoP key are read
+	// again from the keyring after the unlock.
+	b.login.forgetAll()
 }
 
 // watchIdle runs lockIfIdle until ctx ends.

@@ -38,6 +38,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/signin/{source}/wait", b.handleSigninWait)
 	mux.HandleFunc("POST /v1/signin/{source}/complete", b.handleSigninComplete)
 	mux.HandleFunc("DELETE /v1/signin/{source}", b.handleSignout)
+	mux.HandleFunc("POST /v1/signin/{source}/import", b.handleSigninImport)
 	mux.HandleFunc("GET /v1/signin/{source}/accounts", b.handleSSOAccounts)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeNotFound, "", "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -40,6 +40,10 @@ func (b *Broker) handleSigninStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PathValue("source")
+	if def, ok := b.loginSourceNamed(name); ok {
+		b.loginStart(w, r, def, in)
+		return
+	}
 	src, aerr := b.ssoSourceNamed(name)
 	if aerr != nil {
 		writeError(w, aerr)
@@ -96,6 +100,10 @@ func (b *Broker) handleSigninComplete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PathValue("source")
+	if def, ok := b.loginSourceNamed(name); ok {
+		b.loginComplete(w, r, def, in)
+		return
+	}
 	src, aerr := b.ssoSourceNamed(name)
 	if aerr != nil {
 		writeError(w, aerr)
@@ -113,6 +121,10 @@ func (b *Broker) handleSigninComplete(w http.ResponseWriter, r *http.Request) {
 
 func (b *Broker) handleSignout(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("source")
+	if _, ok := b.loginSourceNamed(name); ok {
+		b.loginSignout(w, r, name)
+		return
+	}
 	src, aerr := b.ssoSourceNamed(name)
 	if aerr != nil {
 		writeError(w, aerr)
@@ -163,9 +175,12 @@ func (b *Broker) sourceStatuses(conf *profiles.Config) []api.SourceStatus {
 	for _, name := range conf.SourceOrder {
 		def := conf.Sources[name]
 		st := api.SourceStatus{Name: name, Kind: string(def.Kind)}
-		if def.Kind == profiles.KindSSO {
+		switch def.Kind {
+		case profiles.KindSSO:
 			s := b.sso.state(def).Status()
 			st.SignedIn, st.Expires, st.LastRefresh, st.LastError, st.Pending = s.SignedIn, s.Expires, s.LastRefresh, s.LastError, s.Pending
+		case profiles.KindLogin:
+			b.login.status(&st)
 		}
 		out = append(out, st)
 	}

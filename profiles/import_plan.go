@@ -70,6 +70,13 @@ func PlanImport(conf, creds *AWSConfig, cfg *Config, force bool) (*ImportPlan, e
 		settings, other := conf.Settings(s)
 		role, _ := lookupSetting(settings, "role_arn")
 		src, _ := lookupSetting(settings, "source_profile")
+		if ls, ok := lookupSetting(settings, "login_session"); ok && ls.Value != "" && role.Value == "" {
+			// Its session moves with spin login, which checks it against
+			// AWS Sign-In first; import only writes files.
+			plan.Skipped = append(plan.Skipped, ImportSkip{Profile: name, Line: s.Line, Reason: fmt.Sprintf(
+				"it uses 'aws login' (login_session): add a login source under sources: and run 'spin login SOURCE --from-aws-cli %s'", name)})
+			continue
+		}
 		if role.Value == "" || src.Value == "" {
 			continue
 		}

@@ -12,6 +12,10 @@ const PathSignin = "/v1/signin/"
 const (
 	SigninDevice  = "device"  // verification URL and user code (spin login --no-browser)
 	SigninBrowser = "browser" // authorization code with PKCE to the CLI's loopback listener
+	// SigninRemote (login sources) is the browser flow for another device:
+	// the page shows a code the user pastes (spin login --remote), sent as
+	// SigninComplete.Pasted.
+	SigninRemote = "remote"
 )
 
 // SigninStart is the body of POST /v1/signin/{source}.
@@ -38,6 +42,23 @@ type SigninFlow struct {
 type SigninComplete struct {
 	State string `json:"state"`
 	Code  string `json:"code"`
+	// Pasted is what the user pasted in a remote sign-in; spind decodes
+	// the code and state from it.
+	Pasted string `json:"pasted,omitempty"`
+}
+
+// SigninImport is the body of POST /v1/signin/{source}/import: a login
+// session the AWS CLI wrote (~/.aws/login/cache/<sha256>.json) to move
+// into the keyring. Session is the profile's login_session value.
+type SigninImport struct {
+	Cache   string `json:"cache"`
+	Session string `json:"session"`
+}
+
+// SigninImported names who the imported session belongs to.
+type SigninImported struct {
+	Principal string `json:"principal"`
+	Account   string `json:"account,omitempty"`
 }
 
 // SourceStatus describes one entry of sources: in GET /v1/status.
@@ -49,6 +70,13 @@ type SourceStatus struct {
 	LastRefresh time.Time `json:"last_refresh,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	Pending     bool      `json:"pending,omitempty"` // a sign-in is in progress
+	// Login sources: who signed in, when 'spin login' is needed again
+	// (12 hours after signing in; zero when imported) and how often the
+	// console credentials (expiring at Expires) were refreshed.
+	Principal string    `json:"principal,omitempty"`
+	Account   string    `json:"account,omitempty"`
+	RenewBy   time.Time `json:"renew_by,omitzero"`
+	Refreshes int       `json:"refreshes,omitempty"`
 }
 
 // SSOAccount is one entry of GET /v1/signin/{source}/accounts: an account

@@ -129,6 +129,8 @@ type Session struct {
 	ARN         string
 	AccountID   string
 	Credentials api.Credentials
+	// SignedIn is when the user signed in; zero when unknown (imported).
+	SignedIn time.Time
 }
 
 // Exchange redeems the code the browser was given for a login session. The
@@ -144,7 +146,7 @@ func (c *Client) Exchange(ctx context.Context, f *Flow, code, state string) (*Se
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{ClientID: f.ClientID, Key: f.key}
+	s := &Session{ClientID: f.ClientID, Key: f.key, SignedIn: c.now()}
 	if err := s.update(out, c.now()); err != nil {
 		return nil, err
 	}

@@ -17,12 +17,13 @@ import (
 // item is a login session as one keyring item. The console credentials
 // are left out: they last minutes and a restarted spind refreshes.
 type item struct {
-	Version      int    `json:"v"`
-	ClientID     string `json:"client_id"`
-	RefreshToken string `json:"refresh_token"`
-	DPoPKey      []byte `json:"dpop_key"` // PKCS #8 DER
-	ARN          string `json:"arn"`
-	AccountID    string `json:"account_id"`
+	Version      int       `json:"v"`
+	ClientID     string    `json:"client_id"`
+	RefreshToken string    `json:"refresh_token"`
+	DPoPKey      []byte    `json:"dpop_key"` // PKCS #8 DER
+	ARN          string    `json:"arn"`
+	AccountID    string    `json:"account_id"`
+	SignedIn     time.Time `json:"signed_in,omitzero"`
 }
 
 // Marshal renders the session for the keyring. The result holds the
@@ -33,7 +34,7 @@ func (s *Session) Marshal() (secret.String, error) {
 		return secret.String{}, err
 	}
 	b, err := json.Marshal(item{Version: 1, ClientID: s.ClientID, RefreshToken: s.RefreshToken.Reveal(),
-		DPoPKey: der, ARN: s.ARN, AccountID: s.AccountID})
+		DPoPKey: der, ARN: s.ARN, AccountID: s.AccountID, SignedIn: s.SignedIn})
 	if err != nil {
 		return secret.String{}, err
 	}
@@ -53,7 +54,7 @@ func Unmarshal(data secret.String) (*Session, error) {
 	if it.RefreshToken == "" || it.ClientID == "" {
 		return nil, errors.New("the stored login session has no refresh token: run 'spin login' again")
 	}
-	return &Session{ClientID: it.ClientID, RefreshToken: secret.New(it.RefreshToken), Key: key, ARN: it.ARN, AccountID: it.AccountID}, nil
+	return &Session{ClientID: it.ClientID, RefreshToken: secret.New(it.RefreshToken), Key: key, ARN: it.ARN, AccountID: it.AccountID, SignedIn: it.SignedIn}, nil
 }
 
 // CachePath is where the AWS CLI keeps a login session:

@@ -47,3 +47,14 @@ func (c *Client) SSOAccounts(ctx context.Context, source string) ([]api.SSOAccou
 	err := c.do(ctx, http.MethodGet, api.PathSignin+url.PathEscape(source)+"/accounts", nil, &out)
 	return out, err
 }
+
+// ImportSignin hands spind a login session from the AWS CLI's cache.
+func (c *Client) ImportSignin(ctx context.Context, source string, in api.SigninImport) (api.SigninImported, error) {
+	var out api.SigninImported
+	body, err := json.Marshal(in)
+	if err != nil {
+		return out, err
+	}
+	err = c.do(ctx, http.MethodPost, api.PathSignin+url.PathEscape(source)+"/import", bytes.NewReader(body), &out)
+	return out, err
+}

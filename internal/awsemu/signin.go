@@ -184,6 +184,18 @@ func (e *Emulator) NewSigninSession(pub *ecdsa.PublicKey, clientID string) (refr
 	return e.storeLoginSession(s), s.arn
 }
 
+// SigninRefreshTokens returns the refresh tokens of every login session,
+// so tests can look for them where they must not be (files, logs).
+func (e *Emulator) SigninRefreshTokens() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for rt := range e.signin.sessions {
+		out = append(out, rt)
+	}
+	return out
+}
+
 // signinError is Sign-In's JSON error: the exception type, its
 // OAuth2ErrorCode and a message.
 type signinError struct {

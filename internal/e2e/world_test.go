@@ -93,6 +93,8 @@ type worldOptions struct {
 	// profile and role name the default profile and its role
 	// (default assume-test, spin_role-test).
 	profile, role string
+	// sources is YAML under sources: (none by default).
+	sources string
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -148,6 +150,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	// spind takes the emulator's endpoint from config.yaml: the helper
 	// autostarts it with an allow-listed environment, so the
 	// AWS_ENDPOINT_URL_STS below is for the tools the tests run, not spind.
+	if o.sources != "" {
+		o.defaults += "sources:\n" + o.sources
+	}
 	w.writeFile(w.config, fmt.Sprintf("keyring:\n  backend: %s\n  file_dir: %s\ndefaults:\n%sprofiles:\n%sendpoints:\n  sts: %s\n",
 		o.backend, filepath.Join(w.home, "keyring"), o.defaults, o.profiles, url))
 	w.writeFile(w.awsConf, fmt.Sprintf("[profile assume-test]\ncredential_process = '%s' assume-test\nregion = eu-west-1\n",
