@@ -89,7 +89,7 @@ func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionNa
 		_, err = c.Credentials(ctx, profile, sessionName)
 		return err
 	}
-	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && ce.Body.SourceKind == "sso" {
+	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && (ce.Body.SourceKind == "sso" || ce.Body.SourceKind == "login") {
 		// Sign in here, where a person is, not inside the child.
 		if serr := signinOnTerminal(ctx, e, c, ce.Body.Source); serr != nil {
 			return err

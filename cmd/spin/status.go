@@ -87,8 +87,17 @@ func printNet(w io.Writer, st api.Status) {
 func sourceLine(s api.SourceStatus, now time.Time) string {
 	line := fmt.Sprintf("source %s (%s): ", s.Name, s.Kind)
 	switch {
-	case s.Kind != "sso":
+	case s.Kind != "sso" && s.Kind != "login":
 		line += "no sign-in"
+	case s.SignedIn && s.Kind == "login":
+		line += "signed in as " + s.Principal
+		if !s.RenewBy.IsZero() {
+			line += ", renew by " + s.RenewBy.Local().Format("2006-01-02 15:04")
+		}
+		if !s.Expires.IsZero() {
+			line += ", console credentials expire in " + s.Expires.Sub(now).Round(time.Second).String()
+		}
+		line += fmt.Sprintf(", %d refreshes", s.Refreshes)
 	case s.SignedIn:
 		line += "signed in"
 		if !s.Expires.IsZero() {

@@ -88,7 +88,7 @@ func TestLoginSourceRealClients(t *testing.T) {
 	}
 
 	out := w.run("", "login", "me")
-	if !strings.Contains(out, "Signed in to source me as "+consoleUser) {
+	if !strings.Contains(out, "signed in to source me as "+consoleUser) {
 		t.Fatalf("spin login: %s", out)
 	}
 
@@ -191,7 +191,7 @@ func TestLoginRemotePastedCode(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("spin login --remote: %v", err)
 	}
-	if !strings.Contains(stdout.String(), "Signed in to source me as "+consoleUser) {
+	if !strings.Contains(stdout.String(), "signed in to source me as "+consoleUser) {
 		t.Fatalf("got %q", stdout.String())
 	}
 	if out, _, err := w.helper("console"); err != nil || !strings.Contains(out, `"AccessKeyId":"ASIA`) {
