@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/99designs/keyring"
@@ -92,6 +93,10 @@ func (f kdfFile) derive(pass secret.String) (secret.String, []byte) {
 	check := mac.Sum(nil)
 	enc := secret.New(base64.RawStdEncoding.EncodeToString(key))
 	clear(key)
+	// Argon2id's 64 MiB work area is garbage now, but the runtime would
+	// keep it resident for minutes: spind is long-lived and small, so give
+	// it back at once.
+	debug.FreeOSMemory()
 	return enc, check
 }
 
