@@ -1,3 +1,7 @@
+//go:build unix
+
+// The keyring test kit (internal/testkeyring) drives unix daemons.
+
 package keystore
 
 import (

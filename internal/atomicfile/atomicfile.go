@@ -14,8 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // WriteFile replaces path with data: a temp file in the same directory,
@@ -83,16 +81,11 @@ func TryLock(path string) (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
+	held, err := tryLockFile(f)
 	switch {
-	case err == nil:
+	case err == nil && held:
 		return func() { f.Close() }, nil
-	case errors.Is(err, unix.EWOULDBLOCK):
+	case err == nil:
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
 	default:
