@@ -16,35 +16,7 @@ import (
 // process of that uid is the control: its environ is readable, so the
 // refusal is spind's doing and not the reader's.
 func TestSpindMemoryUnreadableBySameUID(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
-	if os.Getuid() != 0 {
-		t.Skip("needs root to run spind and the reader as another uid")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Fatal("setpriv missing (util-linux)")
-	}
-	_, spind := binaries(t)
-	if err := os.Chmod(filepath.Dir(spind), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.MkdirTemp("", "spinm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
-	if err := os.Chmod(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	home := filepath.Join(root, "h")
-	if err := os.Mkdir(home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(home, 65534, 65534); err != nil {
-		t.Fatal(err)
-	}
+	setpriv, spind, home := nobodyWorld(t, "spinm", "needs root to run spind and the reader as another uid")
 	sock := filepath.Join(home, "s", "broker.sock")
 	asNobody := []string{"--reuid=65534", "--regid=65534", "--clear-groups"}
 	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS=disabled:", "SPIN_TEST_MARKER=visible"}

@@ -24,35 +24,7 @@ import (
 // itself: spind runs as nobody, the test connects as root, which the 0700
 // directory would not stop.
 func TestOtherUIDRefusedAtSocket(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
-	if os.Getuid() != 0 {
-		t.Skip("needs root to run spind as another uid")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Fatal("setpriv missing (util-linux)")
-	}
-	_, spind := binaries(t)
-	if err := os.Chmod(filepath.Dir(spind), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.MkdirTemp("", "spinu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
-	if err := os.Chmod(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	home := filepath.Join(root, "h")
-	if err := os.Mkdir(home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(home, 65534, 65534); err != nil {
-		t.Fatal(err)
-	}
+	setpriv, spind, home := nobodyWorld(t, "spinu", "needs root to run spind as another uid")
 	sock := filepath.Join(home, "s", "broker.sock")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -236,4 +208,42 @@ func TestSecondDaemonRefusesLiveSocket(t *testing.T) {
 	if out := w.run("", "daemon", "status"); !strings.Contains(out, "locked:   false") {
 		t.Errorf("first spind lost its state: %s", out)
 	}
+}
+
+// nobodyWorld is what a test running spind as uid 65534 needs: setpriv,
+// spind in a directory uid 65534 can run it from, and a home owned by nobody in a
+// fresh temp dir. It skips under -short and when not root (why says for
+// what root is needed).
+func nobodyWorld(t *testing.T, prefix, why string) (setpriv, spind, home string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	if os.Getuid() != 0 {
+		t.Skip(why)
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Fatal("setpriv missing (util-linux)")
+	}
+	_, spind = binaries(t)
+	if err := os.Chmod(filepath.Dir(spind), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	home = filepath.Join(root, "h")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	return setpriv, spind, home
 }
