@@ -49,7 +49,7 @@ func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWrite
 	if o.stack.dir == "" {
 		return hint.Wrap(errors.New("--environment, --source and --name-template go with --from-stack"), "name the stack folder: --from-stack DIR")
 	}
-	s, err := loadProfilesSetup(e, g)
+	s, err := g.setup(e)
 	if err != nil {
 		return err
 	}
@@ -57,14 +57,14 @@ func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWrite
 	if err != nil {
 		return err
 	}
-	w, err := profiles.PlanStackWrite(s.cfg, roles, source, o.stack.nameTemplate, o.force)
+	w, err := profiles.PlanStackWrite(s.Config, roles, source, o.stack.nameTemplate, o.force)
 	if err != nil {
 		return err
 	}
 	for _, sp := range w.Plan {
 		if len(sp.SameRole) > 0 {
 			fmt.Fprintf(e.stderr, "spin: warning: %s also has role_arn %s (profile %s): stacks that name the ARN must then name the profile with assume_role_profile\n",
-				s.cfg.Path, sp.Profile.RoleARN, strings.Join(sp.SameRole, ", "))
+				s.Config.Path, sp.Profile.RoleARN, strings.Join(sp.SameRole, ", "))
 		}
 	}
 	switch {
@@ -73,12 +73,12 @@ func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWrite
 	case o.dryRun:
 		printStackPlan(e, w.Path, w.Plan, true)
 	default:
-		if err := w.Apply(ctx, s.awsPath, s.helper, profiles.SyncOptions{Force: o.force, Prune: o.prune}); err != nil {
-			return profilesError(err, s.awsPath)
+		if err := w.Apply(ctx, s.AWSPath, s.Helper, profiles.SyncOptions{Force: o.force, Prune: o.prune}); err != nil {
+			return profilesError(err, s.AWSPath)
 		}
 		printStackPlan(e, w.Path, w.Plan, false)
 	}
-	s.cfg = w.Config
+	s.Config = w.Config
 	return profilesSync(ctx, e, s, o, diff)
 }
 

@@ -126,7 +126,7 @@ credentials file (SSO), or with settings spin does not carry, are skipped.`,
 }
 
 func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOptions) error {
-	s, err := loadProfilesSetup(e, g)
+	s, err := g.setup(e)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 	if err != nil {
 		return err
 	}
-	imp, err := keyimport.PlanProfilesImport(ctx, s.cfg, s.helper, s.awsPath, credPath, o.force)
+	imp, err := keyimport.PlanProfilesImport(ctx, s.Config, s.Helper, s.AWSPath, credPath, o.force)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 		fmt.Fprintf(e.stderr, "spin: warning: skipped %s\n", k)
 	}
 	if len(imp.Profiles) == 0 {
-		fmt.Fprintf(e.stderr, "spin: no role_arn + source_profile profiles to import from %s\n", s.awsPath)
+		fmt.Fprintf(e.stderr, "spin: no role_arn + source_profile profiles to import from %s\n", s.AWSPath)
 		return nil
 	}
 	verb := "would import"
@@ -161,7 +161,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 	for _, p := range imp.Profiles {
 		fmt.Fprintf(e.stdout, "%s profile %s (key set %s, role %s)\n", verb, p.Profile.Name, p.Profile.Source, p.Profile.RoleARN)
 		if p.Comments > 0 {
-			fmt.Fprintf(e.stderr, "spin: note: profile %s: the rewrite drops %d comment lines inside its section (the old file is kept in %s.spin.bak)\n", p.Profile.Name, p.Comments, s.awsPath)
+			fmt.Fprintf(e.stderr, "spin: note: profile %s: the rewrite drops %d comment lines inside its section (the old file is kept in %s.spin.bak)\n", p.Profile.Name, p.Comments, s.AWSPath)
 		}
 	}
 	if o.dryRun {

@@ -1,27 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/signinflow"
-	"github.com/cloudspin/spin/profiles"
-	"github.com/cloudspin/spin/profiles/keyimport"
 )
-
-// signinWait bounds how long `spin login --remote` waits for the paste.
-const signinWait = 10 * time.Minute
 
 func newLoginCmd(e *env, g *globals) *cobra.Command {
 	var noBrowser, remote bool
@@ -65,9 +50,9 @@ ends, helpers answer "source NAME needs a sign-in" again.`,
 			source := args[0]
 			switch {
 			case fromAWSCLI != "":
-				return importAWSCLILogin(cmd.Context(), e, c, source, fromAWSCLI)
+				return signinflow.ImportAWSCLI(cmd.Context(), c, e.getenv, source, fromAWSCLI, e.stdout, e.stderr)
 			case remote:
-				err = signinRemote(cmd.Context(), e, c, source)
+				err = signinflow.Remote(cmd.Context(), c, source, e.stdin, e.stderr)
 			default:
 				opts := signinflow.Options{Source: source, NoBrowser: noBrowser, Out: e.stderr}
 				if !noBrowser {
@@ -78,7 +63,7 @@ ends, helpers answer "source NAME needs a sign-in" again.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "signed in to source %s%s\n", source, signedInAs(cmd.Context(), c, source))
+			fmt.Fprintf(e.stdout, "signed in to source %s%s\n", source, signinflow.SignedInAs(cmd.Context(), c, source))
 			return nil
 		},
 	}
@@ -87,21 +72,6 @@ ends, helpers answer "source NAME needs a sign-in" again.`,
 	cmd.Flags().StringVar(&fromAWSCLI, "from-aws-cli", "", "login: adopt the `PROFILE`'s 'aws login' session from ~/.aws/login/cache and delete the file")
 	cmd.MarkFlagsMutuallyExclusive("no-browser", "remote", "from-aws-cli")
 	return cmd
-}
-
-// signedInAs names who signed in, when spind's status says (login
-// sources); empty otherwise.
-func signedInAs(ctx context.Context, c *client.Client, source string) string {
-	st, err := c.Status(ctx)
-	if err != nil {
-		return ""
-	}
-	for _, s := range st.Sources {
-		if s.Name == source && s.Principal != "" {
-			return " as " + s.Principal
-		}
-	}
-	return ""
 }
 
 func newLogoutCmd(e *env, g *globals) *cobra.Command {
@@ -123,71 +93,4 @@ func newLogoutCmd(e *env, g *globals) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// signinRemote runs a login source's sign-in from another device: spind
-// makes the URL and holds the secrets; the user pastes the code the page
-// shows, and spind decodes it.
-func signinRemote(ctx context.Context, e *env, c *client.Client, source string) error {
-	ctx, cancel := context.WithTimeout(ctx, signinWait)
-	defer cancel()
-	f, err := c.StartSignin(ctx, source, api.SigninStart{Mode: api.SigninRemote})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "Open this URL in a browser on any device and sign in:\n\n  %s\n\nThen paste the code the page shows, and press Enter:\n", f.URL)
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if strings.TrimSpace(line) == "" {
-		if err == nil {
-			err = errors.New("empty input")
-		}
-		return hint.Wrap(fmt.Errorf("read the code: %w", err), fmt.Sprintf("run 'spin login %s --remote' again and paste the code", source))
-	}
-	return c.CompleteSignin(ctx, source, api.SigninComplete{Pasted: strings.TrimSpace(line)})
-}
-
-// importAWSCLILogin moves the AWS CLI's login session for profile into
-// spind (and so the keyring), then deletes the plaintext cache file.
-func importAWSCLILogin(ctx context.Context, e *env, c *client.Client, source, profile string) error {
-	awsPath, err := profiles.AWSConfigPath(e.getenv)
-	if err != nil {
-		return err
-	}
-	conf, err := keyimport.ReadAWSFile(awsPath)
-	if err != nil {
-		return err
-	}
-	session, err := profiles.LoginSessionOf(conf, profile)
-	if err != nil {
-		return hint.Wrap(fmt.Errorf("%s: %w", awsPath, err), "name the profile 'aws login' wrote, or run 'spin login "+source+"'")
-	}
-	path, err := profiles.LoginCachePath(e.getenv, session)
-	if err != nil {
-		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return hint.Wrap(fmt.Errorf("read the AWS CLI's login session of profile %s: %w", profile, err), "run 'spin login "+source+"' instead")
-	}
-	out, err := c.ImportSignin(ctx, source, api.SigninImport{Cache: string(data), Session: session})
-	clear(data)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil {
-		return hint.Wrap(fmt.Errorf("the session is in the keyring, but deleting %s failed: %w", path, err), "delete it yourself: it holds the refresh token and private key")
-	}
-	fmt.Fprintf(e.stdout, "Moved the 'aws login' session of profile %s (%s) into the keyring as source %s; deleted %s\n", profile, out.Principal, source, path)
-	var still []string
-	for p, s := range profiles.LoginSessions(conf) {
-		if s == session {
-			still = append(still, p)
-		}
-	}
-	if len(still) > 0 {
-		slices.Sort(still)
-		fmt.Fprintf(e.stderr, "spin: note: %s in %s still use login_session %s, whose cache is gone\n", strings.Join(still, ", "), awsPath, session)
-		fmt.Fprintf(e.stderr, "spin: hint: give them 'source: %s' under profiles: in config.yaml and run 'spin profiles write --force'\n", source)
-	}
-	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -89,32 +88,32 @@ func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOpti
 	if o.stack != (fromStackOptions{}) {
 		return profilesFromStack(ctx, e, g, o, diff)
 	}
-	s, err := loadProfilesSetup(e, g)
+	s, err := g.setup(e)
 	if err != nil {
 		return err
 	}
 	return profilesSync(ctx, e, s, o, diff)
 }
 
-// profilesSync writes s.cfg's profiles into the AWS config file, or with
+// profilesSync writes s.Config's profiles into the AWS config file, or with
 // diff prints the change.
-func profilesSync(ctx context.Context, e *env, s *profilesSetup, o *profilesWriteOptions, diff bool) error {
-	if !s.cfg.Exists {
-		return hint.Wrap(fmt.Errorf("%s does not exist", s.cfg.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
+func profilesSync(ctx context.Context, e *env, s *profiles.Setup, o *profilesWriteOptions, diff bool) error {
+	if !s.Config.Exists {
+		return hint.Wrap(fmt.Errorf("%s does not exist", s.Config.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
 	}
-	for _, w := range s.cfg.Warnings {
+	for _, w := range s.Config.Warnings {
 		fmt.Fprintf(e.stderr, "spin: warning: %s\n", w)
 	}
-	want, err := s.cfg.AWSProfiles()
+	want, err := s.Config.AWSProfiles()
 	if err != nil {
 		return err
 	}
-	u, err := profiles.UpdateAWSConfig(ctx, s.awsPath, o.dryRun || diff, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
-		return profiles.Sync(doc, s.helper, want, profiles.SyncOptions{Force: o.force, Prune: o.prune})
+	u, err := profiles.UpdateAWSConfig(ctx, s.AWSPath, o.dryRun || diff, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
+		return profiles.Sync(doc, s.Helper, want, profiles.SyncOptions{Force: o.force, Prune: o.prune})
 	})
 	printFileWarnings(e, u)
 	if err != nil {
-		return profilesError(err, s.awsPath)
+		return profilesError(err, s.AWSPath)
 	}
 	if diff {
 		fmt.Fprint(e.stdout, profiles.UnifiedDiff(u.Path, u.Path+" (after spin profiles write)", u.Old, u.New))
@@ -136,7 +135,7 @@ func profilesSync(ctx context.Context, e *env, s *profilesSetup, o *profilesWrit
 				fmt.Fprintf(e.stderr, "spin: warning: profile %s has no role_arn: it hands out an MFA session, or the key set's long-term keys if 'spin keys allow-export' allowed that\n", ch.Name)
 			}
 		case profiles.Stale:
-			fmt.Fprintf(e.stderr, "spin: warning: profile %s was written by spin but %s no longer defines it\n", ch.Name, s.cfg.Path)
+			fmt.Fprintf(e.stderr, "spin: warning: profile %s was written by spin but %s no longer defines it\n", ch.Name, s.Config.Path)
 			fmt.Fprintf(e.stderr, "spin: hint: run 'spin profiles remove %s' or 'spin profiles write --prune'\n", ch.Name)
 		}
 	}
@@ -167,25 +166,25 @@ is "up to date", "outdated" or "not written" (run 'spin profiles write'),
 it, but config.yaml defines it) or "duplicate".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := loadProfilesSetup(e, g)
+			s, err := g.setup(e)
 			if err != nil {
 				return err
 			}
-			want, err := s.cfg.AWSProfiles()
+			want, err := s.Config.AWSProfiles()
 			if err != nil {
 				return err
 			}
 			var rows []profiles.ProfileState
-			u, err := profiles.UpdateAWSConfig(cmd.Context(), s.awsPath, true, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
-				rows, err = profiles.ListProfiles(doc, s.helper, want)
+			u, err := profiles.UpdateAWSConfig(cmd.Context(), s.AWSPath, true, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
+				rows, err = profiles.ListProfiles(doc, s.Helper, want)
 				return nil, err
 			})
 			printFileWarnings(e, u)
 			if err != nil {
-				return profilesError(err, s.awsPath)
+				return profilesError(err, s.AWSPath)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintf(e.stderr, "spin: no profiles in %s or %s\n", s.awsPath, s.cfg.Path)
+				fmt.Fprintf(e.stderr, "spin: no profiles in %s or %s\n", s.AWSPath, s.Config.Path)
 				return nil
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -234,50 +233,12 @@ profile, the next 'spin profiles write' adds it back.`,
 				return profilesError(err, awsPath)
 			}
 			fmt.Fprintf(e.stdout, "removed profile %s from %s\n", name, u.Path)
-			if s, err := loadProfilesSetup(e, g); err == nil && s.cfg.Profiles[name].Name != "" {
-				fmt.Fprintf(e.stderr, "spin: note: %s still defines %s: the next 'spin profiles write' adds it back\n", s.cfg.Path, name)
+			if s, err := g.setup(e); err == nil && s.Config.Profiles[name].Name != "" {
+				fmt.Fprintf(e.stderr, "spin: note: %s still defines %s: the next 'spin profiles write' adds it back\n", s.Config.Path, name)
 			}
 			return nil
 		},
 	}
-}
-
-// profilesSetup is what the profiles commands work from.
-type profilesSetup struct {
-	cfg     *profiles.Config
-	helper  profiles.Helper
-	awsPath string
-}
-
-func loadProfilesSetup(e *env, g *globals) (*profilesSetup, error) {
-	cfg, err := g.loadConfig(e)
-	if err != nil {
-		return nil, err
-	}
-	path := cfg.Path
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("cannot locate the spin binary: %w", err)
-	}
-	h, err := profiles.HelperFor(exe)
-	if err != nil {
-		return nil, err
-	}
-	// SPIN_CONFIG is not in an SDK's environment; XDG_CONFIG_HOME and HOME are.
-	def, derr := profiles.DefaultConfigPath(func(k string) string {
-		if k == "SPIN_CONFIG" {
-			return ""
-		}
-		return e.getenv(k)
-	})
-	if derr != nil || def != path {
-		h.Config = path
-	}
-	awsPath, err := profiles.AWSConfigPath(e.getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &profilesSetup{cfg: cfg, helper: h, awsPath: awsPath}, nil
 }
 
 func printFileWarnings(e *env, u *profiles.Update) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -149,10 +148,16 @@ them fresh through long OpenTofu/Terraform applies.
 // configPath is spin's config.yaml: --config, else $SPIN_CONFIG or the
 // default path.
 func (g *globals) configPath(e *env) (string, error) {
-	if g.config != "" {
-		return filepath.Abs(g.config)
+	return profiles.ConfigPath(g.config, e.getenv)
+}
+
+// setup is what the profile commands work from.
+func (g *globals) setup(e *env) (*profiles.Setup, error) {
+	path, err := g.configPath(e)
+	if err != nil {
+		return nil, err
 	}
-	return profiles.DefaultConfigPath(e.getenv)
+	return profiles.LoadSetup(path, e.getenv)
 }
 
 // loadConfig loads spin's config.yaml; a missing file gives the defaults.

@@ -1,0 +1,233 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/awsnet"
+	"github.com/cloudspin/spin/internal/version"
+	"github.com/cloudspin/spin/profiles"
+)
+
+type fakeDaemon struct {
+	sock   string
+	st     api.Status
+	err    error
+	keys   []api.KeyInfo
+	keyErr error
+}
+
+func (f fakeDaemon) Socket() string                                  { return f.sock }
+func (f fakeDaemon) Status(context.Context) (api.Status, error)      { return f.st, f.err }
+func (f fakeDaemon) ListKeys(context.Context) ([]api.KeyInfo, error) { return f.keys, f.keyErr }
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSpindAndKeyringChecks(t *testing.T) {
+	ok := api.Status{Version: version.String(), Backend: "file"}
+	for _, tc := range []struct {
+		name string
+		d    fakeDaemon
+		want []string // lines of spind and keyring, keyring absent when spind is down
+	}{
+		{"not running", fakeDaemon{err: launch.ErrNoDaemon},
+			[]string{"FAIL spind: not running on /s (fix: spin daemon start)"}},
+		{"broken", fakeDaemon{err: errors.New("boom")},
+			[]string{"FAIL spind: boom (fix: spin daemon stop; spin daemon start)"}},
+		{"other version", fakeDaemon{st: api.Status{Version: "v9", Backend: "file"}, keys: []api.KeyInfo{{Name: "k"}}},
+			[]string{"warn spind: running version v9, but spin is " + version.String() + " (fix: spin daemon stop; spin daemon start)", "ok   keyring: file reachable, 1 key set(s)"}},
+		{"locked", fakeDaemon{st: api.Status{Version: version.String(), Backend: "file", Locked: true}},
+			[]string{"ok   spind: running, version " + version.String(), "FAIL keyring: the file keyring is locked (fix: spin unlock)"}},
+		{"no keys", fakeDaemon{st: ok},
+			[]string{"ok   spind: running, version " + version.String(), "warn keyring: file reachable, no key sets stored (fix: spin keys add NAME)"}},
+		{"keyring error", fakeDaemon{st: ok, keyErr: errors.New("dbus gone")},
+			[]string{"ok   spind: running, version " + version.String(), "FAIL keyring: dbus gone (fix: set keyring.backend in spin's config.yaml)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.d.sock = "/s"
+			var got []string
+			for _, c := range Run(t.Context(), offline(t, tc.d)) {
+				if c.Name == "spind" || c.Name == "keyring" {
+					got = append(got, c.String())
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// offline is Deps with no files, no binaries and an STS that does not
+// answer.
+func offline(t *testing.T, d Daemon) Deps {
+	home := t.TempDir()
+	getenv := envOf(map[string]string{"HOME": home, "TMPDIR": home, "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"})
+	return Deps{
+		Daemon: d, Getenv: getenv,
+		Setup:    func() (*profiles.Setup, error) { return nil, errors.New("no config") },
+		LookPath: func(string) (string, error) { return "", errors.New("none") },
+	}
+}
+
+func TestNoSocketIsTheOnlyCheck(t *testing.T) {
+	got := Run(t.Context(), Deps{DaemonErr: errors.New("socket path too long")})
+	if len(got) != 1 || got[0].String() != "FAIL socket: socket path too long (fix: set SPIN_SOCKET to a shorter path)" {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestPrintSaysWhetherAnyFailed(t *testing.T) {
+	var b strings.Builder
+	if Print(&b, []Check{{OK, "a", "fine", ""}, {Warn, "b", "meh", "do x"}}) {
+		t.Error("failed with no FAIL")
+	}
+	if want := "ok   a: fine\nwarn b: meh (fix: do x)\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+	if !Print(&b, []Check{{Fail, "c", "bad", ""}}) {
+		t.Error("not failed with a FAIL")
+	}
+}
+
+func TestSocketCheck(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "broker.sock")
+	if got := socketCheck(sock); got.Status != Fail || got.Fix != "chmod 700 "+dir {
+		t.Errorf("group-readable directory: got %v", got)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := socketCheck(sock); got.Status != Warn || got.Fix != "spin daemon start" {
+		t.Errorf("no socket: got %v", got)
+	}
+	write(t, sock, "")
+	if got := socketCheck(sock); got.String() != "ok   socket: user-only ("+sock+")" {
+		t.Errorf("user-only: got %v", got)
+	}
+	if err := os.Chmod(sock, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if got := socketCheck(sock); got.Status != Fail {
+		t.Errorf("world-writable socket: got %v", got)
+	}
+}
+
+func TestProfilesCheck(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "config.yaml"), "profiles:\n  assume-x:\n    source: user\n    role_arn: arn:aws:iam::123456789012:role/r\n")
+	cfg, err := profiles.Load(filepath.Join(dir, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &profiles.Setup{Config: cfg, Helper: profiles.Helper{Path: "/usr/bin/spin"}, AWSPath: filepath.Join(dir, "aws-config")}
+	if got, want := profilesCheck(s, nil).String(), "FAIL profiles: assume-x not written in "+s.AWSPath+" (fix: spin profiles write)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := profilesCheck(nil, errors.New("config.yaml:3:1: bad")); got.String() != "FAIL config: config.yaml:3:1: bad (fix: fix the file)" {
+		t.Errorf("got %q", got)
+	}
+	if got := profilesCheck(&profiles.Setup{Config: &profiles.Config{Path: "/c.yaml"}, AWSPath: s.AWSPath}, nil); got.Status != Warn || got.Detail != "none defined in /c.yaml" {
+		t.Errorf("no profiles: got %v", got)
+	}
+}
+
+func TestPlaintextAndStrayCopies(t *testing.T) {
+	home := t.TempDir()
+	getenv := envOf(map[string]string{"HOME": home, "TMPDIR": t.TempDir()})
+	if got := plaintextCheck(getenv); got.String() != "ok   plaintext keys: no "+home+"/.aws/credentials" {
+		t.Errorf("no file: got %q", got)
+	}
+	write(t, filepath.Join(home, ".aws", "credentials"), "[default]\nregion = x\n[old]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+	got := plaintextCheck(getenv)
+	if got.Status != Fail || got.Fix != "spin keys import --from-credentials-file old --remove" || strings.Contains(got.String(), "wJalr") {
+		t.Errorf("plaintext key: got %q", got)
+	}
+	if got := strayCopiesCheck(getenv); got != nil {
+		t.Errorf("no copies: got %v", got)
+	}
+	bak := filepath.Join(home, ".aws", "config.spin.bak")
+	write(t, bak, "[profile x]\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+	stray := strayCopiesCheck(getenv)
+	if len(stray) != 1 || stray[0].String() != "FAIL stray copies: "+bak+" holds a plaintext secret key (fix: shred -u "+bak+")" {
+		t.Errorf("a backup with a key: got %v", stray)
+	}
+}
+
+func TestTofuCheckPrefersSPIN_TF_BINARY(t *testing.T) {
+	var asked []string
+	look := func(name string) (string, error) {
+		asked = append(asked, name)
+		if name == "terraform" {
+			return "/usr/bin/terraform", nil
+		}
+		return "", errors.New("not found")
+	}
+	got := tofuCheck(envOf(map[string]string{"SPIN_TF_BINARY": "mytofu"}), look)
+	if got.String() != "ok   tofu: found /usr/bin/terraform" || strings.Join(asked, ",") != "mytofu,tofu,terraform" {
+		t.Errorf("got %q after asking for %v", got, asked)
+	}
+	if got := tofuCheck(envOf(nil), func(string) (string, error) { return "", errors.New("no") }); got.Status != Warn {
+		t.Errorf("none: got %v", got)
+	}
+}
+
+func TestClockCheckAgainstSTSDate(t *testing.T) {
+	var offset time.Duration
+	var noDate bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if noDate {
+			w.Header()["Date"] = nil
+		} else {
+			w.Header().Set("Date", time.Now().Add(offset).UTC().Format(http.TimeFormat))
+		}
+		w.WriteHeader(http.StatusForbidden) // STS without a signature
+	}))
+	defer srv.Close()
+	n := awsnet.Config{Endpoints: awsnet.Endpoints{awsnet.STS: srv.URL}}
+	for _, tc := range []struct {
+		offset time.Duration
+		noDate bool
+		want   Status
+	}{{0, false, OK}, {3 * time.Minute, false, OK}, {-6 * time.Minute, false, Fail}, {0, true, Warn}} {
+		offset, noDate = tc.offset, tc.noDate
+		got := clockCheck(t.Context(), awsnet.NewHTTPClient, n)
+		if got.Status != tc.want {
+			t.Errorf("STS %v off (no Date: %v): got %v, want %s", tc.offset, tc.noDate, got, tc.want)
+		}
+	}
+}
+
+func TestSTSTargetIsRunningSpindsEndpoint(t *testing.T) {
+	getenv := envOf(map[string]string{"AWS_ENDPOINT_URL_STS": "http://shell:1"})
+	if got := stsTarget(getenv, nil, nil).Endpoint(awsnet.STS); got != "http://shell:1" {
+		t.Errorf("no spind: got %q, want the shell's", got)
+	}
+	st := &api.Status{Endpoints: map[string]string{"sts": "http://spind:2"}}
+	if got := stsTarget(getenv, nil, st).Endpoint(awsnet.STS); got != "http://spind:2" {
+		t.Errorf("running spind: got %q, want spind's", got)
+	}
+}

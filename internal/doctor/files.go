@@ -1,0 +1,128 @@
+package doctor
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/cloudspin/spin/profiles"
+)
+
+func socketCheck(sock string) Check {
+	var dir, s unix.Stat_t
+	if err := unix.Stat(filepath.Dir(sock), &dir); err != nil {
+		return Check{Warn, "socket", "no socket directory yet", ""}
+	}
+	if int(dir.Uid) != os.Getuid() || dir.Mode&0o077 != 0 {
+		return Check{Fail, "socket", fmt.Sprintf("directory %s is mode %o, owner %d", filepath.Dir(sock), dir.Mode&0o777, dir.Uid), "chmod 700 " + filepath.Dir(sock)}
+	}
+	if err := unix.Lstat(sock, &s); err != nil {
+		return Check{Warn, "socket", "no socket at " + sock, "spin daemon start"}
+	}
+	if int(s.Uid) != os.Getuid() || s.Mode&0o077 != 0 {
+		return Check{Fail, "socket", fmt.Sprintf("%s is mode %o, owner %d", sock, s.Mode&0o777, s.Uid), "spin daemon stop; spin daemon start"}
+	}
+	return Check{OK, "socket", "user-only (" + sock + ")", ""}
+}
+
+// profilesCheck compares the profiles config.yaml defines with what the
+// AWS config file holds.
+func profilesCheck(s *profiles.Setup, err error) Check {
+	if err != nil {
+		return Check{Fail, "config", err.Error(), "fix the file"}
+	}
+	want, err := s.Config.AWSProfiles()
+	if err != nil {
+		return Check{Fail, "profiles", err.Error(), ""}
+	}
+	data, err := os.ReadFile(s.AWSPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Check{Fail, "profiles", err.Error(), ""}
+	}
+	rows, err := profiles.ListProfiles(profiles.ParseAWSConfig(data), s.Helper, want)
+	if err != nil {
+		return Check{Fail, "profiles", err.Error(), ""}
+	}
+	var bad []string
+	for _, r := range rows {
+		if r.State != "" && r.State != "up to date" {
+			bad = append(bad, r.Name+" "+r.State)
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		return Check{Fail, "profiles", strings.Join(bad, ", ") + " in " + s.AWSPath, "spin profiles write"}
+	case len(want) == 0:
+		return Check{Warn, "profiles", "none defined in " + s.Config.Path, "add profiles to it, then spin profiles write"}
+	}
+	return Check{OK, "profiles", fmt.Sprintf("%d in %s point at this spin", len(want), s.AWSPath), ""}
+}
+
+// plaintextCheck looks for secret keys left in the shared credentials
+// file, read with the same editor `spin keys import` removes them with.
+func plaintextCheck(getenv func(string) string) Check {
+	path, err := profiles.CredentialsPath(getenv)
+	if err != nil {
+		return Check{Warn, "plaintext keys", err.Error(), ""}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Check{OK, "plaintext keys", "no " + path, ""}
+	}
+	doc := profiles.ParseAWSConfig(data)
+	var sections []string
+	for _, sec := range doc.Sections() {
+		settings, _ := doc.Settings(sec)
+		for _, st := range settings {
+			if st.Key == "aws_secret_access_key" {
+				sections = append(sections, strings.TrimSpace(sec.Type+" "+sec.Name))
+				break
+			}
+		}
+	}
+	if len(sections) > 0 {
+		return Check{Fail, "plaintext keys", fmt.Sprintf("%s holds secret keys for %s", path, strings.Join(sections, ", ")),
+			"spin keys import --from-credentials-file " + sections[0] + " --remove"}
+	}
+	return Check{OK, "plaintext keys", "none in " + path, ""}
+}
+
+// strayCopiesCheck looks for plaintext keys in copies of the AWS files:
+// backups and temp files spin (or an older spin) made. It gives a line
+// only when it finds one, since the clean case is what "plaintext keys"
+// says.
+func strayCopiesCheck(getenv func(string) string) []Check {
+	var files []string
+	for _, path := range []func(func(string) string) (string, error){profiles.AWSConfigPath, profiles.CredentialsPath} {
+		if p, err := path(getenv); err == nil {
+			files = append(files, p)
+		}
+	}
+	stray := profiles.StrayCopies(files, cmp.Or(getenv("TMPDIR"), "/tmp"))
+	if len(stray) == 0 {
+		return nil
+	}
+	verb := "hold"
+	if len(stray) == 1 {
+		verb = "holds"
+	}
+	return []Check{{Fail, "stray copies", fmt.Sprintf("%s %s a plaintext secret key", strings.Join(stray, ", "), verb),
+		"shred -u " + strings.Join(stray, " ")}}
+}
+
+func tofuCheck(getenv func(string) string, lookPath func(string) (string, error)) Check {
+	for _, name := range []string{getenv("SPIN_TF_BINARY"), "tofu", "terraform"} {
+		if name == "" {
+			continue
+		}
+		if p, err := lookPath(name); err == nil {
+			return Check{OK, "tofu", "found " + p, ""}
+		}
+	}
+	return Check{Warn, "tofu", "neither tofu nor terraform on PATH (only spin plan/up/down need one)", "install OpenTofu, or run scripts/install-tofu.sh"}
+}
