@@ -75,7 +75,7 @@ func (e *Emulator) lookup(sig *sigRequest, now time.Time) (*caller, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if k, ok := e.keys[sig.keyID]; ok {
-		if k.Disabled {
+		if k.Disabled || now.Before(e.keyMeta[sig.keyID].usableAt) {
 			return nil, errUnknownKey()
 		}
 		// A session token sent with a long-term key is as wrong as a

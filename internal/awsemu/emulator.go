@@ -3,7 +3,9 @@
 // GetCallerIdentity, and the unsigned AssumeRoleWithWebIdentity, which
 // verifies RS256 ID tokens against registered OIDC providers and roles'
 // trust on sub and aud), the S3 subset the OpenTofu s3 backend uses and AWS
-// Sign-In (console credentials for `aws login`, see signin.go), and
+// Sign-In (console credentials for `aws login`, see signin.go), IAM's
+// access-key actions (iam.go), the console federation endpoint and
+// GetFederationToken (federation.go), and
 // checks every request the way AWS does: SigV4 signatures against known
 // long-term keys and the temporary keys it issued itself, session tokens,
 // expiry and clock skew. Faults can be injected (throttling, latency,
@@ -21,7 +23,7 @@
 // credentials its STS accepts.
 //
 // Signed requests are routed by the service named in the SigV4 credential
-// scope: "sts" or "s3"; the unsigned Identity Center and Sign-In APIs by
+// scope: "sts", "iam" or "s3"; the unsigned Identity Center and Sign-In APIs by
 // path. S3 requests must use path-style addressing
 // (http://host/bucket/key); objects live in memory (gofakes3's s3mem) and
 // every key may use every bucket: there are no policies. Unsigned requests
@@ -69,6 +71,10 @@ type Emulator struct {
 	assumeRoleCalls []AssumeRoleCall
 	signin          *signinState
 
+	keyMeta     map[string]keyMeta // by access key id (iam.go)
+	iamKeyDelay time.Duration      // see SetIAMKeyDelay
+	federation  *federationState   // see federation.go
+
 	oidc             map[string]*oidcState // by provider URL
 	trusts           []WebIdentityTrust
 	webIdentityCalls []WebIdentityCall
@@ -90,6 +96,7 @@ func New(opts Options) *Emulator {
 		now:        opts.Now,
 		log:        opts.Logger,
 		keys:       make(map[string]Key),
+		keyMeta:    make(map[string]keyMeta),
 		sessions:   make(map[string]*session),
 		calls:      make(map[string]int),
 		rejections: make(map[string]int),
@@ -108,7 +115,8 @@ func New(opts Options) *Emulator {
 	e.public = http.NewServeMux()
 	e.initSignin(e.public)
 	e.initSSO(e.public)
-	e.services = map[string]*service{"sts": e.stsService(), "s3": e.s3Service()}
+	e.initFederation(e.public)
+	e.services = map[string]*service{"sts": e.stsService(), "s3": e.s3Service(), "iam": e.iamService()}
 	return e
 }
 
@@ -118,9 +126,12 @@ func (e *Emulator) AddKey(k Key) {
 	if k.Account == "" {
 		k.Account = DefaultAccount
 	}
+	if k.CreateDate.IsZero() {
+		k.CreateDate = e.now().UTC().Truncate(time.Second)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.keys[k.AccessKeyID] = k
+	e.putKeyLocked(k, time.Time{})
 }
 
 // SetKeyDisabled disables or re-enables a long-term key or an issued

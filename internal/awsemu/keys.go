@@ -28,6 +28,9 @@ type Key struct {
 	Disabled        bool   `json:"disabled"`
 	MFASerial       string `json:"mfa_serial"`
 	MFASecret       string `json:"mfa_secret"` // base32 TOTP secret
+	// CreateDate is what IAM's ListAccessKeys reports; zero means when the
+	// emulator learnt the key.
+	CreateDate time.Time `json:"create_date,omitzero"`
 }
 
 // String names the key without its secrets, so a stray %v cannot leak them.
@@ -111,9 +114,15 @@ type role struct {
 	id          string // AROA...
 	sessionName string
 	partition   string
+	// federated marks a GetFederationToken session: a federated user
+	// (id is then the account, name and sessionName the user's name).
+	federated bool
 }
 
 func (r *role) arn() string {
+	if r.federated {
+		return "arn:" + r.partition + ":sts::" + r.account + ":federated-user/" + r.name
+	}
 	return "arn:" + r.partition + ":sts::" + r.account + ":assumed-role/" + r.name + "/" + r.sessionName
 }
 

@@ -168,7 +168,7 @@ func TestRawRequests(t *testing.T) {
 			return r
 		}, 403, "SignatureDoesNotMatch"},
 		{"scope names another service", func(t *testing.T) *http.Request {
-			return signed(t, f.url, gci, "iam", alice, time.Now())
+			return signed(t, f.url, gci, "ec2", alice, time.Now())
 		}, 403, "SignatureDoesNotMatch"},
 		{"content hash header mismatch", func(t *testing.T) *http.Request {
 			r := signed(t, f.url, gci, "sts", alice, time.Now())
@@ -192,7 +192,7 @@ func TestRawRequests(t *testing.T) {
 			return r
 		}, 400, "IncompleteSignature"},
 		{"unknown action", func(t *testing.T) *http.Request {
-			return signed(t, f.url, "Action=GetFederationToken&Version=2011-06-15&Name=x", "sts", alice, time.Now())
+			return signed(t, f.url, "Action=DecodeAuthorizationMessage&Version=2011-06-15&Name=x", "sts", alice, time.Now())
 		}, 400, "InvalidAction"},
 		{"wrong version", func(t *testing.T) *http.Request {
 			return signed(t, f.url, "Action=GetCallerIdentity&Version=2010-05-08", "sts", alice, time.Now())

@@ -99,6 +99,8 @@ func (e *Emulator) serveSTS(w http.ResponseWriter, r *http.Request, c *caller, r
 		h = e.getSessionToken
 	case "GetCallerIdentity":
 		h = e.getCallerIdentity
+	case "GetFederationToken":
+		h = e.getFederationToken // federation.go
 	}
 	if h == nil || p.Get("Version") != stsVersion {
 		return action, newError(http.StatusBadRequest, "InvalidAction",
