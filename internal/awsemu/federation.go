@@ -97,7 +97,7 @@ type federationSession struct {
 func (e *Emulator) getSigninToken(w http.ResponseWriter, form url.Values) error {
 	var fs federationSession
 	if err := json.Unmarshal([]byte(form.Get("Session")), &fs); err != nil {
-		return fmt.Errorf("Session must be JSON with sessionId, sessionKey and sessionToken")
+		return fmt.Errorf("the Session parameter must be JSON with sessionId, sessionKey and sessionToken")
 	}
 	now := e.now()
 	e.mu.Lock()
@@ -113,7 +113,7 @@ func (e *Emulator) getSigninToken(w http.ResponseWriter, form url.Values) error 
 	case !now.Before(s.expires):
 		return fmt.Errorf("the session credentials have expired")
 	case s.role == nil:
-		return fmt.Errorf("GetSessionToken credentials cannot sign in to the console: use AssumeRole or GetFederationToken")
+		return fmt.Errorf("the credentials of GetSessionToken cannot sign in to the console: use AssumeRole or GetFederationToken")
 	}
 	// A role session's console session lasts SessionDuration (default one
 	// hour); a federated user's lasts as long as its credentials, and
@@ -121,11 +121,11 @@ func (e *Emulator) getSigninToken(w http.ResponseWriter, form url.Values) error 
 	consoleEnd := s.expires
 	if v := form.Get("SessionDuration"); v != "" {
 		if s.role.federated {
-			return fmt.Errorf("SessionDuration cannot be used with GetFederationToken credentials")
+			return fmt.Errorf("the SessionDuration parameter cannot be used with GetFederationToken credentials")
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 43200 {
-			return fmt.Errorf("SessionDuration must be between 900 and 43200 seconds")
+			return fmt.Errorf("the SessionDuration must be between 900 and 43200 seconds")
 		}
 		consoleEnd = now.Add(time.Duration(n) * time.Second)
 	} else if !s.role.federated {
@@ -155,7 +155,7 @@ func (e *Emulator) isLongTermKey(id string) bool {
 func (e *Emulator) federationLogin(w http.ResponseWriter, r *http.Request, form url.Values) error {
 	dest, err := url.Parse(form.Get("Destination"))
 	if err != nil || dest.Scheme != "https" || !isConsoleHost(dest.Hostname()) {
-		return fmt.Errorf("Destination must be an https URL of the AWS console")
+		return fmt.Errorf("the Destination must be an https URL of the AWS console")
 	}
 	now := e.now()
 	e.mu.Lock()
