@@ -322,7 +322,7 @@ func TestErrorsNameTheFix(t *testing.T) {
 		{"PUT", "/v1/keys/k", `{"access_key_id":"x","bogus":1}`, 400, api.CodeBadRequest, "malformed request body", ""},
 		{"PUT", "/v1/keys/k", `{"access_key_id":"` + strings.Repeat("A", api.MaxRequestBody) + `"}`, 400, api.CodeBadRequest, "over", ""},
 		{"PUT", "/v1/keys/k", `{"access_key_id":"ASIAIOSFODNN7EXAMPLE","secret_access_key":"` + keySecret + `"}`, 400, api.CodeBadRequest, "temporary", ""},
-		{"PUT", "/v1/keys/user", `{"access_key_id":"` + keyID + `","secret_access_key":"` + keySecret + `"}`, 409, api.CodeConflict, "already exists", "--force"},
+		{"PUT", "/v1/keys/user", `{"access_key_id":"` + keyID + `","secret_access_key":"` + strings.ToLower(keySecret) + `"}`, 409, api.CodeConflict, "already exists", "--force"},
 		{"DELETE", "/v1/keys/ghost", "", 404, api.CodeNotFound, "no key set ghost", "spin keys list"},
 		{"GET", "/v2/anything", "", 404, api.CodeNotFound, "no such endpoint", ""},
 	}
@@ -345,6 +345,22 @@ func TestErrorsNameTheFix(t *testing.T) {
 	// Still serving after the bad requests.
 	if rec, _ := f.get(t, "/v1/credentials/p"); rec.Code != 200 {
 		t.Errorf("after bad requests: status %d", rec.Code)
+	}
+}
+
+// Storing the key a key set already holds is no conflict (an import that
+// finds its key already stored goes on), and replaces nothing.
+func TestPutSameKeyIsNoConflict(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, httptest.NewRequest("PUT", "/v1/keys/user", strings.NewReader(`{"access_key_id":"`+keyID+`","secret_access_key":"`+keySecret+`"}`)))
+	if rec.Code != http.StatusNoContent {
+		t.Errorf("same key: status %d %s, want 204", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	f.h.ServeHTTP(rec, httptest.NewRequest("PUT", "/v1/keys/user", strings.NewReader(`{"access_key_id":"`+keyID+`","secret_access_key":"`+keySecret+`","mfa_serial":"arn:aws:iam::123456789012:mfa/x"}`)))
+	if rec.Code != http.StatusConflict {
+		t.Errorf("same key, another mfa_serial: status %d, want 409", rec.Code)
 	}
 }
 

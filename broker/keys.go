@@ -143,7 +143,12 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !req.Force {
-		if _, err := k.Get(r.Context(), name); err == nil {
+		if old, err := k.Get(r.Context(), name); err == nil && sameKeySet(old, ks) {
+			// Storing the key it already holds changes nothing: an import
+			// that finds its key set already stored goes on.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		} else if err == nil {
 			writeError(w, errorf(api.CodeConflict, fmt.Sprintf("add --force to replace it: spin keys add %s --force", name),
 				"key set %s already exists", name))
 			return
@@ -400,4 +405,10 @@ func (b *Broker) passphrase() secret.String {
 		return *p
 	}
 	return secret.String{}
+}
+
+// sameKeySet reports whether two key sets hold the same key and settings.
+func sameKeySet(a, b keystore.KeySet) bool {
+	return a.AccessKeyID == b.AccessKeyID && a.MFASerial == b.MFASerial && a.AllowExport == b.AllowExport &&
+		subtle.ConstantTimeCompare([]byte(a.SecretAccessKey.Reveal()), []byte(b.SecretAccessKey.Reveal())) == 1
 }

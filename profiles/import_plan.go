@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cloudspin/spin/internal/secret"
 )
 
 // ImportPlan is what `spin profiles import` will do, worked out from the
@@ -24,6 +26,17 @@ type ImportPlan struct {
 type KeyImport struct {
 	Credentials        // Profile is the key set name
 	MFASerial   string // the source profile's mfa_serial
+	// Stored is set when the keyring already holds a key set of that name
+	// with the same access key id: it is checked again, not replaced.
+	Stored bool
+	// Replaces is set when the keyring holds another key under that name
+	// (force).
+	Replaces bool
+	// Users are the profiles left behind in the AWS config file that still
+	// name this source_profile: they would break without its keys, so the
+	// keys stay in the credentials file unless Keep is false (force).
+	Users []ImportSkip
+	Keep  bool
 }
 
 // ProfileImport is one ~/.aws/config profile to adopt.
@@ -35,6 +48,10 @@ type ProfileImport struct {
 	// Comments counts the comment lines inside the section, which the
 	// rewrite drops (they stay in config.spin.bak).
 	Comments int
+	// FromKeyring is set when the source's keys are not in the
+	// credentials file but its key set already is in the keyring (a
+	// `spin keys import --remove` before).
+	FromKeyring bool
 }
 
 // ImportSkip is a role profile that is left as it is, and why.
@@ -51,16 +68,32 @@ func (s ImportSkip) String() string {
 // importKeys are the role profile settings spin carries into config.yaml.
 var importKeys = []string{"role_arn", "source_profile", "external_id", "mfa_serial", "role_session_name", "duration_seconds", "region"}
 
+// KeySetConflictError reports source profiles whose key set name the
+// keyring already holds with another key.
+type KeySetConflictError struct {
+	Conflicts []string // "NAME (the keyring has AKIA…, the credentials file AKIA…)"
+}
+
+func (e *KeySetConflictError) Error() string {
+	return "the keyring already holds key set " + strings.Join(e.Conflicts, ", key set ")
+}
+
 // PlanImport finds the role_arn + source_profile profiles of conf (the AWS
 // config file) whose source profile has long-term keys in creds (the
-// credentials file), and maps them onto config.yaml profiles and key sets.
-// A profile spin cannot adopt whole (settings it does not carry, keys that
-// are missing, temporary or elsewhere, a chained role) is skipped with a
-// reason. Profiles cfg already defines are an error unless force is set.
-// PlanImport is pure: it reads its arguments and changes nothing.
-func PlanImport(conf, creds *AWSConfig, cfg *Config, force bool) (*ImportPlan, error) {
+// credentials file) or already is a key set in the keyring (keyring maps
+// the stored key set names to their masked access key ids), and maps them
+// onto config.yaml profiles and key sets. A profile spin cannot adopt
+// whole (settings it does not carry, keys that are missing, temporary or
+// elsewhere, a chained role) is skipped with a reason. A source's keys stay
+// in the credentials file while a profile left behind names it, unless
+// force is set. Profiles cfg already defines, and key sets the keyring
+// holds with another key, are errors unless force is set. PlanImport is
+// pure: it reads its arguments and changes nothing, so a dry run and the
+// real run do the same.
+func PlanImport(conf, creds *AWSConfig, cfg *Config, keyring map[string]string, force bool) (*ImportPlan, error) {
 	plan := &ImportPlan{}
 	exists := &ProfileExistsError{Path: cfg.Path}
+	conflict := &KeySetConflictError{}
 	keys := map[string]bool{}
 	for _, s := range conf.Sections() {
 		name, ok := s.Profile()
@@ -97,17 +130,23 @@ func PlanImport(conf, creds *AWSConfig, cfg *Config, force bool) (*ImportPlan, e
 			skip("source_profile %s assumes a role itself: spin does not chain roles", src.Value)
 			continue
 		}
+		stored, inKeyring := keyring[src.Value]
 		c, err := ReadCredentials(creds, src.Value)
-		if errors.Is(err, ErrNoCredentials) {
-			skip("source_profile %s has no keys in the credentials file (SSO or another credential source?)", src.Value)
+		fromKeyring := false
+		switch {
+		case errors.Is(err, ErrNoCredentials) && inKeyring:
+			fromKeyring = true
+		case errors.Is(err, ErrNoCredentials):
+			skip("source_profile %s has no keys in the credentials file and the keyring has no key set %s: run 'spin keys add %s', then import again (or, for SSO, add a source under sources:)", src.Value, src.Value, src.Value)
 			continue
-		} else if err != nil {
+		case err != nil:
 			skip("%v", err)
 			continue
-		}
-		if err := (&AWSConfig{lines: creds.Lines()}).RemoveCredentials(src.Value, c.AccessKeyID); err != nil {
-			skip("%v", err)
-			continue
+		default:
+			if err := (&AWSConfig{lines: creds.Lines()}).RemoveCredentials(src.Value, c.AccessKeyID); err != nil {
+				skip("%v", err)
+				continue
+			}
 		}
 		p, err := importedProfile(name, src.Value, settings)
 		if err == nil {
@@ -121,16 +160,59 @@ func PlanImport(conf, creds *AWSConfig, cfg *Config, force bool) (*ImportPlan, e
 		if replaces && !force {
 			exists.Names = append(exists.Names, name)
 		}
-		plan.Profiles = append(plan.Profiles, ProfileImport{Profile: p, Line: s.Line, Replaces: replaces, Comments: conf.comments(s)})
-		if !keys[src.Value] {
-			keys[src.Value] = true
-			plan.Keys = append(plan.Keys, KeyImport{Credentials: c, MFASerial: MFASerialOf(conf, creds, src.Value)})
+		plan.Profiles = append(plan.Profiles, ProfileImport{Profile: p, Line: s.Line, Replaces: replaces, Comments: conf.comments(s), FromKeyring: fromKeyring})
+		if fromKeyring || keys[src.Value] {
+			continue
 		}
+		keys[src.Value] = true
+		k := KeyImport{Credentials: c, MFASerial: MFASerialOf(conf, creds, src.Value)}
+		if inKeyring {
+			if masked := secret.MaskKeyID(c.AccessKeyID); stored == masked {
+				k.Stored = true
+			} else {
+				k.Replaces = true
+				if !force {
+					conflict.Conflicts = append(conflict.Conflicts, fmt.Sprintf("%s with another key (the keyring has %s, [%s] of the credentials file %s)", src.Value, stored, src.Value, masked))
+				}
+			}
+		}
+		plan.Keys = append(plan.Keys, k)
 	}
 	if len(exists.Names) > 0 {
 		return nil, exists
 	}
+	if len(conflict.Conflicts) > 0 {
+		return nil, conflict
+	}
+	imported := map[string]bool{}
+	for _, p := range plan.Profiles {
+		imported[p.Profile.Name] = true
+	}
+	for i := range plan.Keys {
+		k := &plan.Keys[i]
+		k.Users = SourceUsers(conf, k.Profile, imported)
+		k.Keep = len(k.Users) > 0 && !force
+	}
 	return plan, nil
+}
+
+// SourceUsers are the profiles of conf (the AWS config file) that spin does
+// not manage and that name source as their source_profile, but for those
+// in except: they stop working when source's keys leave the credentials
+// file.
+func SourceUsers(conf *AWSConfig, source string, except map[string]bool) []ImportSkip {
+	var out []ImportSkip
+	for _, s := range conf.Sections() {
+		name, ok := s.Profile()
+		if !ok || s.Managed || except[name] {
+			continue
+		}
+		settings, _ := conf.Settings(s)
+		if sp, ok := lookupSetting(settings, "source_profile"); ok && sp.Value == source && name != source {
+			out = append(out, ImportSkip{Profile: name, Line: s.Line, Reason: "its source_profile is " + source})
+		}
+	}
+	return out
 }
 
 // extraSettings names what a role profile holds beyond importKeys.

@@ -78,7 +78,7 @@ var secretEqual = cmp.Comparer(func(a, b secret.String) bool { return a.Equal(b)
 
 func TestPlanImport(t *testing.T) {
 	conf, creds := ParseAWSConfig([]byte(planConfig)), ParseAWSConfig([]byte(planCredentials))
-	plan, err := PlanImport(conf, creds, parse(t, "keyring:\n  backend: pass\n"), false)
+	plan, err := PlanImport(conf, creds, parse(t, "keyring:\n  backend: pass\n"), nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +87,10 @@ func TestPlanImport(t *testing.T) {
 		Keys: []KeyImport{{
 			Credentials: Credentials{Profile: "cloudspin_user", AccessKeyID: exampleKeyID, SecretAccessKey: secret.New(exampleSecret), Line: 1},
 			MFASerial:   mfa,
+			// Two profiles that stay behind still use the keys: they stay
+			// in the credentials file.
+			Users: []ImportSkip{{"with-output", 33, "its source_profile is cloudspin_user"}, {"short", 38, "its source_profile is cloudspin_user"}},
+			Keep:  true,
 		}},
 		Profiles: []ProfileImport{
 			{Profile: Profile{Name: "assume-cloudspin_examples-account", Source: "cloudspin_user",
@@ -96,7 +100,7 @@ func TestPlanImport(t *testing.T) {
 				Line: 12, Comments: 1},
 		},
 		Skipped: []ImportSkip{
-			{"via-sso", 22, "source_profile sso-user has no keys in the credentials file (SSO or another credential source?)"},
+			{"via-sso", 22, "source_profile sso-user has no keys in the credentials file and the keyring has no key set sso-user: run 'spin keys add sso-user', then import again (or, for SSO, add a source under sources:)"},
 			{"chained", 29, "source_profile assume-cloudspin_examples-account assumes a role itself: spin does not chain roles"},
 			{"with-output", 33, "has output, which spin does not carry over: move or remove it, then import again"},
 			{"short", 38, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))"},
@@ -115,12 +119,66 @@ func TestPlanImport(t *testing.T) {
 	// config.yaml already has one of them: refused, unless forced.
 	cfg := parse(t, "profiles:\n  second:\n    source: someone\n")
 	var pe *ProfileExistsError
-	if _, err := PlanImport(conf, creds, cfg, false); !errors.As(err, &pe) || strings.Join(pe.Names, ",") != "second" {
+	if _, err := PlanImport(conf, creds, cfg, nil, false); !errors.As(err, &pe) || strings.Join(pe.Names, ",") != "second" {
 		t.Fatalf("got %v, want ProfileExistsError for second", err)
 	}
-	plan, err = PlanImport(conf, creds, cfg, true)
+	plan, err = PlanImport(conf, creds, cfg, nil, true)
 	if err != nil || len(plan.Profiles) != 2 || plan.Profiles[0].Replaces || !plan.Profiles[1].Replaces {
 		t.Fatalf("forced: got %+v, %v; want second marked as replacing", plan, err)
+	}
+	// Forced, the keys go although with-output and short still use them.
+	if k := plan.Keys[0]; k.Keep || len(k.Users) != 2 {
+		t.Errorf("forced: got %+v, want the keys removed and their users listed", k)
+	}
+}
+
+// A source whose key set already is in the keyring: its profiles are
+// imported (the keys need not be in the credentials file any more), the
+// same key is not stored again, and another key under that name is a
+// conflict the plan reports (so a dry run does) unless forced.
+func TestPlanImportKeyring(t *testing.T) {
+	const conf = "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = cloudspin_user\nregion = eu-west-1\n"
+	withKeys, noKeys := ParseAWSConfig([]byte(planCredentials)), ParseAWSConfig([]byte("[default]\n"))
+	same := map[string]string{"cloudspin_user": secret.MaskKeyID(exampleKeyID)}
+	other := map[string]string{"cloudspin_user": "AKIA…OTHR"}
+	tests := []struct {
+		name    string
+		creds   *AWSConfig
+		keyring map[string]string
+		force   bool
+		check   func(*ImportPlan) bool
+		err     string
+	}{
+		{"keys gone, key set stored", noKeys, same, false, func(p *ImportPlan) bool {
+			return len(p.Profiles) == 1 && p.Profiles[0].FromKeyring && len(p.Keys) == 0 && len(p.Skipped) == 0
+		}, ""},
+		{"keys gone, key set stored under another key", noKeys, other, false, func(p *ImportPlan) bool {
+			return len(p.Profiles) == 1 && p.Profiles[0].FromKeyring && len(p.Keys) == 0
+		}, ""},
+		{"same key in both", withKeys, same, false, func(p *ImportPlan) bool {
+			return len(p.Profiles) == 1 && !p.Profiles[0].FromKeyring && len(p.Keys) == 1 && p.Keys[0].Stored && !p.Keys[0].Keep
+		}, ""},
+		{"another key stored", withKeys, other, false, nil, "the keyring already holds key set cloudspin_user with another key (the keyring has AKIA…OTHR, [cloudspin_user] of the credentials file AKIA…MPLE)"},
+		{"another key stored, forced", withKeys, other, true, func(p *ImportPlan) bool {
+			return len(p.Keys) == 1 && p.Keys[0].Replaces && !p.Keys[0].Stored
+		}, ""},
+		{"nowhere", noKeys, nil, false, func(p *ImportPlan) bool {
+			return len(p.Profiles) == 0 && len(p.Skipped) == 1 && strings.Contains(p.Skipped[0].Reason, "run 'spin keys add cloudspin_user'")
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := PlanImport(ParseAWSConfig([]byte(conf)), tt.creds, parse(t, ""), tt.keyring, tt.force)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Errorf("got %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || !tt.check(plan) {
+				t.Errorf("got %+v, %v", plan, err)
+			}
+		})
 	}
 }
 
@@ -133,7 +191,7 @@ func TestPlanImportNothing(t *testing.T) {
 		"nested setting": "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = cloudspin_user\ns3 =\n  addressing_style = path\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			plan, err := PlanImport(ParseAWSConfig([]byte(conf)), ParseAWSConfig([]byte(planCredentials)), parse(t, ""), false)
+			plan, err := PlanImport(ParseAWSConfig([]byte(conf)), ParseAWSConfig([]byte(planCredentials)), parse(t, ""), nil, false)
 			if err != nil || len(plan.Profiles) != 0 || len(plan.Keys) != 0 {
 				t.Errorf("got %+v, %v; want nothing to import", plan, err)
 			}
@@ -148,7 +206,7 @@ func TestPlanImportNothing(t *testing.T) {
 // the file stays.
 func TestAdoptProfiles(t *testing.T) {
 	conf, creds := ParseAWSConfig([]byte(planConfig)), ParseAWSConfig([]byte(planCredentials))
-	plan, err := PlanImport(conf, creds, parse(t, ""), false)
+	plan, err := PlanImport(conf, creds, parse(t, ""), nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}

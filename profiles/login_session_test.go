@@ -41,7 +41,7 @@ func TestPlanImportPointsLoginSessionsAtSpinLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanImport(ParseAWSConfig([]byte(loginAWSConfig)), ParseAWSConfig(nil), cfg, false)
+	plan, err := PlanImport(ParseAWSConfig([]byte(loginAWSConfig)), ParseAWSConfig(nil), cfg, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}

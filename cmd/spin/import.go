@@ -33,7 +33,10 @@ func newKeysImportCmd(e *env, g *globals) *cobra.Command {
 default ~/.aws/credentials) through spind as key set NAME (default PROFILE),
 with the profile's mfa_serial. Temporary keys are refused. --remove then deletes
 them from the file (the whole [PROFILE] section if nothing else is in it),
-keeping every other byte, and without a backup: it would keep the plaintext key.`,
+keeping every other byte, and without a backup: it would keep the plaintext key.
+While a profile of ~/.aws/config still names PROFILE as its source_profile, the
+keys stay in the file (that profile would break): 'spin profiles import' adopts
+such profiles and then removes them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hardenForSecret(e)
@@ -43,7 +46,7 @@ keeping every other byte, and without a backup: it would keep the plaintext key.
 	cmd.Flags().StringVar(&o.from, "from-credentials-file", "", "the [PROFILE] of the credentials file to import")
 	cmd.Flags().StringVar(&o.name, "name", "", "key set name (default PROFILE)")
 	cmd.Flags().BoolVar(&o.remove, "remove", false, "delete the keys from the credentials file once stored")
-	cmd.Flags().BoolVar(&o.force, "force", false, "replace an existing key set of that name")
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace an existing key set of that name; with --remove, remove the keys even if profiles of ~/.aws/config still name them")
 	_ = cmd.MarkFlagRequired("from-credentials-file")
 	return cmd
 }
@@ -54,7 +57,7 @@ func keysImport(ctx context.Context, e *env, g *globals, o *keysImportOptions) e
 	if err != nil {
 		return err
 	}
-	imp, err := keyimport.PlanKeySetImport(ctx, credPath, confPath, o.from, name, o.remove)
+	imp, err := keyimport.PlanKeySetImport(ctx, credPath, confPath, o.from, name, o.remove, o.force)
 	if err != nil {
 		return err
 	}
@@ -70,11 +73,12 @@ func keysImport(ctx context.Context, e *env, g *globals, o *keysImportOptions) e
 	if err != nil {
 		return err
 	}
+	keyimport.PrintUsers(e.stderr, o.from, credPath, imp.Users, imp.Keep, "run 'spin profiles import': it adopts them and then removes the keys; or remove the keys anyway with --force")
 	if !o.remove {
 		fmt.Fprintf(e.stderr, "spin: note: the plaintext key is still in %s\n", credPath)
 		fmt.Fprintf(e.stderr, "spin: hint: run 'spin keys import --from-credentials-file %s --name %s --remove --force' to delete it\n", o.from, name)
 	}
-	printRemovals(e, removed)
+	keyimport.PrintRemovals(e.stdout, e.stderr, removed)
 	return nil
 }
 
@@ -85,17 +89,6 @@ func awsPaths(e *env) (cred, conf string, err error) {
 	}
 	conf, err = profiles.AWSConfigPath(e.getenv)
 	return cred, conf, err
-}
-
-// printRemovals says which plaintext keys are gone, and warns where the
-// same secret is still written.
-func printRemovals(e *env, removed []keyimport.Removal) {
-	for _, r := range removed {
-		fmt.Fprintf(e.stdout, "removed the keys of [%s] from %s\n", r.Profile, r.Path)
-		if len(r.StillAt) > 0 {
-			fmt.Fprintf(e.stderr, "spin: warning: the secret of [%s] is still in %s at line %v (another profile or a comment)\n", r.Profile, r.Path, r.StillAt)
-		}
-	}
 }
 
 type profilesImportOptions struct{ force, dryRun bool }
@@ -112,15 +105,18 @@ Adopts the role_arn + source_profile profiles of ~/.aws/config: the source's
 keys move from ~/.aws/credentials into the keyring as the key set of that name,
 the profile goes into config.yaml (external_id, mfa_serial, role_session_name,
 duration_seconds and region carry over) and becomes a spin profile in
-~/.aws/config; then the plaintext keys are deleted. Profiles without keys in the
-credentials file (SSO), or with settings spin does not carry, are skipped.`,
+~/.aws/config; then the plaintext keys are deleted. A source already stored as a
+key set (same key, or its keys already gone from the credentials file) is used as
+it is. Profiles without keys anywhere (SSO), or with settings spin does not carry,
+are skipped, and their source's keys stay in the credentials file while they
+still name it (--force removes them anyway, listing what breaks).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hardenForSecret(e)
 			return profilesImport(cmd.Context(), e, g, o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "replace key sets and config.yaml profiles of the same names")
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace key sets and config.yaml profiles of the same names; remove keys that skipped profiles still name")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would be imported without storing or writing anything")
 	return cmd
 }
@@ -134,7 +130,12 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 	if err != nil {
 		return err
 	}
-	imp, err := keyimport.PlanProfilesImport(ctx, s.Config, s.Helper, s.AWSPath, credPath, o.force)
+	c, err := g.daemon(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	imp, err := keyimport.PlanProfilesImport(ctx, s.Config, s.Helper, s.AWSPath, credPath, c, o.force)
 	if err != nil {
 		return err
 	}
@@ -145,28 +146,12 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 		fmt.Fprintf(e.stderr, "spin: no role_arn + source_profile profiles to import from %s\n", s.AWSPath)
 		return nil
 	}
-	verb := "would import"
 	var removed []keyimport.Removal
 	if !o.dryRun {
-		c, err := g.daemon(ctx, e)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
 		if removed, err = imp.Apply(ctx, c); err != nil {
 			return err
 		}
-		verb = "imported"
 	}
-	for _, p := range imp.Profiles {
-		fmt.Fprintf(e.stdout, "%s profile %s (key set %s, role %s)\n", verb, p.Profile.Name, p.Profile.Source, p.Profile.RoleARN)
-		if p.Comments > 0 {
-			fmt.Fprintf(e.stderr, "spin: note: profile %s: the rewrite drops %d comment lines inside its section (the old file is kept in %s.spin.bak)\n", p.Profile.Name, p.Comments, s.AWSPath)
-		}
-	}
-	if o.dryRun {
-		fmt.Fprintln(e.stdout, "dry run: nothing stored or written")
-	}
-	printRemovals(e, removed)
+	imp.Report(e.stdout, e.stderr, o.dryRun, removed)
 	return nil
 }

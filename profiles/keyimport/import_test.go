@@ -29,7 +29,8 @@ const (
 )
 
 // memStore is a KeyStore in memory that behaves as spind does: a put of an
-// existing name needs Force, the list masks key ids.
+// existing name needs Force unless it holds the same key, the list masks
+// key ids.
 type memStore struct {
 	mu   sync.Mutex
 	keys map[string]api.KeyRequest
@@ -46,8 +47,14 @@ func (e *storeError) Hint() string  { return e.hint }
 func (m *memStore) PutKey(_ context.Context, name string, k api.KeyRequest) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, exists := m.keys[name]; m.failPut || exists && !k.Force {
+	if m.failPut {
 		return &storeError{"store key set: the keyring is unhappy", "check spind's log"}
+	}
+	if old, exists := m.keys[name]; exists && !k.Force {
+		if old.AccessKeyID == k.AccessKeyID && old.SecretAccessKey.Equal(k.SecretAccessKey) && old.MFASerial == k.MFASerial {
+			return nil
+		}
+		return &storeError{"key set " + name + " already exists", "add --force to replace it"}
 	}
 	m.keys[name] = k
 	m.puts++
@@ -108,11 +115,22 @@ func (h importHome) snapshot(t *testing.T) map[string]string {
 func TestKeySetImport(t *testing.T) {
 	h := newImportHome(t, "")
 	ctx := context.Background()
-	imp, err := PlanKeySetImport(ctx, h.creds, h.aws, "cloudspin_user", "ci", true)
+	ks := &memStore{keys: map[string]api.KeyRequest{}}
+	// assume-cloudspin_examples-account still names cloudspin_user: the
+	// keys are stored but stay in the file.
+	imp, err := PlanKeySetImport(ctx, h.creds, h.aws, "cloudspin_user", "ci", true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks := &memStore{keys: map[string]api.KeyRequest{}}
+	if _, removed, err := imp.Apply(ctx, ks, false); err != nil || len(removed) != 0 || !imp.Keep ||
+		len(imp.Users) != 1 || imp.Users[0].Profile != "assume-cloudspin_examples-account" || h.snapshot(t)[h.creds] != impCreds {
+		t.Fatalf("got %+v, %v, %v; want the keys kept for assume-cloudspin_examples-account", imp, removed, err)
+	}
+	// Forced, they go; storing the same key again needs no force.
+	imp, err = PlanKeySetImport(ctx, h.creds, h.aws, "cloudspin_user", "ci", true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	backend, removed, err := imp.Apply(ctx, ks, false)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +158,7 @@ func TestKeySetImportRefuses(t *testing.T) {
 	}{
 		{"missing profile", impCreds, "nobody", nil, "no access key in the credentials file", "the profile may use SSO or another credential source; add keys with 'spin keys add nobody'"},
 		{"temporary", impCreds + "\n[tmp]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\naws_session_token = y\n", "tmp", nil, "temporary keys", ""},
-		{"key set exists", impCreds, "cloudspin_user", func(m *memStore) { m.keys["cloudspin_user"] = api.KeyRequest{AccessKeyID: "AKIAOLDOLDOLDOLDOLD1"} }, "already exists", "add --force to replace it (nothing was changed)"},
+		{"key set exists", impCreds, "cloudspin_user", func(m *memStore) { m.keys["cloudspin_user"] = api.KeyRequest{AccessKeyID: "AKIAOLDOLDOLDOLDOLD1"} }, "key set cloudspin_user already exists with another key (AKIA…OLD1)", "add --force to replace it (nothing was changed)"},
 		{"store fails", impCreds, "cloudspin_user", func(m *memStore) { m.failPut = true }, "store key set cloudspin_user: store key set: the keyring is unhappy (nothing was removed)", "check spind's log"},
 		{"not read back", impCreds, "cloudspin_user", func(m *memStore) { m.lie = true }, "nothing was removed", ""},
 	}
@@ -155,7 +173,7 @@ func TestKeySetImportRefuses(t *testing.T) {
 				tt.setup(ks)
 			}
 			ctx := context.Background()
-			imp, err := PlanKeySetImport(ctx, h.creds, h.aws, tt.from, tt.from, true)
+			imp, err := PlanKeySetImport(ctx, h.creds, h.aws, tt.from, tt.from, true, true)
 			if err == nil {
 				_, _, err = imp.Apply(ctx, ks, false)
 			}
@@ -172,18 +190,18 @@ func TestKeySetImportRefuses(t *testing.T) {
 func TestProfilesImportApply(t *testing.T) {
 	h := newImportHome(t, "keyring:\n  backend: pass # mine\n")
 	ctx := context.Background()
+	ks := &memStore{keys: map[string]api.KeyRequest{}}
 	plan := func(force bool) (*ProfilesImport, error) {
 		cfg, err := profiles.Load(h.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, force)
+		return PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, ks, force)
 	}
 	imp, err := plan(false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks := &memStore{keys: map[string]api.KeyRequest{}}
 	removed, err := imp.Apply(ctx, ks)
 	if err != nil || len(removed) != 1 || removed[0].Profile != "cloudspin_user" {
 		t.Fatalf("got %+v, %v; want the keys of cloudspin_user removed", removed, err)
@@ -218,7 +236,8 @@ func TestProfilesImportChangesNothing(t *testing.T) {
 		want             string
 	}{
 		{"defined in config.yaml", "profiles:\n  assume-cloudspin_examples-account:\n    source: x\n", nil, "already defines profile assume-cloudspin_examples-account"},
-		{"key set exists", "", func(m *memStore) { m.keys["cloudspin_user"] = api.KeyRequest{AccessKeyID: impKeyID} }, "already exists"},
+		{"key set exists", "", func(m *memStore) { m.keys["cloudspin_user"] = api.KeyRequest{AccessKeyID: "AKIAOLDOLDOLDOLDOLD1"} }, "the keyring already holds key set cloudspin_user with another key (the keyring has AKIA…OLD1, [cloudspin_user] of the credentials file AKIA…MPLE)"},
+		{"same key id, other secret", "", func(m *memStore) { m.keys["cloudspin_user"] = api.KeyRequest{AccessKeyID: impKeyID} }, "key set cloudspin_user already exists"},
 		{"store fails", "", func(m *memStore) { m.failPut = true }, "nothing was removed"},
 	}
 	for _, tt := range tests {
@@ -234,7 +253,7 @@ func TestProfilesImportChangesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, false)
+			imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, ks, false)
 			if err == nil {
 				_, err = imp.Apply(ctx, ks)
 			}
@@ -268,7 +287,7 @@ func TestProfilesImportResumes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, force)
+		imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, ks, force)
 		if err != nil {
 			return err
 		}
@@ -288,6 +307,111 @@ func TestProfilesImportResumes(t *testing.T) {
 	if err := run(true); err != nil || strings.Contains(h.snapshot(t)[h.creds], impSecret) {
 		t.Errorf("resumed import: %v; want the keys removed", err)
 	}
+}
+
+// Either order works: keys import (keys kept for the profile that names
+// them, or removed with force) then profiles import adopts the profile, and
+// the keys leave the file once nothing else needs them.
+func TestKeysImportThenProfilesImport(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		t.Run(fmt.Sprint("force=", force), func(t *testing.T) {
+			h := newImportHome(t, "")
+			ctx := context.Background()
+			ks := &memStore{keys: map[string]api.KeyRequest{}}
+			imp, err := PlanKeySetImport(ctx, h.creds, h.aws, "cloudspin_user", "cloudspin_user", true, force)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := imp.Apply(ctx, ks, false); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := profiles.Load(h.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pi, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, ks, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dry, real strings.Builder
+			pi.Report(&dry, &dry, true, nil)
+			removed, err := pi.Apply(ctx, ks)
+			if err != nil {
+				t.Fatalf("profiles import after keys import: %v", err)
+			}
+			pi.Report(&real, &real, false, removed)
+			if len(pi.Profiles) != 1 || pi.Profiles[0].FromKeyring != force || len(pi.Skipped) != 0 {
+				t.Errorf("plan %+v; want the profile imported", pi.ImportPlan)
+			}
+			if strings.Contains(h.snapshot(t)[h.creds], impSecret) {
+				t.Errorf("the plaintext key is still in the credentials file")
+			}
+			// The dry run said what the real run did.
+			wantDry := strings.ReplaceAll(strings.ReplaceAll(real.String(), "imported", "would import"), "removed the keys", "would remove the keys") + "dry run: nothing stored or written\n"
+			if !force && sortedLines(dry.String()) != sortedLines(wantDry) {
+				t.Errorf("dry run said\n%s\nthe real run\n%s", dry.String(), real.String())
+			}
+		})
+	}
+}
+
+// A profile that cannot be imported (a setting spin does not carry) keeps
+// its source's keys in the credentials file, while the profile that can be
+// is imported; once it is fixed, importing again finishes the job.
+func TestProfilesImportKeepsKeysForSkipped(t *testing.T) {
+	h := newImportHome(t, "")
+	skipped := "\n[profile tagged]\nrole_arn = " + impRole + "\nsource_profile = cloudspin_user\noutput = json\n"
+	if err := os.WriteFile(h.aws, []byte(strings.ReplaceAll(impConfig, "\r", "")+skipped), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ks := &memStore{keys: map[string]api.KeyRequest{}}
+	run := func() (*ProfilesImport, []Removal) {
+		t.Helper()
+		cfg, err := profiles.Load(h.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imp, err := PlanProfilesImport(ctx, cfg, profiles.Helper{Path: "/usr/bin/spin"}, h.aws, h.creds, ks, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		removed, err := imp.Apply(ctx, ks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return imp, removed
+	}
+	imp, removed := run()
+	if len(imp.Profiles) != 1 || len(removed) != 0 || !imp.Keys[0].Keep || imp.Keys[0].Users[0].Profile != "tagged" {
+		t.Fatalf("got %+v, removed %v; want one import and the keys kept for tagged", imp.ImportPlan, removed)
+	}
+	var out strings.Builder
+	imp.Report(&out, &out, false, removed)
+	if !strings.Contains(out.String(), "spin: warning: the keys of [cloudspin_user] stay in "+h.creds+": tagged (line 12) of the AWS config still names it as source_profile") {
+		t.Errorf("report:\n%s\nwant the kept keys explained", out.String())
+	}
+	if !strings.Contains(h.snapshot(t)[h.creds], impSecret) {
+		t.Fatal("the keys tagged needs were removed")
+	}
+	// tagged fixed: the second import adopts it and removes the keys.
+	fixed := strings.Replace(h.snapshot(t)[h.aws], "output = json\n", "", 1)
+	if err := os.WriteFile(h.aws, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imp, removed = run()
+	if len(imp.Profiles) != 1 || imp.Profiles[0].Profile.Name != "tagged" || !imp.Keys[0].Stored || len(removed) != 1 {
+		t.Errorf("second import: %+v, removed %v", imp.ImportPlan, removed)
+	}
+	if strings.Contains(h.snapshot(t)[h.creds], impSecret) {
+		t.Errorf("the keys are still in the credentials file")
+	}
+}
+
+func sortedLines(s string) string {
+	l := strings.Split(s, "\n")
+	slices.Sort(l)
+	return strings.Join(l, "\n")
 }
 
 // A profiles.KeyImport must never print its secret, whatever the verb.

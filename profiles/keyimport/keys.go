@@ -46,13 +46,20 @@ type KeySetImport struct {
 	From            string             // the credentials file's profile
 	Key             profiles.KeyImport // Profile is the key set's name
 	Remove          bool
+	// Users are the AWS config file's profiles that name From as their
+	// source_profile. Without force the keys then stay in the file (Keep):
+	// those profiles would break; `spin profiles import` adopts them and
+	// removes the keys after.
+	Users []profiles.ImportSkip
+	Keep  bool
 }
 
 // PlanKeySetImport reads profile from of the credentials file and checks
 // that it can move into key set name: a long-term key pair that
 // aws-sdk-go-v2 reads the same way and, with remove, one that can be
-// deleted from the file. mfa_serial comes from the config file.
-func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string, remove bool) (*KeySetImport, error) {
+// deleted from the file and that no profile left in the config file needs
+// (or force). mfa_serial comes from the config file.
+func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string, remove, force bool) (*KeySetImport, error) {
 	creds, err := ReadAWSFile(credPath)
 	if err != nil {
 		return nil, err
@@ -81,13 +88,18 @@ func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string
 	}
 	mfa := profiles.MFASerialOf(conf, creds, from)
 	c.Profile = name
-	return &KeySetImport{CredentialsPath: credPath, From: from, Key: profiles.KeyImport{Credentials: c, MFASerial: mfa}, Remove: remove}, nil
+	imp := &KeySetImport{CredentialsPath: credPath, From: from, Key: profiles.KeyImport{Credentials: c, MFASerial: mfa}, Remove: remove}
+	if remove {
+		imp.Users = profiles.SourceUsers(conf, from, nil)
+		imp.Keep = len(imp.Users) > 0 && !force
+	}
+	return imp, nil
 }
 
 // Apply stores the key set in ks and, with Remove, then deletes it from the
 // credentials file. It returns the keyring backend and what was removed.
 func (p *KeySetImport) Apply(ctx context.Context, ks KeyStore, force bool) (backend string, removed []Removal, err error) {
-	if backend, err = StoreKeys(ctx, ks, []profiles.KeyImport{p.Key}, force); err != nil || !p.Remove {
+	if backend, err = StoreKeys(ctx, ks, []profiles.KeyImport{p.Key}, force); err != nil || !p.Remove || p.Keep {
 		return backend, nil, err
 	}
 	k := p.Key
@@ -113,8 +125,10 @@ func StoreKeys(ctx context.Context, ks KeyStore, keys []profiles.KeyImport, forc
 		return "", err
 	}
 	for _, k := range keys {
-		if _, ok := have[k.Profile]; ok && !force {
-			return "", hint.Wrap(fmt.Errorf("key set %s already exists", k.Profile), "add --force to replace it (nothing was changed)")
+		// A key set that already holds this key is put again without
+		// force: spind accepts the same key and refuses another.
+		if info, ok := have[k.Profile]; ok && !force && info.AccessKeyID != secret.MaskKeyID(k.AccessKeyID) {
+			return "", hint.Wrap(fmt.Errorf("key set %s already exists with another key (%s)", k.Profile, info.AccessKeyID), "add --force to replace it (nothing was changed)")
 		}
 	}
 	for _, k := range keys {

@@ -22,10 +22,12 @@ type ProfilesImport struct {
 
 // PlanProfilesImport works out which role profiles of the AWS config file
 // at awsPath move into cfg (with their source's keys out of the
-// credentials file at credPath), and checks every step that can be
-// checked before anything is stored: config.yaml takes the profiles, and
-// each key pair is long-term and read the same way by aws-sdk-go-v2.
-func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.Helper, awsPath, credPath string, force bool) (*ProfilesImport, error) {
+// credentials file at credPath, or already in ks), and checks every step
+// that can be checked before anything is stored: config.yaml takes the
+// profiles, each key pair is long-term and read the same way by
+// aws-sdk-go-v2, and no key set of ks holds another key under a source's
+// name. A dry run prints this plan: the real run does what it says.
+func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.Helper, awsPath, credPath string, ks KeyStore, force bool) (*ProfilesImport, error) {
 	conf, err := ReadAWSFile(awsPath)
 	if err != nil {
 		return nil, err
@@ -34,10 +36,18 @@ func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.He
 	if err != nil {
 		return nil, err
 	}
-	plan, err := profiles.PlanImport(conf, creds, cfg, force)
+	stored, err := storedKeys(ctx, ks)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := profiles.PlanImport(conf, creds, cfg, stored, force)
 	var pe *profiles.ProfileExistsError
 	if errors.As(err, &pe) {
 		return nil, hint.Wrap(err, "rename them in "+awsPath+" or remove them from "+pe.Path+", or replace them with --force (nothing was changed)")
+	}
+	var ce *profiles.KeySetConflictError
+	if errors.As(err, &ce) {
+		return nil, hint.Wrap(err, "replace them with --force, or rename the source profile in "+awsPath+" and "+credPath+" (nothing was changed)")
 	}
 	if err != nil {
 		return nil, err
@@ -85,7 +95,29 @@ func (p *ProfilesImport) Apply(ctx context.Context, ks KeyStore) ([]Removal, err
 	if err := p.adopt(ctx); err != nil {
 		return nil, hint.Wrap(fmt.Errorf("the keys are stored and %s has the profiles, but %w", p.cfgPath, err), "fix it and run 'spin profiles import --force' again")
 	}
-	return RemoveImportedKeys(ctx, p.credPath, p.Keys)
+	var remove []profiles.KeyImport
+	for _, k := range p.Keys {
+		if !k.Keep {
+			remove = append(remove, k)
+		}
+	}
+	if len(remove) == 0 {
+		return nil, nil
+	}
+	return RemoveImportedKeys(ctx, p.credPath, remove)
+}
+
+// storedKeys maps the key sets ks holds to their masked access key ids.
+func storedKeys(ctx context.Context, ks KeyStore) (map[string]string, error) {
+	list, err := ks.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list the key sets spind holds: %w", err)
+	}
+	m := make(map[string]string, len(list))
+	for _, k := range list {
+		m[k.Name] = k.AccessKeyID
+	}
+	return m, nil
 }
 
 // adopt rewrites the imported profiles of the AWS config file as spin
