@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -23,6 +24,7 @@ type session struct {
 	source     string
 	def        string // the source's Fingerprint: an edited source drops its sessions
 	externalID string
+	attr       string // attributionKey of the profile it was made for
 	duration   time.Duration
 	obtained   time.Time
 	lastUsed   time.Time
@@ -61,7 +63,20 @@ func (s *session) usable(now time.Time, minValidity time.Duration) bool {
 func (s *session) matches(req Request) bool {
 	p := req.Profile
 	return s.role == p.RoleARN && s.source == p.Source && s.def == req.fingerprint() &&
-		s.externalID == p.ExternalID && s.duration == p.Duration
+		s.externalID == p.ExternalID && s.duration == p.Duration && s.attr == attributionKey(p)
+}
+
+// attributionKey sums up what a session carries into CloudTrail, so that
+// editing source_identity or session_tags makes the next request assume
+// the role afresh instead of serving a session with the old ones.
+func attributionKey(p profiles.Resolved) string {
+	var b strings.Builder
+	b.WriteString(p.SourceIdentity)
+	for _, t := range p.SessionTags {
+		b.WriteString("\x00" + t.Key + "=" + t.Value)
+	}
+	b.WriteString("\x00" + strings.Join(p.TransitiveTagKeys, ","))
+	return b.String()
 }
 
 // valid reports whether s has not expired at all; served as a last resort
@@ -202,6 +217,7 @@ func (b *Broker) obtain(key sessionKey, req Request, obtain Obtain) (any, error)
 	}
 	s.stopTimer()
 	s.creds, s.role, s.source, s.def, s.externalID, s.duration = creds, p.RoleARN, p.Source, req.fingerprint(), p.ExternalID, p.Duration
+	s.attr = attributionKey(p)
 	s.out = api.Credentials{}
 	s.obtained = start
 	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(creds.Expiration.Sub(start))

@@ -48,6 +48,8 @@ func (s keySetSource) Direct(ctx context.Context, req Request) (api.Credentials,
 		return api.Credentials{}, true, aerr
 	}
 	c.Expiration = c.Expiration.Add(-profiles.ExpirySkew(p.MFADuration))
+	// GetSessionToken does not say the account; an MFA device's ARN does.
+	c.AccountID = accountOf(mfaSerial(p, ks))
 	return c, true, nil
 }
 
@@ -72,8 +74,7 @@ func (s keySetSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Er
 		}
 	}
 	return func(ctx context.Context) (api.Credentials, error) {
-		return b.cfg.STS.AssumeRole(ctx, caller, AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN,
-			SessionName: req.SessionName, ExternalID: p.ExternalID, Duration: p.Duration})
+		return b.cfg.STS.AssumeRole(ctx, caller, assumeRoleInput(p, req.SessionName))
 	}, nil
 }
 

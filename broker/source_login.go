@@ -83,8 +83,7 @@ func (s *loginSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Er
 		return func(context.Context) (api.Credentials, error) { return console, nil }, nil
 	}
 	return func(ctx context.Context) (api.Credentials, error) {
-		return s.b.cfg.STS.AssumeRole(ctx, console, AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN,
-			SessionName: req.SessionName, ExternalID: p.ExternalID, Duration: p.Duration})
+		return s.b.cfg.STS.AssumeRole(ctx, console, assumeRoleInput(p, req.SessionName))
 	}, nil
 }
 

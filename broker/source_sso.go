@@ -86,8 +86,7 @@ func (s *ssoSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Erro
 		if err != nil || p.RoleARN == "" {
 			return creds, err
 		}
-		return s.b.cfg.STS.AssumeRole(ctx, creds, AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN,
-			SessionName: req.SessionName, ExternalID: p.ExternalID, Duration: p.Duration})
+		return s.b.cfg.STS.AssumeRole(ctx, creds, assumeRoleInput(p, req.SessionName))
 	}, nil
 }
 

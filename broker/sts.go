@@ -19,6 +19,7 @@ import (
 	"github.com/cloudspin/spin/internal/awshttp"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // AssumeRoleInput is one AssumeRole call.
@@ -28,6 +29,18 @@ type AssumeRoleInput struct {
 	SessionName string
 	ExternalID  string
 	Duration    time.Duration
+	// SourceIdentity (empty: none), Tags and TransitiveTagKeys attribute
+	// the session in CloudTrail (profiles' source_identity, session_tags).
+	SourceIdentity    string
+	Tags              []profiles.Tag
+	TransitiveTagKeys []string
+}
+
+// assumeRoleInput is the AssumeRole call a profile makes as session name.
+func assumeRoleInput(p profiles.Resolved, sessionName string) AssumeRoleInput {
+	return AssumeRoleInput{Region: p.Region, RoleARN: p.RoleARN, SessionName: sessionName,
+		ExternalID: p.ExternalID, Duration: p.Duration, SourceIdentity: p.SourceIdentity,
+		Tags: p.SessionTags, TransitiveTagKeys: p.TransitiveTagKeys}
 }
 
 // SessionTokenInput is one GetSessionToken call with an MFA code.
@@ -119,6 +132,13 @@ func (s *SDKSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Assu
 	if in.ExternalID != "" {
 		req.ExternalId = aws.String(in.ExternalID)
 	}
+	if in.SourceIdentity != "" {
+		req.SourceIdentity = aws.String(in.SourceIdentity)
+	}
+	for _, t := range in.Tags {
+		req.Tags = append(req.Tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	req.TransitiveTagKeys = in.TransitiveTagKeys
 	c, err := s.client(caller, in.Region)
 	if err != nil {
 		return api.Credentials{}, err
@@ -127,7 +147,21 @@ func (s *SDKSTS) AssumeRole(ctx context.Context, caller api.Credentials, in Assu
 	if err != nil {
 		return api.Credentials{}, err
 	}
-	return fromSDK(out.Credentials)
+	creds, err := fromSDK(out.Credentials)
+	if out.AssumedRoleUser != nil {
+		creds.AccountID = accountOf(aws.ToString(out.AssumedRoleUser.Arn))
+	}
+	return creds, err
+}
+
+// accountOf is the account field of an ARN (arn:PARTITION:SERVICE:REGION:
+// ACCOUNT:…), empty when arn has none.
+func accountOf(arn string) string {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) < 6 || f[0] != "arn" || len(f[4]) != 12 {
+		return ""
+	}
+	return f[4]
 }
 
 // GetSessionToken implements STS.
@@ -174,7 +208,7 @@ func stsHint(err error, keySet, profile string) string {
 	case "InvalidClientTokenId":
 		return fmt.Sprintf("the access key of key set %s is unknown or disabled: create a new one and run 'spin keys add %s --force'", keySet, keySet)
 	case "AccessDenied":
-		return fmt.Sprintf("the role's trust policy must allow the user of key set %s to assume it; check role_arn of profile %s", keySet, profile)
+		return fmt.Sprintf("the role's trust policy must allow the user of key set %s sts:AssumeRole, and sts:SetSourceIdentity and sts:TagSession when profile %s sends a source_identity (the default) or session_tags; check its role_arn", keySet, profile)
 	case "Throttling", "ThrottlingException", "RequestLimitExceeded":
 		return "STS is throttling: retry in a minute"
 	case "ExpiredToken":

@@ -41,5 +41,9 @@ func (s *SDKSTS) AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityIn
 	if err != nil {
 		return api.Credentials{}, err
 	}
-	return fromSDK(out.Credentials)
+	creds, err := fromSDK(out.Credentials)
+	if out.AssumedRoleUser != nil {
+		creds.AccountID = accountOf(aws.ToString(out.AssumedRoleUser.Arn))
+	}
+	return creds, err
 }

@@ -99,6 +99,15 @@ type Profile struct {
 	MinValidity time.Duration
 	// The account and permission set role of a profile of an sso source.
 	SSOAccountID, SSORoleName string
+	// SourceIdentity is a template ({{user}}); SourceIdentitySet tells an
+	// explicit "" (send none) from unset (DefaultSourceIdentity).
+	SourceIdentity    string
+	SourceIdentitySet bool
+	SessionTags       []Tag // file order
+	TransitiveTagKeys []string
+	// AllowedCallers are executable path globs (~ expanded); empty allows
+	// every program of the user.
+	AllowedCallers []string
 }
 
 // Resolved is a profile's effective settings, defaults applied and the
@@ -121,6 +130,12 @@ type Resolved struct {
 	// to the default; a web_identity source then names sessions after the
 	// CI run instead.
 	RoleSessionNameSet bool
+	// SourceIdentity (rendered; empty: none), SessionTags and
+	// TransitiveTagKeys go with every AssumeRole of the profile.
+	SourceIdentity    string
+	SessionTags       []Tag
+	TransitiveTagKeys []string
+	AllowedCallers    []string
 }
 
 // Bootstrap reports whether the profile hands out the key set itself (or a
@@ -257,6 +272,11 @@ func (c *Config) Resolve(name string) (Resolved, error) {
 		return Resolved{}, fmt.Errorf("profile %q: role_session_name %q %w", name, p.RoleSessionName, err)
 	}
 	r.RoleSessionName = session
+	if p.RoleARN != "" { // only AssumeRole takes them
+		r.SourceIdentity, r.SessionTags = resolveAttribution(p, c.User)
+		r.TransitiveTagKeys = p.TransitiveTagKeys
+	}
+	r.AllowedCallers = p.AllowedCallers
 	return r, nil
 }
 

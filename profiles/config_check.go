@@ -78,26 +78,11 @@ func SanitizeSessionName(s string) string {
 // sanitises the result. Other placeholders are errors, so a typo such as
 // {{usr}} is caught when the config loads rather than sent to STS.
 func renderSessionName(tmpl, user string) (string, error) {
-	var b strings.Builder
-	rest := tmpl
-	for {
-		i := strings.Index(rest, "{{")
-		if i < 0 {
-			b.WriteString(rest)
-			break
-		}
-		b.WriteString(rest[:i])
-		j := strings.Index(rest[i:], "}}")
-		if j < 0 {
-			return "", errors.New("has an unclosed {{ (allowed placeholder: {{user}})")
-		}
-		if name := strings.TrimSpace(rest[i+2 : i+j]); name != "user" {
-			return "", fmt.Errorf("has an unknown placeholder {{%s}} (allowed: {{user}})", name)
-		}
-		b.WriteString(user)
-		rest = rest[i+j+2:]
+	s, err := renderTemplate(tmpl, user)
+	if err != nil {
+		return "", err
 	}
-	return SanitizeSessionName(b.String()), nil
+	return SanitizeSessionName(s), nil
 }
 
 // expandHome expands a leading ~/ and insists on an absolute result:

@@ -140,6 +140,7 @@ func (p *parser) profile(e entry) Profile {
 		p.errorf(e.key, "profile %q has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:", e.name)
 	}
 	p.checkProfileSource(e, &pr, set, where)
+	p.checkAttribution(&pr, set, where)
 	d := p.cfg.Defaults
 	minValidity := cmp.Or(pr.MinValidity, d.MinValidity)
 	if pr.RoleARN != "" {
@@ -177,6 +178,14 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 		return ok && s != ""
 	case "sso_account_id", "sso_role_name":
 		return p.ssoKey(pr, f, where)
+	case "source_identity":
+		return p.sourceIdentityKey(pr, f, where)
+	case "session_tags":
+		return p.sessionTagsKey(pr, f, where)
+	case "transitive_tag_keys":
+		return p.transitiveKeys(pr, f, where)
+	case "allowed_callers":
+		return p.allowedCallersKey(pr, f, where)
 	}
 	s, ok := p.str(f, where)
 	if ok && s == "" && f.name == "source" {

@@ -74,8 +74,9 @@ func TestParseDesignExample(t *testing.T) {
 			SourceKind:      KindKeySet,
 			RoleARN:         "arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account",
 			RoleSessionName: "spin-alice", RoleSessionNameSet: true,
-			Region:   "eu-west-1",
-			Duration: time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
+			SourceIdentity: "alice",
+			Region:         "eu-west-1",
+			Duration:       time.Hour, MinValidity: 15 * time.Minute, MFADuration: 12 * time.Hour,
 		}, false},
 		{"bootstrap", Resolved{
 			Name:            "bootstrap",
@@ -120,7 +121,7 @@ profiles:
 	}
 	want := Resolved{
 		Name: "short", Source: "k", SourceKind: KindKeySet, RoleARN: "arn:aws-cn:iam::123456789012:role/team/deploy",
-		RoleSessionName: "ci_bob_bob", RoleSessionNameSet: true, MFASerial: "arn:aws:iam::123456789012:mfa/alice",
+		RoleSessionName: "ci_bob_bob", RoleSessionNameSet: true, SourceIdentity: "bob", MFASerial: "arn:aws:iam::123456789012:mfa/alice",
 		Duration: 20 * time.Second, MinValidity: 5 * time.Second, MFADuration: DefaultMFADuration,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -88,6 +88,9 @@ type Credentials struct {
 	SecretAccessKey secret.String
 	SessionToken    secret.String
 	Expiration      time.Time
+	// AccountID is the account the credentials belong to, when known
+	// (role sessions, SSO); SDKs use it for account-based endpoints.
+	AccountID string
 
 	// rendered is these credentials' credential_process JSON, made once by
 	// Rendered for a session served many times.
@@ -96,6 +99,7 @@ type Credentials struct {
 
 type renderedJSON struct {
 	keyID      string
+	accountID  string
 	expiration time.Time
 	json       []byte
 }
@@ -108,6 +112,7 @@ type processJSON struct {
 	SecretAccessKey string `json:"SecretAccessKey"`
 	SessionToken    string `json:"SessionToken,omitempty"`
 	Expiration      string `json:"Expiration,omitempty"`
+	AccountID       string `json:"AccountId,omitempty"`
 }
 
 // Rendered returns c carrying its credential_process JSON, so that
@@ -116,7 +121,7 @@ func (c Credentials) Rendered() Credentials {
 	var buf bytes.Buffer
 	c.rendered = nil
 	if c.WriteProcessJSON(&buf) == nil {
-		c.rendered = &renderedJSON{keyID: c.AccessKeyID, expiration: c.Expiration, json: buf.Bytes()}
+		c.rendered = &renderedJSON{keyID: c.AccessKeyID, accountID: c.AccountID, expiration: c.Expiration, json: buf.Bytes()}
 	}
 	return c
 }
@@ -125,7 +130,7 @@ func (c Credentials) Rendered() Credentials {
 func (c Credentials) WriteProcessJSON(w io.Writer) error {
 	// The JSON is used only while it still says what c says: a copy whose
 	// Expiration was moved must be encoded afresh.
-	if r := c.rendered; r != nil && r.keyID == c.AccessKeyID && r.expiration.Equal(c.Expiration) {
+	if r := c.rendered; r != nil && r.keyID == c.AccessKeyID && r.accountID == c.AccountID && r.expiration.Equal(c.Expiration) {
 		_, err := w.Write(r.json)
 		return err
 	}
@@ -134,6 +139,7 @@ func (c Credentials) WriteProcessJSON(w io.Writer) error {
 		AccessKeyID:     c.AccessKeyID,
 		SecretAccessKey: c.SecretAccessKey.Reveal(),
 		SessionToken:    c.SessionToken.Reveal(),
+		AccountID:       c.AccountID,
 	}
 	if !c.Expiration.IsZero() {
 		p.Expiration = c.Expiration.UTC().Format(time.RFC3339)
@@ -154,6 +160,7 @@ func DecodeProcessJSON(r io.Reader) (Credentials, error) {
 		AccessKeyID:     p.AccessKeyID,
 		SecretAccessKey: secret.New(p.SecretAccessKey),
 		SessionToken:    secret.New(p.SessionToken),
+		AccountID:       p.AccountID,
 	}
 	if p.Expiration != "" {
 		t, err := time.Parse(time.RFC3339, p.Expiration)

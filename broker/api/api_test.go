@@ -12,7 +12,7 @@ import (
 // copy whose fields were changed afterwards.
 func TestRenderedProcessJSON(t *testing.T) {
 	c := Credentials{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: secret.New("s"), SessionToken: secret.New("t"),
-		Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+		Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), AccountID: "123456789012"}
 	var fresh, pre bytes.Buffer
 	if err := c.WriteProcessJSON(&fresh); err != nil {
 		t.Fatal(err)
@@ -31,8 +31,11 @@ func TestRenderedProcessJSON(t *testing.T) {
 	if want := `"Expiration":"2030-01-02T02:04:05Z"`; !bytes.Contains(out.Bytes(), []byte(want)) {
 		t.Errorf("a copy with a new expiry wrote %s, want %s", out.String(), want)
 	}
+	if want := `"AccountId":"123456789012"`; !bytes.Contains(pre.Bytes(), []byte(want)) {
+		t.Errorf("rendered %s, want %s", pre.String(), want)
+	}
 	back, err := DecodeProcessJSON(&pre)
-	if err != nil || back.AccessKeyID != c.AccessKeyID || back.SessionToken.Reveal() != "t" || !back.Expiration.Equal(c.Expiration) {
+	if err != nil || back.AccessKeyID != c.AccessKeyID || back.AccountID != c.AccountID || back.SessionToken.Reveal() != "t" || !back.Expiration.Equal(c.Expiration) {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
 }

@@ -323,8 +323,8 @@ func (c *Client) RoleCredentials(ctx context.Context, access secret.String, acco
 		return api.Credentials{}, errors.New("GetRoleCredentials returned no credentials")
 	}
 	return api.Credentials{AccessKeyID: aws.ToString(rc.AccessKeyId), SecretAccessKey: secret.New(aws.ToString(rc.SecretAccessKey)),
-		SessionToken: secret.New(aws.ToString(rc.SessionToken)),
-		Expiration:   time.UnixMilli(rc.Expiration).UTC()}, nil // the portal speaks epoch milliseconds
+		SessionToken: secret.New(aws.ToString(rc.SessionToken)), AccountID: account,
+		Expiration: time.UnixMilli(rc.Expiration).UTC()}, nil // the portal speaks epoch milliseconds
 }
 
 // Logout ends the sign-in at the portal.

@@ -88,6 +88,12 @@ type AssumeRoleCall struct {
 	ExternalID        string
 	SourceAccessKeyID string // the access key that signed the call
 	At                time.Time
+	// SourceIdentity and Tags are the session's, inherited ones included
+	// (a chained call keeps its caller's source identity and transitive
+	// tags); TransitiveTagKeys likewise.
+	SourceIdentity    string
+	Tags              map[string]string
+	TransitiveTagKeys []string
 }
 
 // New returns an emulator that knows opts.Keys.

@@ -117,6 +117,7 @@ type role struct {
 	// federated marks a GetFederationToken session: a federated user
 	// (id is then the account, name and sessionName the user's name).
 	federated bool
+	attr      attribution // source identity and session tags (sts_attrib.go)
 }
 
 func (r *role) arn() string {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -154,12 +155,21 @@ func (e *Emulator) assumeRole(w http.ResponseWriter, p url.Values, c *caller, re
 	if aerr := e.checkMFA(p, c.source); aerr != nil {
 		return aerr
 	}
-	r := &role{partition: m[1], account: m[2], name: m[3], id: stableID("AROA", arn), sessionName: name}
+	var prev *attribution
+	if chained {
+		prev = &c.sess.role.attr
+	}
+	attr, aerr := attributionParams(p, prev)
+	if aerr != nil {
+		return aerr
+	}
+	r := &role{partition: m[1], account: m[2], name: m[3], id: stableID("AROA", arn), sessionName: name, attr: attr}
 	s := e.issue(c.source, r, time.Duration(secs)*time.Second)
 	e.mu.Lock()
 	e.assumeRoleCalls = append(e.assumeRoleCalls, AssumeRoleCall{
 		RoleARN: arn, RoleSessionName: name, DurationSeconds: secs, ExternalID: ext,
-		SourceAccessKeyID: c.keyID, At: e.now(),
+		SourceAccessKeyID: c.keyID, At: e.now(), SourceIdentity: attr.sourceIdentity,
+		Tags: r.info().Tags, TransitiveTagKeys: slices.Clone(attr.transitive),
 	})
 	e.mu.Unlock()
 
@@ -167,6 +177,12 @@ func (e *Emulator) assumeRole(w http.ResponseWriter, p url.Values, c *caller, re
 	resp.Result.Credentials = credentialsXML(s)
 	resp.Result.AssumedRoleUser.Arn = r.arn()
 	resp.Result.AssumedRoleUser.AssumedRoleID = r.id + ":" + name
+	resp.Result.SourceIdentity = attr.sourceIdentity
+	if len(attr.tags) > 0 {
+		// STS reports how full the packed policies and tags are, in percent
+		// of its limit; the emulator's limit is the tag count alone.
+		resp.Result.PackedPolicySize = len(attr.tags) * 100 / maxSessionTags
+	}
 	resp.Metadata.RequestID = reqID
 	writeXML(w, http.StatusOK, reqID, resp)
 	return nil

@@ -38,6 +38,8 @@ type assumeRoleResponse struct {
 			Arn           string `xml:"Arn"`
 			AssumedRoleID string `xml:"AssumedRoleId"`
 		} `xml:"AssumedRoleUser"`
+		PackedPolicySize int    `xml:"PackedPolicySize,omitempty"`
+		SourceIdentity   string `xml:"SourceIdentity,omitempty"`
 	} `xml:"AssumeRoleResult"`
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }

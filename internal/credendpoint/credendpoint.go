@@ -122,6 +122,7 @@ type containerJSON struct {
 	SecretAccessKey string `json:"SecretAccessKey"`
 	Token           string `json:"Token,omitempty"`
 	Expiration      string `json:"Expiration"`
+	AccountID       string `json:"AccountId,omitempty"`
 }
 
 func (s *Server) handler(src Source, logger *slog.Logger) http.Handler {
@@ -161,7 +162,7 @@ func (s *Server) handler(src Source, logger *slog.Logger) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(containerJSON{
 			AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey.Reveal(),
-			Token: c.SessionToken.Reveal(), Expiration: exp.UTC().Format(time.RFC3339),
+			Token: c.SessionToken.Reveal(), Expiration: exp.UTC().Format(time.RFC3339), AccountID: c.AccountID,
 		})
 	})
 }

@@ -49,7 +49,8 @@ func get(t *testing.T, url, token string) (int, map[string]string) {
 func TestEndpointRequiresTokenAndServesContainerFormat(t *testing.T) {
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	s := start(t, func(context.Context) (api.Credentials, error) {
-		return api.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: secret.New("sk"), SessionToken: secret.New("tok"), Expiration: exp}, nil
+		return api.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: secret.New("sk"), SessionToken: secret.New("tok"), Expiration: exp,
+			AccountID: "123456789012"}, nil
 	})
 	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") {
 		t.Errorf("URL = %s, want loopback", s.URL())
@@ -60,7 +61,8 @@ func TestEndpointRequiresTokenAndServesContainerFormat(t *testing.T) {
 		}
 	}
 	code, m := get(t, s.URL(), s.Token().Reveal())
-	want := map[string]string{"AccessKeyId": "ASIAX", "SecretAccessKey": "sk", "Token": "tok", "Expiration": "2030-01-02T03:04:05Z"}
+	want := map[string]string{"AccessKeyId": "ASIAX", "SecretAccessKey": "sk", "Token": "tok", "Expiration": "2030-01-02T03:04:05Z",
+		"AccountId": "123456789012"}
 	if code != 200 || len(m) != len(want) {
 		t.Fatalf("status %d body %v", code, m)
 	}
