@@ -30,9 +30,6 @@ func TestAssumeRoleRecordsSourceIdentityAndTags(t *testing.T) {
 	if got := aws.ToString(out.SourceIdentity); got != "alice@example.com" {
 		t.Errorf("SourceIdentity echoed %q, want alice@example.com", got)
 	}
-	if got := aws.ToInt32(out.PackedPolicySize); got != 4 {
-		t.Errorf("PackedPolicySize %d, want 4 (2 of 50 tags)", got)
-	}
 	id := aws.ToString(out.Credentials.AccessKeyId)
 	got, ok := f.emu.Session(id)
 	if !ok {
