@@ -1,3 +1,5 @@
+//go:build unix
+
 package sock
 
 import (
@@ -6,9 +8,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// ErrTimeout means the deadline passed before spind answered.
-var ErrTimeout = errors.New("timed out")
 
 // Conn is a connection to spind made with raw system calls: a blocking
 // socket whose reads and writes time out through SO_RCVTIMEO/SO_SNDTIMEO,
