@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/cloudspin/spin/internal/atomicfile"
 )
 
@@ -21,14 +19,4 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		return nil, fmt.Errorf("cannot lock: %w", err)
 	}
 	return unlock, nil
-}
-
-// writable asks the kernel whether we may write path: root passes any mode
-// check, but not an immutable file (chattr +i) or a read-only mount.
-func writable(path string, dir bool) error {
-	mode := uint32(unix.W_OK)
-	if dir {
-		mode |= unix.X_OK
-	}
-	return unix.Access(path, mode)
 }

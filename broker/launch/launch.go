@@ -15,10 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/cloudspin/spin/broker/sock"
 	"github.com/cloudspin/spin/internal/atomicfile"
@@ -99,13 +96,6 @@ func EnsureStarted(ctx context.Context, o Options) (started bool, err error) {
 	}
 }
 
-// NoListener reports whether a dial error means nothing listens on the
-// socket (no file, or a stale one), as opposed to a socket that exists
-// but cannot be reached.
-func NoListener(err error) bool {
-	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED)
-}
-
 // Ping reports whether spind accepts connections on the socket: a socket
 // and a process of this user's (broker/sock), so a squatted socket is an
 // error, not a live spind.
@@ -156,9 +146,9 @@ func start(o Options) error {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	cmd.Dir = "/"
+	cmd.Dir = rootDir()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	detach(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start spind %s: %w", bin, err)
 	}
@@ -216,49 +206,6 @@ func LogPath(getenv func(string) string) string {
 	}
 	tmp := cmp.Or(getenv("TMPDIR"), "/tmp")
 	return filepath.Join(tmp, fmt.Sprintf("spin-%d", os.Getuid()), "spind.log")
-}
-
-// OpenLog opens spind's log for appending. Its directory must be a real
-// directory (not a symlink) of ours that nobody else can write to, and the
-// log itself is opened without following a symlink and must be a regular
-// file of ours with one link: in a shared /tmp anyone could otherwise plant
-// a link that makes spind append to, or create, a file of their choosing.
-func OpenLog(path string) (*os.File, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("log directory: %w", err)
-	}
-	var st unix.Stat_t
-	if err := unix.Lstat(dir, &st); err != nil {
-		return nil, fmt.Errorf("log directory: %w", err)
-	}
-	uid := uint32(os.Getuid())
-	switch {
-	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
-		return nil, fmt.Errorf("log directory %s is not a directory (a symlink?): remove it, spin makes its own", dir)
-	case st.Uid != uid:
-		return nil, fmt.Errorf("log directory %s belongs to uid %d, not to you: remove it, or set XDG_STATE_HOME", dir, st.Uid)
-	case st.Mode&0o077 != 0:
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("log directory: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_NOFOLLOW, 0o600)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("log %s is a symlink: remove it, spin writes its log only to a file of its own", path)
-		}
-		return nil, fmt.Errorf("open log: %w", err)
-	}
-	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open log: %w", err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != uid || st.Nlink != 1 {
-		f.Close()
-		return nil, fmt.Errorf("log %s is not a regular file of yours with a single link: remove it", path)
-	}
-	return f, nil
 }
 
 // AllowedEnv returns the part of env an autostarted spind gets: what it

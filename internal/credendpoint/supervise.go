@@ -22,7 +22,7 @@ func Supervise(child *exec.Cmd) (code int, err error) {
 	signal.Notify(terminal, syscall.SIGINT, syscall.SIGQUIT)
 	defer signal.Stop(terminal)
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(sigs, forwardedSignals()...)
 	defer signal.Stop(sigs)
 	if err := child.Start(); err != nil {
 		return 0, fmt.Errorf("exec %s: %w", child.Path, err)
