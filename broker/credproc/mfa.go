@@ -9,8 +9,6 @@ import (
 	"os/exec"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
 )
@@ -27,14 +25,7 @@ type mfaSource struct {
 
 func newMFASource(getenv func(string) string) *mfaSource {
 	m := &mfaSource{command: getenv("SPIN_MFA_COMMAND")}
-	if f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
-		pgrp, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCGPGRP)
-		if err == nil && pgrp == unix.Getpgrp() {
-			m.tty = f
-		} else {
-			f.Close()
-		}
-	}
+	m.tty = foregroundTTY()
 	return m
 }
 

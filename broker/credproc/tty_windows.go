@@ -1,0 +1,14 @@
+package credproc
+
+import "os"
+
+// foregroundTTY is the console (CONIN$ can be read and written) when the
+// helper has one; a helper started by an SDK without a console gets nil
+// and falls back to SPIN_MFA_COMMAND.
+func foregroundTTY() *os.File {
+	f, err := os.OpenFile("CONIN$", os.O_RDWR, 0)
+	if err != nil {
+		return nil
+	}
+	return f
+}
