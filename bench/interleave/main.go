@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command interleave times whole processes the way an SDK starts a
 // credential helper, alternating between commands round by round so that
 // the machine's load drifts over all of them alike (hyperfine runs one

@@ -4,12 +4,17 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // SocketPath says where spind listens: SPIN_SOCKET, else
-// $XDG_RUNTIME_DIR/spin/broker.sock, else ~/.cache/spin/broker.sock.
+// $XDG_RUNTIME_DIR/spin/broker.sock, else ~/.cache/spin/broker.sock; on
+// Windows SPIN_SOCKET, else the named pipe \\.\pipe\spin-<user>.
 func SocketPath(getenv func(string) string) (string, error) {
 	p := getenv("SPIN_SOCKET")
+	if runtime.GOOS == "windows" {
+		return pipePath(p, getenv("USERNAME"))
+	}
 	switch {
 	case p != "":
 	case getenv("XDG_RUNTIME_DIR") != "":
@@ -40,4 +45,32 @@ func maxSocketPath() int {
 	default:
 		return 107
 	}
+}
+
+// pipePath is SPIN_SOCKET or the user's pipe. A pipe names no file, so
+// there is nothing to make absolute and no sun_path to fit.
+func pipePath(set, user string) (string, error) {
+	if set != "" {
+		return set, nil
+	}
+	if user == "" {
+		return "", fmt.Errorf("cannot name spind's pipe: set SPIN_SOCKET or USERNAME")
+	}
+	return PipeName(user), nil
+}
+
+// PipeName is spind's pipe for a user: \\.\pipe\spin-<user>, with the
+// user name reduced to characters that are safe in a pipe name (a domain
+// user DOMAIN\name gives spin-DOMAIN-name).
+func PipeName(user string) string {
+	var b strings.Builder
+	for _, r := range user {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return `\\.\pipe\spin-` + b.String()
 }

@@ -34,3 +34,26 @@ func TestSocketPath(t *testing.T) {
 		})
 	}
 }
+
+func TestPipeName(t *testing.T) {
+	for user, want := range map[string]string{
+		"alice":            `\\.\pipe\spin-alice`,
+		`CORP\bob`:         `\\.\pipe\spin-CORP-bob`,
+		"eve smith":        `\\.\pipe\spin-eve-smith`,
+		"zoë":              `\\.\pipe\spin-zo-`,
+		`..\..\pipe\other`: `\\.\pipe\spin-..-..-pipe-other`,
+	} {
+		if got := PipeName(user); got != want {
+			t.Errorf("PipeName(%q) = %q, want %q", user, got, want)
+		}
+		if got, err := pipePath("", user); err != nil || got != want {
+			t.Errorf("pipePath(\"\", %q) = %q, %v", user, got, err)
+		}
+	}
+	if got, _ := pipePath(`\\.\pipe\mine`, "alice"); got != `\\.\pipe\mine` {
+		t.Errorf("SPIN_SOCKET ignored: %q", got)
+	}
+	if _, err := pipePath("", ""); err == nil || !strings.Contains(err.Error(), "set SPIN_SOCKET or USERNAME") {
+		t.Errorf("no user: %v", err)
+	}
+}

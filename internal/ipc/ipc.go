@@ -13,31 +13,14 @@ package ipc
 import (
 	"context"
 	"net"
-	"strings"
 )
 
 // Transport opens the listener spind serves on and the connections
 // clients make to it. Addresses are socket paths on unix and pipe names
-// (\\.\pipe\spin-<user>) on Windows.
+// (api.PipeName) on Windows.
 type Transport interface {
 	Listen(addr string) (net.Listener, error)
 	Dial(ctx context.Context, addr string) (net.Conn, error)
-}
-
-// PipeName is spind's pipe for a user: \\.\pipe\spin-<user>, with the
-// user name reduced to characters that are safe in a pipe name (a domain
-// user DOMAIN\name gives spin-DOMAIN-name).
-func PipeName(user string) string {
-	var b strings.Builder
-	for _, r := range user {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('-')
-		}
-	}
-	return `\\.\pipe\spin-` + b.String()
 }
 
 // PipeSDDL is the security descriptor of spind's pipe: a protected DACL

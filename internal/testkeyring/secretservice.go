@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package testkeyring gives tests real keyring backends: a private,
 // unlocked gnome-keyring Secret Service on a private D-Bus session bus, and
 // throwaway pass stores with batch gpg keys.
