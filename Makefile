@@ -69,7 +69,7 @@ test-short:
 # Fuzz targets, 30 s each, and the release check over all five platforms;
 # not part of `make test`.
 test-long: deps
-	SPIN_RELEASE_CHECK=1 SPIN_RELEASE_PLATFORMS=linux/amd64,linux/arm64,darwin/amd64,darwin/arm64 \
+	SPIN_RELEASE_CHECK=1 SPIN_RELEASE_PLATFORMS=linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64 \
 		$(GO) test -count=1 -timeout 30m -run '^TestSnapshotRelease$$' ./internal/release
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzAWSConfig$$' -fuzztime 30s ./profiles
