@@ -221,11 +221,11 @@ func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 	pass := secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE"))
 	switch {
 	case pass.IsZero() && st.KeyringNew:
-		if pass, err = newPassphrase(e); err != nil {
+		if pass, err = newPassphrase(ctx, e); err != nil {
 			return err
 		}
 	case pass.IsZero():
-		pass, err = readHidden(e, "spin keyring passphrase: ")
+		pass, err = readHidden(ctx, e, "spin keyring passphrase: ")
 		if err != nil {
 			return hint.Wrap(fmt.Errorf("the file keyring is locked: %w", err), "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal")
 		}
@@ -241,16 +241,16 @@ func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 // newPassphrase asks for a new file-keyring passphrase twice: a typo in a
 // passphrase typed once, unseen, would lock the user out of every key set
 // stored after it.
-func newPassphrase(e *env) (secret.String, error) {
+func newPassphrase(ctx context.Context, e *env) (secret.String, error) {
 	next := "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal"
-	p1, err := readHidden(e, fmt.Sprintf("new spin keyring passphrase (at least %d characters): ", passphrase.MinLength))
+	p1, err := readHidden(ctx, e, fmt.Sprintf("new spin keyring passphrase (at least %d characters): ", passphrase.MinLength))
 	if err != nil {
 		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), next)
 	}
 	if err := passphrase.Check(p1.Reveal()); err != nil {
 		return secret.String{}, hint.Wrap(err, "run 'spin unlock' again")
 	}
-	p2, err := readHidden(e, "same passphrase again: ")
+	p2, err := readHidden(ctx, e, "same passphrase again: ")
 	if err != nil {
 		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), next)
 	}

@@ -55,7 +55,7 @@ the key set, permission included.`,
 			if o.stdin {
 				pair, err = keyinput.Parse(e.stdin)
 			} else {
-				pair, err = promptKeys(e)
+				pair, err = promptKeys(cmd.Context(), e)
 			}
 			if err != nil {
 				return fmt.Errorf("keys add %s: %w", name, err)
@@ -113,7 +113,7 @@ executable that asked.`,
 				if stdin {
 					req.SecretAccessKey, err = keyinput.ReadSecretLine(e.stdin)
 				} else {
-					req.SecretAccessKey, err = readHidden(e, "secret access key of key set "+name+": ")
+					req.SecretAccessKey, err = readHidden(cmd.Context(), e, "secret access key of key set "+name+": ")
 					if errors.Is(err, errNoTTY) {
 						err = hint.Wrap(err, "pipe the secret in with --stdin")
 					}

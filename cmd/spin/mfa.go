@@ -39,7 +39,7 @@ made and refreshed from it without asking again until it ends.`,
 				code = strings.TrimSpace(line)
 			} else {
 				var err error
-				if code, err = promptMFACode(e, profile); err != nil {
+				if code, err = promptMFACode(cmd.Context(), e, profile); err != nil {
 					return err
 				}
 			}
@@ -60,18 +60,15 @@ made and refreshed from it without asking again until it ends.`,
 }
 
 // promptMFACode asks for a profile's MFA code on the terminal.
-func promptMFACode(e *env, profile string) (string, error) {
-	tty, err := e.tty()
-	if err != nil {
+func promptMFACode(ctx context.Context, e *env, profile string) (string, error) {
+	code, err := readLine(ctx, e, fmt.Sprintf("MFA code for profile %s: ", profile))
+	if errors.Is(err, errNoTTY) {
 		return "", hint.Wrap(errNoTTY, fmt.Sprintf("run 'spin mfa %s' in a terminal, or pipe the code to 'spin mfa %s --stdin'", profile, profile))
 	}
-	defer tty.Close()
-	fmt.Fprintf(tty, "MFA code for profile %s: ", profile)
-	line, err := bufio.NewReader(tty).ReadString('\n')
 	if err != nil {
 		return "", fmt.Errorf("read the MFA code: %w", err)
 	}
-	return strings.TrimSpace(line), nil
+	return code, nil
 }
 
 // ensureMFA makes sure spind can serve profile before a child starts,
@@ -99,7 +96,7 @@ func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionNa
 	if !errors.As(err, &ce) || ce.Code() != api.CodeMFARequired {
 		return err
 	}
-	code, perr := promptMFACode(e, profile)
+	code, perr := promptMFACode(ctx, e, profile)
 	if perr != nil {
 		return err
 	}

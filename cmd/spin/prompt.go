@@ -1,51 +1,48 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"errors"
 	"fmt"
-	"strings"
-
-	"golang.org/x/term"
 
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/internal/ttyprompt"
 )
 
 var errNoTTY = errors.New("no terminal to prompt on")
 
 // promptKeys asks for a key pair on the terminal, the secret without echo.
-func promptKeys(e *env) (keyinput.Pair, error) {
+func promptKeys(ctx context.Context, e *env) (keyinput.Pair, error) {
+	id, err := readLine(ctx, e, "AWS access key id: ")
+	if err != nil {
+		return keyinput.Pair{}, hint.Wrap(fmt.Errorf("read the access key id: %w", err), "pipe the keys in with --stdin")
+	}
+	sec, err := readHidden(ctx, e, "AWS secret access key: ")
+	if err != nil {
+		return keyinput.Pair{}, hint.Wrap(fmt.Errorf("read the secret access key: %w", err), "pipe the keys in with --stdin")
+	}
+	return keyinput.Check(id, sec)
+}
+
+// readLine prompts on the terminal and reads a line. Ctrl-C gives
+// ttyprompt.ErrInterrupted (exit 130), Ctrl-D ttyprompt.ErrEOF.
+func readLine(ctx context.Context, e *env, prompt string) (string, error) {
 	tty, err := e.tty()
 	if err != nil {
-		return keyinput.Pair{}, hint.Wrap(errNoTTY, "pipe the keys in with --stdin")
+		return "", errNoTTY
 	}
 	defer tty.Close()
-	fmt.Fprint(tty, "AWS access key id: ")
-	id, err := bufio.NewReader(tty).ReadString('\n')
-	if err != nil {
-		return keyinput.Pair{}, fmt.Errorf("read access key id: %w", err)
-	}
-	sec, err := readHidden(e, "AWS secret access key: ")
-	if err != nil {
-		return keyinput.Pair{}, err
-	}
-	return keyinput.Check(strings.TrimSpace(id), sec)
+	return ttyprompt.Line(ctx, tty, prompt)
 }
 
 // readHidden prompts on the terminal and reads a line without echo.
-func readHidden(e *env, prompt string) (secret.String, error) {
+func readHidden(ctx context.Context, e *env, prompt string) (secret.String, error) {
 	tty, err := e.tty()
 	if err != nil {
 		return secret.String{}, errNoTTY
 	}
 	defer tty.Close()
-	fmt.Fprint(tty, prompt)
-	b, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
-	if err != nil {
-		return secret.String{}, fmt.Errorf("read from terminal: %w", err)
-	}
-	return secret.New(strings.TrimSpace(string(b))), nil
+	return ttyprompt.Hidden(ctx, tty, prompt)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/termtext"
+	"github.com/cloudspin/spin/internal/ttyprompt"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -59,6 +60,10 @@ func run(ctx context.Context, args []string, e *env) int {
 	var ex *exitError
 	if errors.As(err, &ex) {
 		return ex.code
+	}
+	if errors.Is(err, ttyprompt.ErrInterrupted) {
+		// Ctrl-C at a prompt: the prompt has ended its line; say no more.
+		return ttyprompt.ExitInterrupted
 	}
 	printError(e.stderr, err)
 	return 1

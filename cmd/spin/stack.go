@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/ttyprompt"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/stackrun"
 )
@@ -214,29 +214,18 @@ func (m mfaChecker) Check(ctx context.Context, profile, session string) error {
 }
 
 // ttyConfirm asks on the terminal; only "yes" agrees. Ctrl-C while it
-// waits cancels the context, which ends the question.
+// waits cancels the context, which ends the question (terminal restored).
 func ttyConfirm(tty *os.File) func(context.Context, string) (bool, error) {
 	return func(ctx context.Context, q string) (bool, error) {
-		fmt.Fprint(tty, "\n"+q)
-		type answer struct {
-			line string
-			err  error
-		}
-		ch := make(chan answer, 1)
-		go func() {
-			line, err := bufio.NewReader(tty).ReadString('\n')
-			ch <- answer{line, err}
-		}()
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(tty)
+		fmt.Fprintln(tty)
+		line, err := ttyprompt.Line(ctx, tty, q)
+		if errors.Is(err, ttyprompt.ErrInterrupted) {
 			return false, fmt.Errorf("%w while asking", stackrun.ErrInterrupted)
-		case a := <-ch:
-			if a.err != nil && a.line == "" {
-				return false, fmt.Errorf("read the answer: %w", a.err)
-			}
-			return strings.TrimSpace(a.line) == "yes", nil
 		}
+		if err != nil {
+			return false, fmt.Errorf("read the answer: %w", err)
+		}
+		return line == "yes", nil
 	}
 }
 
