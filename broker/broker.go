@@ -89,6 +89,8 @@ type Broker struct {
 	mfaMu sync.Mutex
 	mfa   map[string]*mfaState // by key set
 
+	signins signinRounds // sign-ins a helper runs for its source
+
 	// keySets serves profiles whose source is a key set; sources serves
 	// the kinds of sources: entries this spind knows.
 	keySets     Source
@@ -162,6 +164,7 @@ func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	// Callers parked on an MFA prompt would hold Shutdown up: free them.
 	srv.RegisterOnShutdown(b.endMFARounds)
+	srv.RegisterOnShutdown(b.signins.endAll)
 	go b.watchIdle(ctx)
 	err := serveUntil(ctx, srv, ln)
 	b.Close()

@@ -37,6 +37,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/signin/{source}", b.handleSigninStart)
 	mux.HandleFunc("POST /v1/signin/{source}/wait", b.handleSigninWait)
 	mux.HandleFunc("POST /v1/signin/{source}/complete", b.handleSigninComplete)
+	mux.HandleFunc("POST /v1/signin/{source}/cancel", b.handleSigninCancel)
 	mux.HandleFunc("DELETE /v1/signin/{source}", b.handleSignout)
 	mux.HandleFunc("POST /v1/signin/{source}/import", b.handleSigninImport)
 	mux.HandleFunc("GET /v1/signin/{source}/accounts", b.handleSSOAccounts)
@@ -133,7 +134,11 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	b.lockIfIdle()
 	b.touch()
 	q := r.URL.Query()
-	creds, aerr := b.credentials(r.Context(), r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt)
+	ctx := r.Context()
+	if q.Get("signin") == api.QuerySigninPrompt {
+		ctx = withSigninPrompt(ctx)
+	}
+	creds, aerr := b.credentials(ctx, r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt)
 	if aerr != nil {
 		if aerr.Code != api.CodeMFARequired {
 			b.log.Info("credentials refused", "profile", r.PathValue("profile"), "code", aerr.Code, "message", aerr.Message)

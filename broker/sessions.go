@@ -122,7 +122,7 @@ func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Re
 	if c, ok := b.cached(key, req); ok {
 		return c, nil
 	}
-	obtain, aerr := src.Prepare(ctx, req)
+	obtain, aerr := b.prepare(ctx, src, req)
 	if aerr != nil {
 		return api.Credentials{}, aerr
 	}
@@ -324,4 +324,26 @@ func (b *Broker) dropSessionsOf(source string) {
 			delete(b.sessions, k)
 		}
 	}
+}
+
+// prepare is src.Prepare, except that a source needing a sign-in joins
+// the sign-in round of its source (signin_round.go): one caller signs in,
+// the others wait and then ask the source again.
+func (b *Broker) prepare(ctx context.Context, src Source, req Request) (Obtain, *api.Error) {
+	for {
+		obtain, aerr := src.Prepare(ctx, req)
+		if aerr == nil || aerr.Code != api.CodeSigninRequired || !interactiveSignin(aerr.SourceKind) {
+			return obtain, aerr
+		}
+		retry, aerr := b.signins.await(ctx, b.now(), aerr)
+		if !retry {
+			return nil, aerr
+		}
+	}
+}
+
+// interactiveSignin: sso and login sources sign in through the user;
+// web_identity's "sign-in" is the CLI handing over a CI token.
+func interactiveSignin(kind string) bool {
+	return kind == string(profiles.KindSSO) || kind == string(profiles.KindLogin)
 }

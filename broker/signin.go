@@ -145,10 +145,12 @@ func (b *Broker) handleSignout(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// signedIn logs a finished sign-in; sessions of the source that were
-// refused meanwhile are simply made on the next request.
+// signedIn logs a finished sign-in and releases the callers waiting for
+// it; sessions of the source that were refused meanwhile are simply made
+// on the next request.
 func (b *Broker) signedIn(name string) {
 	b.log.Info("signed in", "source", name)
+	b.signins.end(name, "")
 }
 
 func signinError(name string, err error) *api.Error {

@@ -117,6 +117,7 @@ func (b *Broker) loginComplete(w http.ResponseWriter, r *http.Request, def profi
 	// A keyring that refuses leaves the session in memory until spind
 	// stops; persist logs that.
 	src.persist(name, sess)
+	b.signins.end(name, "")
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
@@ -202,5 +203,6 @@ func (b *Broker) handleSigninImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.log.Info("login session imported", "source", name, "principal", sess.ARN)
+	b.signins.end(name, "")
 	writeJSON(w, http.StatusOK, api.SigninImported{Principal: sess.ARN, Account: sess.AccountID})
 }

@@ -62,7 +62,8 @@ type Error struct {
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
 	// Prompt, on mfa_required, tells this caller that it is the one to ask
-	// for the code (POST /v1/mfa/{profile}); others wait for that answer.
+	// for the code (POST /v1/mfa/{profile}); on signin_required, that it is
+	// the one to run the source's sign-in. Others wait for that answer.
 	Prompt bool `json:"prompt,omitempty"`
 	// Source and SourceKind, on signin_required, name the source to sign
 	// in to and its kind (sso, login, web_identity).
@@ -73,6 +74,13 @@ type Error struct {
 // QueryMFAPrompt, as ?mfa=prompt on a credentials request, says the caller
 // can ask the user for an MFA code (a terminal or SPIN_MFA_COMMAND).
 const QueryMFAPrompt = "prompt"
+
+// QuerySigninPrompt, as ?signin=prompt, says the caller can run a
+// source's sign-in itself (a helper in the terminal's foreground, which
+// runs 'spin login'); spind answers the first such caller signin_required
+// with Prompt set and holds the others until that sign-in ends
+// (POST /v1/signin/{source}/complete, or /cancel when it failed).
+const QuerySigninPrompt = "prompt"
 
 func (e *Error) Error() string {
 	if e.Hint != "" {

@@ -88,6 +88,12 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if status == 401 {
+		status, body, err = fetchWithSignin(ctx, o, body)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if status != 200 {
 		return nil, decodeError(status, body, o.Profile)
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -168,17 +169,30 @@ func (o Options) binary() (string, error) {
 // spin linked into ~/bin finds the spind it was installed with), else on
 // PATH. The path is absolute, for a service definition to name.
 func FindSpind() (string, error) {
+	p, err := FindBinary("spind")
+	if err != nil {
+		return "", errors.New("spind not found next to spin or on PATH: install both binaries together")
+	}
+	return p, nil
+}
+
+// FindBinary finds one of spin's programs: next to this executable
+// (symlinks resolved), else on PATH.
+func FindBinary(name string) (string, error) {
 	if exe, err := os.Executable(); err == nil {
 		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			cand := filepath.Join(filepath.Dir(real), "spind")
+			cand := filepath.Join(filepath.Dir(real), name)
+			if runtime.GOOS == "windows" {
+				cand += ".exe"
+			}
 			if st, err := os.Stat(cand); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
 				return cand, nil
 			}
 		}
 	}
-	p, err := exec.LookPath("spind")
+	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", errors.New("spind not found next to spin or on PATH: install both binaries together")
+		return "", err
 	}
 	return filepath.Abs(p)
 }

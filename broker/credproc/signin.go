@@ -1,0 +1,68 @@
+package credproc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/launch"
+)
+
+// fetchWithSignin handles spind's signin_required for an sso or login
+// source, as fetchWithMFA does a code: a helper in the terminal's
+// foreground asks again saying it can sign in. If spind picks it, it runs
+// 'spin login SOURCE' on the terminal (never on the SDK's stdout) and asks
+// once more; every other caller waits in spind for that sign-in. A helper
+// without a terminal keeps the one-line hint.
+func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, error) {
+	var e api.Error
+	if json.Unmarshal(body, &e) != nil || e.Code != api.CodeSigninRequired ||
+		(e.SourceKind != "sso" && e.SourceKind != "login") || e.Source == "" {
+		return 401, body, nil
+	}
+	tty := foregroundTTY()
+	if tty == nil {
+		return 401, body, nil
+	}
+	defer tty.Close()
+	spin, err := launch.FindBinary("spin")
+	if err != nil {
+		return 401, body, nil
+	}
+	path := credentialsPath(o.Profile, o.SessionName, false) + signinQuery(o.SessionName)
+	status, answer, err := do(ctx, o, "GET", path, nil)
+	if err != nil || status != 401 {
+		return status, answer, err
+	}
+	var chosen api.Error
+	if json.Unmarshal(answer, &chosen) != nil || chosen.Code != api.CodeSigninRequired || !chosen.Prompt {
+		return status, answer, nil
+	}
+	cmd := exec.CommandContext(ctx, spin, "login", e.Source)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	// The same spind, whatever this helper's environment says.
+	cmd.Env = append(os.Environ(), "SPIN_SOCKET="+o.Launch.Socket)
+	if err := cmd.Run(); err != nil {
+		// Release the callers waiting for this sign-in at once.
+		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, _, _ = do(cctx, o, "POST", api.PathSignin+escape(e.Source, false)+"/cancel", []byte("{}"))
+		cancel()
+		if ctx.Err() != nil {
+			return 0, nil, errors.New("source " + e.Source + ": the sign-in did not finish in time: run 'spin login " + e.Source + "', then retry")
+		}
+		return 0, nil, errors.New("source " + e.Source + ": the sign-in failed (" + err.Error() + "): run 'spin login " + e.Source + "'")
+	}
+	return do(ctx, o, "GET", credentialsPath(o.Profile, o.SessionName, false), nil)
+}
+
+// signinQuery is ?signin=prompt, or &signin=prompt after a session name.
+func signinQuery(sessionName string) string {
+	if sessionName != "" {
+		return "&signin=" + api.QuerySigninPrompt
+	}
+	return "?signin=" + api.QuerySigninPrompt
+}

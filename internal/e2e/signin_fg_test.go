@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/cloudspin/spin/internal/awsemu"
+)
+
+// Issue 12 / DESIGN "Sources": a helper in the terminal's foreground runs
+// the sign-in once ('spin login' on the terminal, never on the SDK's
+// stdout) while every other caller waits for it: one browser sign-in for
+// all of them. The browser here is a script that waits for the test's
+// go-ahead, so the other helpers demonstrably arrive while it runs.
+func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
+	w := newSSOWorld(t, awsemu.SSOConfig{})
+	w.emu.SetSSOAutoApprove(true)
+	opened, goAhead := filepath.Join(w.root, "browser-opened"), filepath.Join(w.root, "go-ahead")
+	script := filepath.Join(w.root, "browser.sh")
+	w.writeFile(script, "#!/bin/sh\n: > "+opened+"\nwhile [ ! -e "+goAhead+" ]; do sleep 0.05; done\nexec curl -fsSL -o /dev/null \"$1\"\n")
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w.env = append(w.env, "BROWSER="+script)
+	w.run("", "daemon", "start")
+
+	// The foreground helper: its controlling terminal is a pty whose
+	// foreground process group it leads; stdout and stderr are pipes, as
+	// under an SDK.
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	var terminal bytes.Buffer
+	var termMu sync.Mutex
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			termMu.Lock()
+			terminal.Write(buf[:n])
+			termMu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "sso-dev")
+	var fgOut, fgErr bytes.Buffer
+	fg.Stdin, fg.Stdout, fg.Stderr = tty, &fgOut, &fgErr
+	fg.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := fg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	fgDone := make(chan error, 1)
+	go func() { fgDone <- fg.Wait() }()
+
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(opened); err == nil {
+			break
+		}
+		select {
+		case err := <-fgDone:
+			t.Fatalf("foreground helper ended before opening the browser: %v\nstderr: %s", err, fgErr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the browser was never opened\nterminal: %s", terminal.String())
+		}
+	}
+
+	// Callers without a terminal arrive while the sign-in runs: they
+	// wait for it instead of failing with the hint.
+	const n = 20
+	type result struct {
+		out, errOut string
+		err         error
+	}
+	results := make(chan result, n)
+	for range n {
+		go func() {
+			o, e, _, err := w.helperDetached("sso-dev")
+			results <- result{o, e, err}
+		}()
+	}
+	time.Sleep(time.Second)
+	select {
+	case r := <-results:
+		t.Fatalf("a waiting helper returned during the sign-in: %v, stderr %q", r.err, r.errOut)
+	default:
+	}
+	if err := os.WriteFile(goAhead, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := <-fgDone; err != nil {
+		t.Fatalf("foreground helper: %v\nstderr: %s\nterminal: %s", err, fgErr.String(), terminal.String())
+	}
+	var p processJSON
+	if err := json.Unmarshal(fgOut.Bytes(), &p); err != nil || p.SessionToken == "" {
+		t.Errorf("foreground helper's stdout is not only the credentials: %q", fgOut.String())
+	}
+	for range n {
+		r := <-results
+		var p processJSON
+		if r.err != nil || json.Unmarshal([]byte(r.out), &p) != nil || p.SessionToken == "" {
+			t.Errorf("waiting helper: %v, stdout %q, stderr %q", r.err, r.out, r.errOut)
+		}
+	}
+	if got := w.emu.Calls("sso-oidc:CreateToken/authorization_code"); got != 1 {
+		t.Errorf("authorization-code exchanges = %d, want 1 for %d callers", got, n+1)
+	}
+	if got := w.emu.Calls("sso:GetRoleCredentials"); got != 1 {
+		t.Errorf("GetRoleCredentials = %d, want 1", got)
+	}
+	termMu.Lock()
+	shown := terminal.String()
+	termMu.Unlock()
+	if !strings.Contains(shown, w.url+"/authorize?") || !strings.Contains(shown, "signed in to source corp") {
+		t.Errorf("the sign-in did not happen on the terminal:\n%s", shown)
+	}
+	if strings.Contains(fgErr.String(), "authorize") {
+		t.Errorf("the sign-in wrote to the helper's stderr: %q", fgErr.String())
+	}
+	w.assertNoTokenFiles(t)
+}
