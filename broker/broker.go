@@ -57,6 +57,12 @@ type Config struct {
 	Version string
 	// Shutdown is called by POST /v1/shutdown.
 	Shutdown func()
+	// KeyAPI makes key rotation's IAM calls and the console's STS calls;
+	// default SDKKeyAPI routed by the broker's network settings.
+	KeyAPI KeyAPI
+	// RotateVerify bounds how long a rotation waits for STS to accept a
+	// new key; default 90s.
+	RotateVerify time.Duration
 	// MFAPromptWindow is how long callers wait for a prompting helper's
 	// code before the round is given up; default 90s.
 	MFAPromptWindow time.Duration
@@ -90,6 +96,8 @@ type Broker struct {
 	mfa   map[string]*mfaState // by key set
 
 	signins signinRounds // sign-ins a helper runs for its source
+
+	rotateMu sync.Mutex // one key rotation at a time (rotate.go)
 
 	// keySets serves profiles whose source is a key set; sources serves
 	// the kinds of sources: entries this spind knows.
@@ -137,6 +145,12 @@ func New(cfg Config) *Broker {
 	}
 	if b.cfg.STS == nil {
 		b.cfg.STS = &SDKSTS{Route: b.Route}
+	}
+	if b.cfg.KeyAPI == nil {
+		b.cfg.KeyAPI = &SDKKeyAPI{Route: b.Route}
+	}
+	if b.cfg.RotateVerify == 0 {
+		b.cfg.RotateVerify = defaultRotateVerify
 	}
 	b.conf.path = cfg.ConfigPath
 	b.keySets = keySetSource{b}

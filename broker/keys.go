@@ -118,7 +118,7 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ks := keystore.KeySet{Name: name, AccessKeyID: req.AccessKeyID, SecretAccessKey: req.SecretAccessKey,
-		MFASerial: req.MFASerial, AllowExport: req.AllowExport}
+		MFASerial: req.MFASerial, AllowExport: req.AllowExport, Created: b.now().UTC()}
 	if err := ks.Validate(); err != nil {
 		writeError(w, errorf(api.CodeBadRequest, "", "%v", err))
 		return
@@ -203,7 +203,8 @@ func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errorf(api.CodeKeyring, "", "read key set %s: %v", n, err))
 			return
 		}
-		out = append(out, api.KeyInfo{Name: n, AccessKeyID: secret.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial, AllowExport: ks.AllowExport})
+		out = append(out, api.KeyInfo{Name: n, AccessKeyID: secret.MaskKeyID(ks.AccessKeyID), MFASerial: ks.MFASerial, AllowExport: ks.AllowExport,
+			Created: ks.Created, RotationPending: ks.Pending != nil || ks.Retiring != "", AgeWarning: keyAgeWarning(ks, conf.Keys.MaxAge, b.now())})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

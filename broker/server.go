@@ -25,6 +25,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("PUT /v1/keys/{name}", b.handlePutKey)
 	mux.HandleFunc("DELETE /v1/keys/{name}", b.handleRemoveKey)
 	mux.HandleFunc("PUT /v1/keys/{name}/export", b.handleKeyExport)
+	mux.HandleFunc("POST /v1/keys/{name}/rotate", b.handleRotateKey)
 	mux.HandleFunc("POST /v1/unlock", b.handleUnlock)
 	mux.HandleFunc("POST /v1/lock", b.handleLock)
 	mux.HandleFunc("GET /v1/status", b.handleStatus)
@@ -169,6 +170,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.ConfigError = confErr.Error()
 	}
 	netStatus(&st, b.Net())
+	st.KeyWarnings = b.keyWarnings(conf)
 	b.keysMu.Lock()
 	st.Backend = b.backend
 	if st.Backend == "" {

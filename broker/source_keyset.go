@@ -74,7 +74,16 @@ func (s keySetSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Er
 		}
 	}
 	return func(ctx context.Context) (api.Credentials, error) {
-		return b.cfg.STS.AssumeRole(ctx, caller, assumeRoleInput(p, req.SessionName))
+		in := assumeRoleInput(p, req.SessionName)
+		c, err := b.cfg.STS.AssumeRole(ctx, caller, in)
+		if err != nil && caller.SessionToken.IsZero() && isCode(err, "InvalidClientTokenId") {
+			// A rotation (rotate.go) may have made a new key current and
+			// deleted this one while the call was on its way.
+			if cur, ok := b.cachedKeySet(p.Source); ok && cur.AccessKeyID != caller.AccessKeyID {
+				return b.cfg.STS.AssumeRole(ctx, api.Credentials{AccessKeyID: cur.AccessKeyID, SecretAccessKey: cur.SecretAccessKey}, in)
+			}
+		}
+		return c, err
 	}, nil
 }
 

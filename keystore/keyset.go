@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"time"
 
 	"github.com/cloudspin/spin/internal/secret"
 )
@@ -20,6 +21,24 @@ type KeySet struct {
 	// keys themselves. It is stored with the key set in the keyring, not
 	// in config.yaml, so that editing a file cannot grant it.
 	AllowExport bool `json:"allow_export,omitempty"`
+	// Created is when the current access key was made: IAM's CreateDate
+	// for a key spin created by rotation, else when it was added. Zero
+	// for key sets stored before spin recorded it.
+	Created time.Time `json:"created,omitzero"`
+	// Pending is the new access key of a rotation that has not finished:
+	// stored before anything else is done with it, so an interruption
+	// never loses it and the next rotation finishes the job.
+	Pending *PendingKey `json:"pending,omitempty"`
+	// Retiring is the access key id a rotation replaced and has not yet
+	// deleted (or deactivated) in IAM.
+	Retiring string `json:"retiring,omitempty"`
+}
+
+// PendingKey is an access key IAM created for a rotation in progress.
+type PendingKey struct {
+	AccessKeyID     string        `json:"access_key_id"`
+	SecretAccessKey secret.String `json:"secret_access_key"`
+	Created         time.Time     `json:"created,omitzero"`
 }
 
 var (
@@ -49,6 +68,17 @@ func (k KeySet) Validate() error {
 	}
 	if err := checkSecret(k.SecretAccessKey.Reveal()); err != nil {
 		return fmt.Errorf("key set %s: secret access key %w", k.Name, err)
+	}
+	if k.Pending != nil {
+		if !longTermKeyRE.MatchString(k.Pending.AccessKeyID) {
+			return fmt.Errorf("key set %s: the pending access key id must be AKIA followed by 16 upper-case letters or digits", k.Name)
+		}
+		if err := checkSecret(k.Pending.SecretAccessKey.Reveal()); err != nil {
+			return fmt.Errorf("key set %s: the pending secret access key %w", k.Name, err)
+		}
+	}
+	if k.Retiring != "" && !longTermKeyRE.MatchString(k.Retiring) {
+		return fmt.Errorf("key set %s: the retiring access key id must be AKIA followed by 16 upper-case letters or digits", k.Name)
 	}
 	if k.MFASerial != "" && !mfaSerialRE.MatchString(k.MFASerial) {
 		return fmt.Errorf("key set %s: mfa serial must be an MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) or a hardware serial", k.Name)
@@ -81,7 +111,16 @@ func (k KeySet) LogValue() slog.Value {
 		slog.String("access_key_id", secret.MaskKeyID(k.AccessKeyID)),
 		slog.String("mfa_serial", k.MFASerial),
 		slog.Bool("allow_export", k.AllowExport),
+		slog.Time("created", k.Created),
+		slog.String("pending", k.pendingID()),
 	)
+}
+
+func (k KeySet) pendingID() string {
+	if k.Pending == nil {
+		return ""
+	}
+	return secret.MaskKeyID(k.Pending.AccessKeyID)
 }
 
 // record is the stored form. It is the only place the secret is a plain
@@ -89,19 +128,30 @@ func (k KeySet) LogValue() slog.Value {
 // Items written before allow_export existed lack the field and decode as
 // not exportable, which is what they were meant to be.
 type record struct {
-	AccessKeyID     string `json:"access_key_id"`
-	SecretAccessKey string `json:"secret_access_key"`
-	MFASerial       string `json:"mfa_serial"`
-	AllowExport     bool   `json:"allow_export,omitempty"`
+	AccessKeyID     string    `json:"access_key_id"`
+	SecretAccessKey string    `json:"secret_access_key"`
+	MFASerial       string    `json:"mfa_serial"`
+	AllowExport     bool      `json:"allow_export,omitempty"`
+	Created         time.Time `json:"created,omitzero"`
+	PendingID       string    `json:"pending_access_key_id,omitempty"`
+	PendingSecret   string    `json:"pending_secret_access_key,omitempty"`
+	PendingCreated  time.Time `json:"pending_created,omitzero"`
+	Retiring        string    `json:"retiring_access_key_id,omitempty"`
 }
 
 func encode(k KeySet) ([]byte, error) {
-	return json.Marshal(record{
+	r := record{
 		AccessKeyID:     k.AccessKeyID,
 		SecretAccessKey: k.SecretAccessKey.Reveal(),
 		MFASerial:       k.MFASerial,
 		AllowExport:     k.AllowExport,
-	})
+		Created:         k.Created,
+		Retiring:        k.Retiring,
+	}
+	if k.Pending != nil {
+		r.PendingID, r.PendingSecret, r.PendingCreated = k.Pending.AccessKeyID, k.Pending.SecretAccessKey.Reveal(), k.Pending.Created
+	}
+	return json.Marshal(r)
 }
 
 // decode never wraps the JSON error: a syntax error quotes the offending
@@ -111,7 +161,11 @@ func decode(name string, data []byte) (KeySet, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return KeySet{}, fmt.Errorf("key set %s: the keyring item is not a spin key set (%d bytes, not valid JSON)", name, len(data))
 	}
-	k := KeySet{Name: name, AccessKeyID: r.AccessKeyID, SecretAccessKey: secret.New(r.SecretAccessKey), MFASerial: r.MFASerial, AllowExport: r.AllowExport}
+	k := KeySet{Name: name, AccessKeyID: r.AccessKeyID, SecretAccessKey: secret.New(r.SecretAccessKey), MFASerial: r.MFASerial,
+		AllowExport: r.AllowExport, Created: r.Created, Retiring: r.Retiring}
+	if r.PendingID != "" {
+		k.Pending = &PendingKey{AccessKeyID: r.PendingID, SecretAccessKey: secret.New(r.PendingSecret), Created: r.PendingCreated}
+	}
 	if err := k.Validate(); err != nil {
 		return KeySet{}, fmt.Errorf("stored %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudspin/spin/internal/secret"
 )
@@ -126,5 +127,41 @@ func TestAllowExportStoredWithTheKeySet(t *testing.T) {
 	k.AllowExport = false
 	if data, _ := encode(k); strings.Contains(string(data), "allow_export") {
 		t.Errorf("a key set without the grant is written as %s: older spinds must read it unchanged", data)
+	}
+}
+
+func TestRotationStateStoredWithTheKeySet(t *testing.T) {
+	k := testKeySet("rot")
+	k.Created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	k.Pending = &PendingKey{AccessKeyID: "AKIANEWKEY0000000001", SecretAccessKey: secret.New("pending" + testSecret), Created: k.Created.Add(time.Hour)}
+	k.Retiring = "AKIAOLDKEY0000000002"
+	data, err := encode(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := decode("rot", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.Created.Equal(k.Created) || back.Retiring != k.Retiring || back.Pending == nil ||
+		back.Pending.AccessKeyID != k.Pending.AccessKeyID || back.Pending.SecretAccessKey.Reveal() != "pending"+testSecret ||
+		!back.Pending.Created.Equal(k.Pending.Created) {
+		t.Errorf("round trip: got %+v (pending %+v), want %+v", back, back.Pending, k)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("k", "ks", back)
+	fmt.Fprintf(&buf, "%v %+v %#v", back, back, back)
+	if strings.Contains(buf.String(), "pending"+testSecret) {
+		t.Errorf("the pending secret shows: %s", buf.String())
+	}
+	bad := k
+	bad.Pending = &PendingKey{AccessKeyID: "ASIATEMP000000000001", SecretAccessKey: secret.New(testSecret)}
+	if err := bad.Validate(); err == nil {
+		t.Error("Validate accepted a temporary pending key")
+	}
+	// Items without the fields read as before.
+	plain, _ := encode(testKeySet("p"))
+	if strings.Contains(string(plain), "pending") || strings.Contains(string(plain), "created") {
+		t.Errorf("a key set without rotation state is written as %s", plain)
 	}
 }

@@ -51,6 +51,8 @@ type Config struct {
 	// Net holds endpoints: and network:, where spind's AWS calls go; it
 	// wins over an explicit start's environment, setting by setting.
 	Net awsnet.Config
+	// Keys holds keys: (key hygiene, config_keys.go).
+	Keys KeysConfig
 	// Order lists the profile names in file order.
 	Order []string
 	// Warnings are PATH:LINE:COL messages about settings that load but
@@ -211,6 +213,7 @@ func newConfig(path string) *Config {
 		Path:     path,
 		Keyring:  KeyringConfig{Backend: DefaultKeyringBackend},
 		Defaults: Defaults{Duration: DefaultDuration, MinValidity: DefaultMinValidity, MFADuration: DefaultMFADuration},
+		Keys:     KeysConfig{MaxAge: DefaultKeyMaxAge},
 		Sources:  map[string]SourceDef{},
 		Profiles: map[string]Profile{},
 		Net:      awsnet.Config{Endpoints: awsnet.Endpoints{}},

@@ -17,7 +17,7 @@ var errorCases = []struct {
 	want      []string
 }{
 	{"unknown top-level key", "keyrin:\n  backend: file\n", []string{
-		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles, endpoints, network); did you mean "keyring"?`}},
+		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles, endpoints, network, keys); did you mean "keyring"?`}},
 	{"unknown profile key", "profiles:\n  x:\n    source: k\n    rolearn: " + arn + "\n", []string{
 		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name, source_identity, session_tags, transitive_tag_keys); did you mean "role_arn"?`}},
 	{"unknown key without a suggestion", "defaults:\n  colour: red\n", []string{
@@ -27,7 +27,7 @@ var errorCases = []struct {
 	{"string for a profile", "profiles:\n  x: k\n", []string{
 		`config.yaml:2:6: profile "x" must be a mapping, got a string`}},
 	{"not a mapping at all", "- a\n", []string{
-		`config.yaml:1:1: the config must be a mapping with the keys keyring, defaults, sources, profiles, endpoints, network, got a list`}},
+		`config.yaml:1:1: the config must be a mapping with the keys keyring, defaults, sources, profiles, endpoints, network, keys, got a list`}},
 	{"bad duration", "defaults:\n  duration: 1hour\n", []string{
 		`config.yaml:2:13: duration "1hour" in defaults is not a duration (use a number and a unit: 900s, 15m, 1h30m)`}},
 	{"duration without unit", "profiles:\n  x:\n    source: k\n    min_validity: 900\n", []string{

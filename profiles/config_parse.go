@@ -23,7 +23,7 @@ import (
 // those are what make an error in a hand-edited file quick to fix.
 
 var (
-	topKeys      = []string{"keyring", "defaults", "sources", "profiles", "endpoints", "network"}
+	topKeys      = []string{"keyring", "defaults", "sources", "profiles", "endpoints", "network", "keys"}
 	keyringKeys  = []string{"backend", "file_dir", "lock_after"}
 	defaultsKeys = []string{"region", "duration", "min_validity", "mfa_duration"}
 	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity", "sso_account_id", "sso_role_name", "source_identity", "session_tags", "transitive_tag_keys"}
@@ -169,6 +169,9 @@ func (p *parser) root(n *yaml.Node) {
 		case "network":
 			p.origin("network", e.key)
 			p.network(e)
+		case "keys":
+			p.origin("keys", e.key)
+			p.keys(e) // config_keys.go
 		default:
 			p.unknown(e, "at the top level", topKeys)
 		}

@@ -278,6 +278,13 @@ type KeyInfo struct {
 	AccessKeyID string `json:"access_key_id"` // masked
 	MFASerial   string `json:"mfa_serial,omitempty"`
 	AllowExport bool   `json:"allow_export,omitempty"`
+	// Created is when the access key was made (zero: unknown).
+	Created time.Time `json:"created,omitzero"`
+	// RotationPending: a rotation stopped halfway; 'spin keys rotate'
+	// finishes it.
+	RotationPending bool `json:"rotation_pending,omitempty"`
+	// AgeWarning is set past keys.max_age.
+	AgeWarning string `json:"age_warning,omitempty"`
 }
 
 // Status is the body of GET /v1/status.
@@ -307,6 +314,8 @@ type Status struct {
 	// NetFrom says where endpoints and network came from: "config.yaml",
 	// "environment" (of an explicit start) or both.
 	NetFrom string `json:"net_from,omitempty"`
+	// KeyWarnings are key sets in memory whose keys are past keys.max_age.
+	KeyWarnings []KeyWarning `json:"key_warnings,omitempty"`
 }
 
 // NetworkStatus is how spind reaches AWS when not directly.

@@ -18,7 +18,7 @@ func newKeysCmd(e *env, g *globals) *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the long-term key sets spind keeps in the OS keyring",
 	}
-	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g), newKeysImportCmd(e, g), newKeysAllowExportCmd(e, g))
+	cmd.AddCommand(newKeysAddCmd(e, g), newKeysListCmd(e, g), newKeysRemoveCmd(e, g), newKeysImportCmd(e, g), newKeysAllowExportCmd(e, g), newKeysRotateCmd(e, g))
 	return cmd
 }
 
@@ -174,6 +174,7 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.Name, k.AccessKeyID, dash(k.MFASerial), export)
 			}
+			defer printKeyWarnings(e, api.Warnings(keys)) // rotate.go
 			return tw.Flush()
 		},
 	}

@@ -38,6 +38,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 				return enc.Encode(st)
 			}
 			printNet(e.stdout, st)
+			printKeyWarnings(e, st.KeyWarnings) // rotate.go
 			for _, src := range st.Sources {
 				fmt.Fprintln(e.stdout, sourceLine(src, time.Now()))
 			}

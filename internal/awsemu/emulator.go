@@ -126,7 +126,8 @@ func New(opts Options) *Emulator {
 	return e
 }
 
-// AddKey adds or replaces a long-term key. An empty Account becomes
+// AddKey adds or replaces a long-term key, usable at once (also a key
+// CreateAccessKey made under SetIAMKeyDelay). An empty Account becomes
 // DefaultAccount.
 func (e *Emulator) AddKey(k Key) {
 	if k.Account == "" {

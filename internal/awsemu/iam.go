@@ -63,9 +63,12 @@ type keyMeta struct {
 }
 
 func (e *Emulator) putKeyLocked(k Key, usableAt time.Time) {
-	if _, ok := e.keyMeta[k.AccessKeyID]; !ok {
-		e.keyMeta[k.AccessKeyID] = keyMeta{seq: len(e.keyMeta), usableAt: usableAt}
+	m, ok := e.keyMeta[k.AccessKeyID]
+	if !ok {
+		m.seq = len(e.keyMeta)
 	}
+	m.usableAt = usableAt
+	e.keyMeta[k.AccessKeyID] = m
 	e.keys[k.AccessKeyID] = k
 }
 

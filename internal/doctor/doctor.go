@@ -132,5 +132,8 @@ func keyringCheck(ctx context.Context, d Daemon, st api.Status) Check {
 	if len(keys) == 0 {
 		return Check{Warn, "keyring", st.Backend + " reachable, no key sets stored", "spin keys add NAME"}
 	}
+	if ws := api.Warnings(keys); len(ws) > 0 { // keys.max_age (CIS 1.14), or a rotation stopped halfway
+		return Check{Warn, "keyring", ws[0].Message, ws[0].Hint()}
+	}
 	return Check{OK, "keyring", fmt.Sprintf("%s reachable, %d key set(s)", st.Backend, len(keys)), ""}
 }
