@@ -139,7 +139,7 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	if q.Get("signin") == api.QuerySigninPrompt {
 		ctx = withSigninPrompt(ctx)
 	}
-	creds, aerr := b.credentials(ctx, r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt)
+	creds, aerr := b.credentials(ctx, r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1")
 	if aerr != nil {
 		if aerr.Code != api.CodeMFARequired {
 			b.log.Info("credentials refused", "profile", r.PathValue("profile"), "code", aerr.Code, "message", aerr.Message)

@@ -88,7 +88,7 @@ func (s *session) valid(now time.Time) bool {
 var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 // credentials answers GET /v1/credentials/{profile}.
-func (b *Broker) credentials(ctx context.Context, profile, sessionName string, canPrompt bool) (api.Credentials, *api.Error) {
+func (b *Broker) credentials(ctx context.Context, profile, sessionName string, canPrompt, temporary bool) (api.Credentials, *api.Error) {
 	conf, aerr := b.config()
 	if aerr != nil {
 		return api.Credentials{}, aerr
@@ -108,7 +108,7 @@ func (b *Broker) credentials(ctx context.Context, profile, sessionName string, c
 	if aerr != nil {
 		return api.Credentials{}, aerr
 	}
-	req := Request{Profile: p, Def: def, SessionName: sessionName, CanPrompt: canPrompt}
+	req := Request{Profile: p, Def: def, SessionName: sessionName, CanPrompt: canPrompt, Temporary: temporary}
 	if c, ok, aerr := src.Direct(ctx, req); ok || aerr != nil {
 		return c, aerr
 	}

@@ -42,6 +42,9 @@ type Request struct {
 	SessionName string
 	// CanPrompt says the caller can ask the user (MFA code, sign-in).
 	CanPrompt bool
+	// Temporary says the caller takes session credentials only
+	// (api.QueryTemporary).
+	Temporary bool
 }
 
 // fingerprint is what a cached session must have been made with to still

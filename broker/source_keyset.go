@@ -28,6 +28,11 @@ func (s keySetSource) Direct(ctx context.Context, req Request) (api.Credentials,
 	if aerr != nil {
 		return api.Credentials{}, true, aerr
 	}
+	if mfaSerial(p, ks) == "" && req.Temporary {
+		// spin exec: a GetSessionToken session, cached and refreshed like
+		// a role's (Prepare), as aws-vault exec hands out.
+		return api.Credentials{}, false, nil
+	}
 	if mfaSerial(p, ks) == "" {
 		// No MFA, so GetSessionToken would give credentials IAM refuses
 		// for IAM calls: hand over the long-term keys, without Expiration,
@@ -73,6 +78,14 @@ func (s keySetSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Er
 			return nil, aerr
 		}
 	}
+	if p.Bootstrap() {
+		// Only a temporary request without MFA gets here (Direct): a
+		// session of the key set itself. Without MFA, IAM refuses its
+		// calls to IAM; everything else works as with the keys.
+		return func(ctx context.Context) (api.Credentials, error) {
+			return b.cfg.STS.GetSessionToken(ctx, caller, SessionTokenInput{Region: p.Region, Duration: p.Duration})
+		}, nil
+	}
 	return func(ctx context.Context) (api.Credentials, error) {
 		in := assumeRoleInput(p, req.SessionName)
 		c, err := b.cfg.STS.AssumeRole(ctx, caller, in)
@@ -89,6 +102,10 @@ func (s keySetSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Er
 
 func (s keySetSource) Explain(req Request, err error) *api.Error {
 	p := req.Profile
+	if p.Bootstrap() {
+		return errorf(api.CodeSTSFailed, stsHint(err, p.Source, p.Name),
+			"profile %s (key set %s): get a session token: %s", p.Name, p.Source, stsMessage(err))
+	}
 	return errorf(api.CodeSTSFailed, stsHint(err, p.Source, p.Name),
 		"profile %s (key set %s): assume %s: %s", p.Name, p.Source, p.RoleARN, stsMessage(err))
 }

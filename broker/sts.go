@@ -43,7 +43,8 @@ func assumeRoleInput(p profiles.Resolved, sessionName string) AssumeRoleInput {
 		Tags: p.SessionTags, TransitiveTagKeys: p.TransitiveTagKeys}
 }
 
-// SessionTokenInput is one GetSessionToken call with an MFA code.
+// SessionTokenInput is one GetSessionToken call, with an MFA code or
+// (spin exec of a profile without role and MFA) without.
 type SessionTokenInput struct {
 	Region       string
 	SerialNumber string
@@ -170,11 +171,11 @@ func (s *SDKSTS) GetSessionToken(ctx context.Context, caller api.Credentials, in
 	if err != nil {
 		return api.Credentials{}, err
 	}
-	out, err := c.GetSessionToken(ctx, &sts.GetSessionTokenInput{
-		SerialNumber:    aws.String(in.SerialNumber),
-		TokenCode:       aws.String(in.TokenCode),
-		DurationSeconds: aws.Int32(int32(in.Duration / time.Second)),
-	})
+	input := &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(int32(in.Duration / time.Second))}
+	if in.SerialNumber != "" { // without MFA, STS wants neither parameter
+		input.SerialNumber, input.TokenCode = aws.String(in.SerialNumber), aws.String(in.TokenCode)
+	}
+	out, err := c.GetSessionToken(ctx, input)
 	if err != nil {
 		return api.Credentials{}, err
 	}

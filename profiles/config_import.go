@@ -238,6 +238,9 @@ func renderProfileYAML(p Profile, indent, step int, nl string) string {
 			s += pad + strings.Repeat(" ", step) + kv[0] + ": " + yamlScalar(kv[1]) + nl
 		}
 	}
+	if p.SourceIdentitySet {
+		s += pad + strings.Repeat(" ", step) + "source_identity: " + strconv.Quote(p.SourceIdentity) + nl
+	}
 	return s
 }
 

@@ -66,7 +66,7 @@ func (s ImportSkip) String() string {
 }
 
 // importKeys are the role profile settings spin carries into config.yaml.
-var importKeys = []string{"role_arn", "source_profile", "external_id", "mfa_serial", "role_session_name", "duration_seconds", "region"}
+var importKeys = []string{"role_arn", "source_profile", "external_id", "mfa_serial", "role_session_name", "duration_seconds", "region", "source_identity"}
 
 // KeySetConflictError reports source profiles whose key set name the
 // keyring already holds with another key.
@@ -264,6 +264,9 @@ func importedProfile(name, source string, settings []Setting) (Profile, error) {
 	p := Profile{
 		Name: name, Source: source, RoleARN: get("role_arn"), ExternalID: get("external_id"),
 		MFASerial: get("mfa_serial"), RoleSessionName: get("role_session_name"), Region: get("region"),
+	}
+	if si, ok := lookupSetting(settings, "source_identity"); ok {
+		p.SourceIdentity, p.SourceIdentitySet = si.Value, true
 	}
 	if d := get("duration_seconds"); d != "" {
 		n, err := strconv.Atoi(d)

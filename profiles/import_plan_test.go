@@ -30,6 +30,7 @@ role_arn = arn:aws:iam::123456789012:role/second
 source_profile = cloudspin_user
 external_id = ext-123
 role_session_name = me
+source_identity = alice
 duration_seconds = 3600
 region = us-east-1
 mfa_serial = arn:aws:iam::123456789012:mfa/cloudspin_user
@@ -89,22 +90,23 @@ func TestPlanImport(t *testing.T) {
 			MFASerial:   mfa,
 			// Two profiles that stay behind still use the keys: they stay
 			// in the credentials file.
-			Users: []ImportSkip{{"with-output", 33, "its source_profile is cloudspin_user"}, {"short", 38, "its source_profile is cloudspin_user"}},
+			Users: []ImportSkip{{"with-output", 34, "its source_profile is cloudspin_user"}, {"short", 39, "its source_profile is cloudspin_user"}},
 			Keep:  true,
 		}},
 		Profiles: []ProfileImport{
 			{Profile: Profile{Name: "assume-cloudspin_examples-account", Source: "cloudspin_user",
 				RoleARN: "arn:aws:iam::123456789012:role/spin_role-cloudspin_examples-account"}, Line: 8},
 			{Profile: Profile{Name: "second", Source: "cloudspin_user", RoleARN: "arn:aws:iam::123456789012:role/second",
-				ExternalID: "ext-123", RoleSessionName: "me", Duration: time.Hour, Region: "us-east-1", MFASerial: mfa},
+				ExternalID: "ext-123", RoleSessionName: "me", Duration: time.Hour, Region: "us-east-1", MFASerial: mfa,
+				SourceIdentity: "alice", SourceIdentitySet: true},
 				Line: 12, Comments: 1},
 		},
 		Skipped: []ImportSkip{
-			{"via-sso", 22, "source_profile sso-user has no keys in the credentials file and the keyring has no key set sso-user: run 'spin keys add sso-user', then import again (or, for SSO, add a source under sources:)"},
-			{"chained", 29, "source_profile assume-cloudspin_examples-account assumes a role itself: spin does not chain roles"},
-			{"with-output", 33, "has output, which spin does not carry over: move or remove it, then import again"},
-			{"short", 38, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))"},
-			{"temp", 43, "profile session_user: [session_user] at line 5 holds temporary keys (a session token or an ASIA key id): spin stores only an IAM user's long-term (AKIA) keys"},
+			{"via-sso", 23, "source_profile sso-user has no keys in the credentials file and the keyring has no key set sso-user: run 'spin keys add sso-user', then import again (or, for SSO, add a source under sources:)"},
+			{"chained", 30, "source_profile assume-cloudspin_examples-account assumes a role itself: spin does not chain roles"},
+			{"with-output", 34, "has output, which spin does not carry over: move or remove it, then import again"},
+			{"short", 39, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))"},
+			{"temp", 44, "profile session_user: [session_user] at line 5 holds temporary keys (a session token or an ASIA key id): spin stores only an IAM user's long-term (AKIA) keys"},
 		},
 	}
 	if diff := cmp.Diff(want, plan, secretEqual); diff != "" {

@@ -82,6 +82,13 @@ const QueryMFAPrompt = "prompt"
 // (POST /v1/signin/{source}/complete, or /cancel when it failed).
 const QuerySigninPrompt = "prompt"
 
+// QueryTemporary is the query parameter (value "1") by which a caller asks
+// for session credentials only: `spin exec`'s endpoint, whose container
+// credentials shape needs a Token. For a profile without role_arn and MFA,
+// spind then hands out a GetSessionToken session (as aws-vault exec does)
+// instead of the long-term keys.
+const QueryTemporary = "temporary"
+
 func (e *Error) Error() string {
 	if e.Hint != "" {
 		return e.Message + ": " + e.Hint

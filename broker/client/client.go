@@ -130,9 +130,26 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 
 // Credentials asks for a profile's credentials. sessionName may be empty.
 func (c *Client) Credentials(ctx context.Context, profile, sessionName string) (api.Credentials, error) {
-	p := api.PathCredentials + url.PathEscape(profile)
+	return c.credentials(ctx, profile, sessionName, false)
+}
+
+// SessionCredentials asks for a profile's credentials as a session only
+// (api.QueryTemporary): what spin exec's endpoint hands out.
+func (c *Client) SessionCredentials(ctx context.Context, profile, sessionName string) (api.Credentials, error) {
+	return c.credentials(ctx, profile, sessionName, true)
+}
+
+func (c *Client) credentials(ctx context.Context, profile, sessionName string, temporary bool) (api.Credentials, error) {
+	q := url.Values{}
 	if sessionName != "" {
-		p += "?session_name=" + url.QueryEscape(sessionName)
+		q.Set("session_name", sessionName)
+	}
+	if temporary {
+		q.Set(api.QueryTemporary, "1")
+	}
+	p := api.PathCredentials + url.PathEscape(profile)
+	if len(q) > 0 {
+		p += "?" + q.Encode()
 	}
 	var creds api.Credentials
 	err := c.do(ctx, http.MethodGet, p, nil, func(r io.Reader) error {

@@ -29,7 +29,12 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN), for tools that do not read
 closes when it exits. AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_PROFILE and friends are removed from CMD's
 environment, since they would outrank the endpoint. CMD's exit code is
-spin's. Nesting is refused.`,
+spin's. Nesting is refused.
+
+The endpoint hands out sessions only: a profile without role_arn gets a
+GetSessionToken session of its key set (as aws-vault exec does), with MFA
+when it has an mfa_serial. Without MFA, AWS refuses such a session's calls
+to IAM: give the profile a role_arn or an mfa_serial for those.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, argv := args[0], args[1:]
@@ -54,11 +59,11 @@ func execRun(ctx context.Context, e *env, g *globals, profile string, argv []str
 	}
 	defer c.Close()
 	sessionName := e.getenv("SPIN_SESSION_NAME")
-	if err := ensureMFA(ctx, e, c, profile, sessionName); err != nil {
+	if err := ensureMFA(ctx, e, c, profile, sessionName, true); err != nil {
 		return err
 	}
 	srv, err := credendpoint.Start(func(ctx context.Context) (api.Credentials, error) {
-		return c.Credentials(ctx, profile, sessionName)
+		return c.SessionCredentials(ctx, profile, sessionName)
 	}, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return fmt.Errorf("start the credentials endpoint: %w", err)

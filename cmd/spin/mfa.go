@@ -74,24 +74,32 @@ func promptMFACode(ctx context.Context, e *env, profile string) (string, error) 
 // ensureMFA makes sure spind can serve profile before a child starts,
 // asking for an MFA code on the terminal if spind needs one (a prompt
 // inside the child would be swallowed), or signing in to the profile's
-// source.
-func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionName string) error {
-	_, err := c.Credentials(ctx, profile, sessionName)
+// source. temporary asks for session credentials only (spin exec).
+func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionName string, temporary bool) error {
+	get := func() error {
+		var err error
+		if temporary {
+			_, err = c.SessionCredentials(ctx, profile, sessionName)
+		} else {
+			_, err = c.Credentials(ctx, profile, sessionName)
+		}
+		return err
+	}
+	err := get()
 	var ce *client.Error
 	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && ce.Body.SourceKind == "web_identity" {
 		retry, serr := signIn(ctx, e, c, ce)
 		if serr != nil || !retry {
 			return cmp.Or(serr, err)
 		}
-		_, err = c.Credentials(ctx, profile, sessionName)
-		return err
+		return get()
 	}
 	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && (ce.Body.SourceKind == "sso" || ce.Body.SourceKind == "login") {
 		// Sign in here, where a person is, not inside the child.
 		if serr := signinOnTerminal(ctx, e, c, ce.Body.Source); serr != nil {
 			return err
 		}
-		_, err = c.Credentials(ctx, profile, sessionName)
+		err = get()
 	}
 	if !errors.As(err, &ce) || ce.Code() != api.CodeMFARequired {
 		return err
@@ -103,8 +111,7 @@ func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionNa
 	if err := c.MFA(ctx, profile, code); err != nil {
 		return err
 	}
-	_, err = c.Credentials(ctx, profile, sessionName)
-	return err
+	return get()
 }
 
 // signinOnTerminal runs `spin login SOURCE` when there is a terminal to

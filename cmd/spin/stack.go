@@ -210,7 +210,7 @@ type mfaChecker struct {
 }
 
 func (m mfaChecker) Check(ctx context.Context, profile, session string) error {
-	return ensureMFA(ctx, m.e, m.c, profile, session)
+	return ensureMFA(ctx, m.e, m.c, profile, session, false)
 }
 
 // ttyConfirm asks on the terminal; only "yes" agrees. Ctrl-C while it

@@ -104,3 +104,33 @@ func TestExecSignals(t *testing.T) {
 		t.Errorf("child output %q: want SIGTERM passed on and SIGINT not", got)
 	}
 }
+
+// spin exec of a profile without role_arn and MFA hands the AWS CLI a
+// GetSessionToken session of the key set, as aws-vault exec does: the
+// container-credentials shape needs a Token, which long-term keys lack
+// (the CLI failed with 'Token'). The long-term keys are never handed out,
+// so the key set needs no allow-export.
+func TestExecBootstrapProfileGetsSessionToken(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	conf, err := os.ReadFile(w.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeFile(w.config, strings.Replace(string(conf), "profiles:\n", "profiles:\n  boot:\n    source: "+w.keySet+"\n", 1))
+	w.addKeys()
+	out, errOut, err := w.try("", "exec", "boot", "--", "/bin/sh", "-c",
+		`/usr/bin/aws sts get-caller-identity --endpoint-url "$1" --query Arn --output text && /usr/bin/aws sts get-caller-identity --endpoint-url "$1" --query Arn --output text`, "sh", w.url)
+	if err != nil {
+		t.Fatalf("spin exec boot: %v\nstdout: %s\nstderr: %s", err, out, errOut)
+	}
+	want := "arn:aws:iam::" + account + ":user/cloudspin_user"
+	if got := strings.Fields(out); len(got) != 2 || got[0] != want || got[1] != want {
+		t.Errorf("the AWS CLI ran as %q, want %s twice", out, want)
+	}
+	if n := w.emu.Calls("GetSessionToken"); n != 1 {
+		t.Errorf("GetSessionToken calls = %d, want 1 (the session is cached)", n)
+	}
+	if n := w.emu.Calls("AssumeRole"); n != 0 {
+		t.Errorf("AssumeRole calls = %d, want none", n)
+	}
+}
