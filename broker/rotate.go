@@ -247,10 +247,8 @@ func keySetPartition(conf *profiles.Config, ks keystore.KeySet) string {
 		}
 	}
 	for _, a := range arns {
-		if rest, ok := strings.CutPrefix(a, "arn:"); ok {
-			if part, _, ok := strings.Cut(rest, ":"); ok && part != "" {
-				return part
-			}
+		if strings.HasPrefix(a, "arn:") {
+			return arnPartition(a) // console.go
 		}
 	}
 	return "aws"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 
@@ -20,4 +21,19 @@ func (c *Client) RotateKey(ctx context.Context, name string, req api.RotateReque
 	var res api.RotateResult
 	err = c.do(ctx, http.MethodPost, api.PathKeys+"/"+url.PathEscape(name)+api.RotateSuffix, bytes.NewReader(body), &res)
 	return res, err
+}
+
+// Console asks spind for an AWS console sign-in URL for profile.
+func (c *Client) Console(ctx context.Context, profile string, req api.ConsoleRequest) (api.ConsoleURL, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return api.ConsoleURL{}, err
+	}
+	var out api.ConsoleURL
+	err = c.do(ctx, http.MethodPost, api.PathConsole+url.PathEscape(profile), bytes.NewReader(body), func(r io.Reader) error {
+		var err error
+		out, err = api.DecodeConsoleURL(r)
+		return err
+	})
+	return out, err
 }
