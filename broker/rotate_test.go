@@ -186,3 +186,38 @@ func TestKeyAgeWarning(t *testing.T) {
 		t.Errorf("after rotation got %+v, want no warning", keys)
 	}
 }
+
+// A key set with an MFA device rotates through its MFA session (IAM
+// refuses session credentials without MFA); without one, the refusal
+// names the profile to run 'spin mfa' for.
+func TestRotateThroughTheMFASession(t *testing.T) {
+	const serial = "arn:aws:iam::123456789012:mfa/u"
+	const totpSecret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	f := newRotFixture(t, "")
+	f.emu.AddKey(awsemu.Key{AccessKeyID: keyID, SecretAccessKey: keySecret, UserName: "u", Account: rotAccount, MFASerial: serial, MFASecret: totpSecret})
+	ks := f.stored(t)
+	ks.MFASerial = serial
+	if err := f.keys.Put(context.Background(), ks); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := f.rotate(t, false)
+	if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "spin mfa p") {
+		t.Fatalf("rotate without an MFA session: %d %s, want mfa_required naming 'spin mfa p'", rec.Code, rec.Body)
+	}
+	code, err := awsemu.TOTP(totpSecret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	f.h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/mfa/p", strings.NewReader(`{"code":"`+code+`"}`)))
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("mfa: %d %s", rec.Code, rec.Body)
+	}
+	if rec, _ := f.rotate(t, false); rec.Code != http.StatusOK {
+		t.Fatalf("rotate with an MFA session: %d %s", rec.Code, rec.Body)
+	}
+	got := f.emu.AccessKeys(rotAccount, "u")
+	if len(got) != 1 || got[0].AccessKeyID == keyID || got[0].MFASerial != serial {
+		t.Fatalf("IAM holds %v, want one new key of the same MFA user", got)
+	}
+}

@@ -83,9 +83,23 @@ func (e *Emulator) userKeysLocked(account, user string) []Key {
 	return out
 }
 
+// setMFA records whether a GetSessionToken session was made with MFA.
+func (e *Emulator) setMFA(s *session, mfa bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s.mfa = mfa
+}
+
 func (e *Emulator) serveIAM(w http.ResponseWriter, r *http.Request, c *caller, reqID string) (string, *apiError) {
 	if c.sig.region != "us-east-1" {
 		return "", errSignature("Credential should be scoped to a valid region. ")
+	}
+	e.mu.Lock()
+	noMFA := c.sess != nil && c.sess.role == nil && !c.sess.mfa
+	e.mu.Unlock()
+	if noMFA {
+		// IAM takes GetSessionToken credentials only when MFA made them.
+		return "", errInvalidToken()
 	}
 	p, aerr := stsParams(r)
 	if aerr != nil {

@@ -228,3 +228,33 @@ func TestIAMAWSCLI(t *testing.T) {
 		t.Errorf("got %v, want alice's first key inactive", got)
 	}
 }
+
+// IAM takes GetSessionToken credentials only when they were made with MFA.
+func TestIAMWantsMFASessions(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	plain := Key{AccessKeyID: "AKIACAROL00000000004", SecretAccessKey: "carolSecret00000000000000000000000000000", UserName: "carol", Account: alice.Account}
+	f.emu.AddKey(plain)
+	gst, err := f.keyClient(plain).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := gst.Credentials
+	_, err = f.iamClient(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)).ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	if got := errorCode(t, err); got != "InvalidClientTokenId" {
+		t.Errorf("IAM with a session made without MFA: got %v, want InvalidClientTokenId", err)
+	}
+	code, err := TOTP(mfaSecret, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gst, err = f.keyClient(alice).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(alice.MFASerial), TokenCode: aws.String(code)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = gst.Credentials
+	out, err := f.iamClient(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
+	if err != nil || aws.ToString(out.AccessKey.UserName) != "alice" {
+		t.Fatalf("IAM with an MFA session: %v", err)
+	}
+}

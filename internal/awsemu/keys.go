@@ -103,6 +103,7 @@ type session struct {
 	token       string
 	expires     time.Time
 	disabled    bool
+	mfa         bool  // a GetSessionToken session made with an MFA code
 	source      Key   // the long-term key at the root of the chain
 	role        *role // nil for GetSessionToken sessions
 }

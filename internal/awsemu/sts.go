@@ -204,6 +204,7 @@ func (e *Emulator) getSessionToken(w http.ResponseWriter, p url.Values, c *calle
 		return aerr
 	}
 	s := e.issue(c.source, nil, time.Duration(secs)*time.Second)
+	e.setMFA(s, p.Get("TokenCode") != "") // iam.go: IAM wants MFA sessions
 	var resp getSessionTokenResponse
 	resp.Result.Credentials = credentialsXML(s)
 	resp.Metadata.RequestID = reqID
