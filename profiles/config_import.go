@@ -94,6 +94,23 @@ func InsertProfiles(path string, data []byte, add []Profile, replace bool) ([]by
 
 // insertProfiles does the text edit; InsertProfiles checks its result.
 func insertProfiles(data []byte, add []Profile) ([]byte, error) {
+	entries := make([]yamlEntry, len(add))
+	for i, p := range add {
+		entries[i] = yamlEntry{p.Name, func(indent, step int, nl string) string { return renderProfileYAML(p, indent, step, nl) }}
+	}
+	return insertEntries(data, "profiles", entries)
+}
+
+// yamlEntry is one entry of a top-level mapping of config.yaml, rendered
+// at the indentation the file uses.
+type yamlEntry struct {
+	name string
+	text func(indent, step int, nl string) string
+}
+
+// insertEntries adds add under the top-level mapping section (creating
+// it at the end of the file), replacing entries of the same name.
+func insertEntries(data []byte, section string, add []yamlEntry) ([]byte, error) {
 	// yaml.v3 also breaks lines at a lone CR, NEL, LS and PS; a byte scan
 	// for \n would then disagree with its line numbers.
 	if bytes.ContainsAny(bytes.ReplaceAll(data, []byte("\r\n"), nil), "\r\u0085\u2028\u2029") {
@@ -122,16 +139,16 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 	}
 	key := (*yaml.Node)(nil)
 	if root != nil {
-		key = lookup(root, "profiles")
+		key = lookup(root, section)
 	}
 	if key == nil {
 		indent := 0
 		if root != nil {
 			indent = root.Content[0].Column - 1
 		}
-		text := strings.Repeat(" ", indent) + "profiles:" + nl
-		for _, p := range add {
-			text += renderProfileYAML(p, indent+2, 2, nl)
+		text := strings.Repeat(" ", indent) + section + ":" + nl
+		for _, e := range add {
+			text += e.text(indent+2, 2, nl)
 		}
 		return []byte(strings.Join(lines, "") + text), nil
 	}
@@ -141,13 +158,13 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 	val := root.Content[slices.Index(root.Content, key)+1]
 	if yamlnode.IsNull(val) && val.Value == "" { // "profiles:" with nothing under it
 		text := ""
-		for _, p := range add {
-			text += renderProfileYAML(p, key.Column-1+2, 2, nl)
+		for _, e := range add {
+			text += e.text(key.Column-1+2, 2, nl)
 		}
 		return []byte(strings.Join(slices.Insert(lines, key.Line, text), "")), nil
 	}
 	if val.Kind != yaml.MappingNode || val.Style&yaml.FlowStyle != 0 || len(val.Content) == 0 {
-		return nil, errors.New("profiles is not a block mapping")
+		return nil, errors.New(section + " is not a block mapping")
 	}
 	indent, step := val.Content[0].Column-1, 2
 	// A flow-style first entry ({source: x}) says nothing about the
@@ -166,12 +183,12 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 	end = trimTrailing(lines, key.Line, end)
 	var appended string
 	var replaced []*yaml.Node
-	for _, p := range add {
-		if k := lookup(val, p.Name); k != nil {
+	for _, e := range add {
+		if k := lookup(val, e.name); k != nil {
 			replaced = append(replaced, k)
 			continue
 		}
-		appended += renderProfileYAML(p, indent, step, nl)
+		appended += e.text(indent, step, nl)
 	}
 	lines = slices.Insert(lines, end-1, appended)
 	// Bottom up, so the line numbers of the entries above stay right.
@@ -187,13 +204,13 @@ func insertProfiles(data []byte, add []Profile) ([]byte, error) {
 			}
 		}
 		stop = trimTrailing(lines, k.Line, stop)
-		var p Profile
+		var e yamlEntry
 		for _, q := range add {
-			if q.Name == k.Value {
-				p = q
+			if q.name == k.Value {
+				e = q
 			}
 		}
-		lines = slices.Replace(lines, k.Line-1, stop-1, renderProfileYAML(p, k.Column-1, step, nl))
+		lines = slices.Replace(lines, k.Line-1, stop-1, e.text(k.Column-1, step, nl))
 	}
 	return []byte(strings.Join(lines, "")), nil
 }
@@ -259,4 +276,73 @@ func yamlScalar(s string) string {
 		return t
 	}
 	return strconv.Quote(s)
+}
+
+// renderSourceYAML renders one entry of sources: (sso sources: what an
+// import adds).
+func renderSourceYAML(d SourceDef, indent, step int, nl string) string {
+	pad, in := strings.Repeat(" ", indent), strings.Repeat(" ", step)
+	s := pad + yamlScalar(d.Name) + ":" + nl + pad + in + string(d.Kind) + ":" + nl
+	if d.Kind == KindSSO {
+		s += pad + in + in + "start_url: " + yamlScalar(d.SSO.StartURL) + nl
+		s += pad + in + in + "region: " + yamlScalar(d.SSO.Region) + nl
+		if len(d.SSO.Scopes) > 0 {
+			quoted := make([]string, len(d.SSO.Scopes))
+			for i, sc := range d.SSO.Scopes {
+				quoted[i] = yamlScalar(sc)
+			}
+			s += pad + in + in + "scopes: [" + strings.Join(quoted, ", ") + "]" + nl
+		}
+	}
+	return s
+}
+
+// InsertImport is InsertProfiles after adding the sources an import
+// brings (sso sources of the AWS config file): the new sources go under
+// sources:, text inserted as for profiles, and must parse back as given.
+func InsertImport(path string, data []byte, sources []SourceDef, add []Profile, replace bool) ([]byte, error) {
+	if len(sources) > 0 {
+		before, err := Parse(path, data)
+		if err != nil {
+			return nil, err
+		}
+		entries := make([]yamlEntry, len(sources))
+		names := make([]string, len(sources))
+		for i, d := range sources {
+			if _, ok := before.Sources[d.Name]; ok {
+				return nil, fmt.Errorf("%s already defines source %s", path, d.Name)
+			}
+			entries[i] = yamlEntry{d.Name, func(indent, step int, nl string) string { return renderSourceYAML(d, indent, step, nl) }}
+			names[i] = d.Name
+		}
+		manual := fmt.Errorf("cannot edit %s safely; add the sources %s under sources: yourself", path, strings.Join(names, ", "))
+		out, err := insertEntries(data, "sources", entries)
+		if err != nil {
+			return nil, manual
+		}
+		after, err := Parse(path, out)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the result would not load: %w", manual, err)
+		}
+		for _, d := range sources {
+			got := after.Sources[d.Name]
+			if got.Kind != d.Kind || got.SSO.StartURL != d.SSO.StartURL || got.SSO.Region != d.SSO.Region {
+				return nil, manual
+			}
+			delete(after.Sources, d.Name)
+		}
+		if !reflect.DeepEqual(after.Sources, before.Sources) || !reflect.DeepEqual(after.Profiles, before.Profiles) || before.Keyring != after.Keyring || before.Defaults != after.Defaults {
+			return nil, manual
+		}
+		data = out
+	}
+	return InsertProfiles(path, data, add, replace)
+}
+
+// WriteConfigImport is WriteConfigProfiles with InsertImport.
+func WriteConfigImport(ctx context.Context, path string, sources []SourceDef, add []Profile, replace bool) error {
+	_, _, err := editFile(ctx, path, true, func(_ string, data []byte) ([]byte, error) {
+		return InsertImport(path, data, sources, add, replace)
+	})
+	return err
 }

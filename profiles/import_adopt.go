@@ -1,6 +1,9 @@
 package profiles
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // AdoptProfiles rewrites the imported role profiles of doc as spin-managed
 // credential_process profiles (want gives each its region, resolved from
@@ -26,6 +29,15 @@ func AdoptProfiles(doc *AWSConfig, h Helper, want []AWSProfile, imported []Profi
 		settings, _ := doc.Settings(s)
 		role, _ := lookupSetting(settings, "role_arn")
 		src, _ := lookupSetting(settings, "source_profile")
+		if imp.Profile.SSOAccountID != "" {
+			// An SSO profile: its account and role identify it.
+			role, _ = lookupSetting(settings, "sso_role_name")
+			src, _ = lookupSetting(settings, "sso_account_id")
+			role.Value, src.Value = strings.TrimSpace(role.Value), strings.TrimSpace(src.Value)
+			if role.Value == imp.Profile.SSORoleName && src.Value == imp.Profile.SSOAccountID {
+				role.Value, src.Value = imp.Profile.RoleARN, imp.Profile.Source
+			}
+		}
 		if role.Value != imp.Profile.RoleARN || src.Value != imp.Profile.Source {
 			return nil, fmt.Errorf("profile %s (line %d) changed while it was imported; run 'spin profiles write --force' to replace it", name, s.Line)
 		}

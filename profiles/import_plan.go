@@ -20,6 +20,11 @@ type ImportPlan struct {
 	Keys     []KeyImport
 	Profiles []ProfileImport
 	Skipped  []ImportSkip
+	// Sources are the sso sources config.yaml gains for the SSO profiles
+	// among Profiles, and SSOTokens the AWS CLI's cached tokens they move
+	// into the keyring.
+	Sources   []SourceImport
+	SSOTokens []SSOTokenImport
 }
 
 // KeyImport is one key pair to move into the keyring.
@@ -178,6 +183,7 @@ func PlanImport(conf, creds *AWSConfig, cfg *Config, keyring map[string]string, 
 		}
 		plan.Keys = append(plan.Keys, k)
 	}
+	planSSO(conf, cfg, plan, exists, force)
 	if len(exists.Names) > 0 {
 		return nil, exists
 	}
@@ -217,9 +223,15 @@ func SourceUsers(conf *AWSConfig, source string, except map[string]bool) []Impor
 
 // extraSettings names what a role profile holds beyond importKeys.
 func extraSettings(settings []Setting, other []int) string {
+	return extraSettingsOf(settings, other, importKeys)
+}
+
+// extraSettingsOf lists the settings that are not among allowed, and the
+// first nested or continued line.
+func extraSettingsOf(settings []Setting, other []int, allowed []string) string {
 	var extra []string
 	for _, st := range settings {
-		if !slices.Contains(importKeys, st.Key) && !slices.Contains(extra, st.Key) {
+		if !slices.Contains(allowed, st.Key) && !slices.Contains(extra, st.Key) {
 			extra = append(extra, st.Key)
 		}
 	}
@@ -282,10 +294,16 @@ func importedProfile(name, source string, settings []Setting) (Profile, error) {
 // defaults, so a profile spin would refuse to load is skipped up front
 // (a name, ARN or duration spin does not accept) rather than failing the
 // final check after the keys are stored.
-func checkImported(cfg *Config, p Profile) error {
+func checkImported(cfg *Config, p Profile) error { return checkImportedWith(cfg, p, nil) }
+
+// checkImportedWith is checkImported for a profile of source src.
+func checkImportedWith(cfg *Config, p Profile, src *SourceDef) error {
 	d := cfg.Defaults
 	doc := fmt.Sprintf("defaults:\n  duration: %s\n  min_validity: %s\n  mfa_duration: %s\nprofiles:\n%s",
 		fmtDur(d.Duration), fmtDur(d.MinValidity), fmtDur(d.MFADuration), renderProfileYAML(p, 2, 2, "\n"))
+	if src != nil {
+		doc += "sources:\n" + renderSourceYAML(*src, 2, 2, "\n")
+	}
 	_, err := Parse("config.yaml", []byte(doc))
 	var joined interface{ Unwrap() []error }
 	if !errors.As(err, &joined) {

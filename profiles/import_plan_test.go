@@ -107,6 +107,7 @@ func TestPlanImport(t *testing.T) {
 			{"with-output", 34, "has output, which spin does not carry over: move or remove it, then import again"},
 			{"short", 39, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))"},
 			{"temp", 44, "profile session_user: [session_user] at line 5 holds temporary keys (a session token or an ASIA key id): spin stores only an IAM user's long-term (AKIA) keys"},
+			{"sso-user", 27, "sso_session corp has no [sso-session corp] section"},
 		},
 	}
 	if diff := cmp.Diff(want, plan, secretEqual); diff != "" {
