@@ -213,3 +213,26 @@ func (b *Broker) handleSSOAccounts(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// ssoImport adopts the token `aws sso login` cached for an sso source
+// (spin profiles import); the CLI deletes the file afterwards.
+func (b *Broker) ssoImport(w http.ResponseWriter, r *http.Request, name string, req api.SigninImport) {
+	src, aerr := b.ssoSourceNamed(name)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	if err := src.ImportCache(ctx, []byte(req.Cache)); err != nil {
+		e := signinError(name, err)
+		if awssso.NeedsSignin(err) {
+			e = errorf(api.CodeSigninRequired, "run 'spin login "+name+"'", "source %s: %v", name, err)
+		}
+		writeError(w, e)
+		return
+	}
+	b.dropSessionsOf(name)
+	b.signedIn(name)
+	writeJSON(w, http.StatusOK, api.SigninImported{})
+}

@@ -155,11 +155,7 @@ func (b *Broker) handleSigninImport(w http.ResponseWriter, r *http.Request) {
 	}
 	def, ok := b.loginSourceNamed(name)
 	if !ok {
-		_, aerr := b.ssoSourceNamed(name) // not found, or which kind it is
-		if aerr == nil {
-			aerr = errorf(api.CodeBadRequest, "", "source %s is of kind sso; only login sources import 'aws login' sessions", name)
-		}
-		writeError(w, aerr)
+		b.ssoImport(w, r, name, req)
 		return
 	}
 	sess, err := awslogin.ParseCacheFile([]byte(req.Cache), req.Session)

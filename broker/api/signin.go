@@ -48,8 +48,10 @@ type SigninComplete struct {
 }
 
 // SigninImport is the body of POST /v1/signin/{source}/import: a login
-// session the AWS CLI wrote (~/.aws/login/cache/<sha256>.json) to move
-// into the keyring. Session is the profile's login_session value.
+// session the AWS CLI wrote (~/.aws/login/cache/<sha256>.json), or for an
+// sso source the token `aws sso login` cached (~/.aws/sso/cache/<sha1>.json),
+// to move into the keyring. Session is the profile's login_session value,
+// or the sso-session name (or legacy start URL) the token was cached for.
 type SigninImport struct {
 	Cache   string `json:"cache"`
 	Session string `json:"session"`

@@ -54,6 +54,9 @@ type state struct {
 	Endpoint string       `json:"endpoint,omitempty"` // SSO OIDC override the registrations belong to
 	Device   registration `json:"device_registration"`
 	Browser  registration `json:"browser_registration"`
+	// Imported is the AWS CLI's registration that issued an imported
+	// token: used only to refresh that token.
+	Imported registration `json:"imported_registration,omitzero"`
 	Token    tokenJSON    `json:"token"`
 }
 
@@ -172,8 +175,11 @@ func (s *Source) AccessToken(ctx context.Context) (secret.String, error) {
 		return secret.String{}, fmt.Errorf("source %s: %w", s.Name, ErrSigninRequired)
 	}
 	reg := toReg(s.st.Device)
-	if t.ClientID == s.st.Browser.ClientID {
+	switch t.ClientID {
+	case s.st.Browser.ClientID:
 		reg = toReg(s.st.Browser)
+	case s.st.Imported.ClientID:
+		reg = toReg(s.st.Imported)
 	}
 	nt, err := s.Client.Refresh(ctx, reg, t, now)
 	if err != nil {

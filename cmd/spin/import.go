@@ -143,7 +143,7 @@ func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOp
 		fmt.Fprintf(e.stderr, "spin: warning: skipped %s\n", k)
 	}
 	if len(imp.Profiles) == 0 {
-		fmt.Fprintf(e.stderr, "spin: no role_arn + source_profile profiles to import from %s\n", s.AWSPath)
+		fmt.Fprintf(e.stderr, "spin: no role_arn + source_profile or SSO profiles to import from %s\n", s.AWSPath)
 		return nil
 	}
 	var removed []keyimport.Removal

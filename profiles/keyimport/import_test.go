@@ -37,6 +37,7 @@ type memStore struct {
 	puts int
 	// failPut refuses every put; lie lists a wrong masked key id.
 	failPut, lie bool
+	imported     map[string]string // SSO token files handed over, by source
 }
 
 type storeError struct{ msg, hint string }
@@ -59,6 +60,17 @@ func (m *memStore) PutKey(_ context.Context, name string, k api.KeyRequest) erro
 	m.keys[name] = k
 	m.puts++
 	return nil
+}
+
+// ImportSignin records the SSO tokens handed over, as spind would take them.
+func (m *memStore) ImportSignin(_ context.Context, source string, in api.SigninImport) (api.SigninImported, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.imported == nil {
+		m.imported = map[string]string{}
+	}
+	m.imported[source] = in.Cache
+	return api.SigninImported{}, nil
 }
 
 func (m *memStore) ListKeys(context.Context) ([]api.KeyInfo, error) {

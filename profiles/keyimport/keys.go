@@ -28,6 +28,8 @@ type KeyStore interface {
 	ListKeys(ctx context.Context) ([]api.KeyInfo, error)
 	PutKey(ctx context.Context, name string, k api.KeyRequest) error
 	Status(ctx context.Context) (api.Status, error)
+	// ImportSignin hands spind a token the AWS CLI cached for a source.
+	ImportSignin(ctx context.Context, source string, in api.SigninImport) (api.SigninImported, error)
 }
 
 // ReadAWSFile reads and parses an AWS config or credentials file; a

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/profiles"
@@ -18,6 +19,19 @@ type ProfilesImport struct {
 	cfgPath, awsPath, credPath string
 	helper                     profiles.Helper
 	force                      bool
+	// getenv finds the AWS CLI's SSO token cache (HOME).
+	getenv func(string) string
+	// tokens are what Apply did with each cached SSO token.
+	tokens []TokenResult
+}
+
+// TokenResult is what became of one SSO token the AWS CLI had cached.
+type TokenResult struct {
+	profiles.SSOTokenImport
+	Path    string
+	Missing bool  // no cache file (or no usable token in it): a sign-in is needed
+	Err     error // spind refused it; the file stays
+	Removed bool  // moved into the keyring and the file deleted
 }
 
 // PlanProfilesImport works out which role profiles of the AWS config file
@@ -52,7 +66,7 @@ func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.He
 	if err != nil {
 		return nil, err
 	}
-	p := &ProfilesImport{ImportPlan: plan, cfgPath: cfg.Path, awsPath: awsPath, credPath: credPath, helper: h, force: force}
+	p := &ProfilesImport{ImportPlan: plan, cfgPath: cfg.Path, awsPath: awsPath, credPath: credPath, helper: h, force: force, getenv: os.Getenv}
 	if len(plan.Profiles) == 0 {
 		return p, nil
 	}
@@ -60,7 +74,7 @@ func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.He
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if _, err := profiles.InsertProfiles(cfg.Path, cur, p.add(), force); err != nil {
+	if _, err := profiles.InsertImport(cfg.Path, cur, p.sources(), p.add(), force); err != nil {
 		return nil, err
 	}
 	for _, k := range plan.Keys {
@@ -72,6 +86,14 @@ func PlanProfilesImport(ctx context.Context, cfg *profiles.Config, h profiles.He
 		}
 	}
 	return p, nil
+}
+
+func (p *ProfilesImport) sources() []profiles.SourceDef {
+	defs := make([]profiles.SourceDef, len(p.Sources))
+	for i, s := range p.Sources {
+		defs[i] = s.Def
+	}
+	return defs
 }
 
 func (p *ProfilesImport) add() []profiles.Profile {
@@ -89,12 +111,13 @@ func (p *ProfilesImport) Apply(ctx context.Context, ks KeyStore) ([]Removal, err
 	if _, err := StoreKeys(ctx, ks, p.Keys, p.force); err != nil {
 		return nil, err
 	}
-	if err := profiles.WriteConfigProfiles(ctx, p.cfgPath, p.add(), p.force); err != nil {
+	if err := profiles.WriteConfigImport(ctx, p.cfgPath, p.sources(), p.add(), p.force); err != nil {
 		return nil, hint.Wrap(fmt.Errorf("the keys are stored, but %w", err), "fix it and run 'spin profiles import --force' again")
 	}
 	if err := p.adopt(ctx); err != nil {
 		return nil, hint.Wrap(fmt.Errorf("the keys are stored and %s has the profiles, but %w", p.cfgPath, err), "fix it and run 'spin profiles import --force' again")
 	}
+	p.importTokens(ctx, ks)
 	var remove []profiles.KeyImport
 	for _, k := range p.Keys {
 		if !k.Keep {
@@ -139,4 +162,46 @@ func (p *ProfilesImport) adopt(ctx context.Context) error {
 		return profiles.AdoptProfiles(doc, p.helper, want, p.Profiles)
 	})
 	return err
+}
+
+// importTokens moves each SSO token the AWS CLI cached for an imported
+// source into spind (which checks it with one refresh) and deletes the
+// cache file unless a profile left behind still signs in with it. A
+// token that is missing or refused only means a sign-in: the profiles are
+// imported either way.
+func (p *ProfilesImport) importTokens(ctx context.Context, ks KeyStore) {
+	for _, t := range p.SSOTokens {
+		r := TokenResult{SSOTokenImport: t}
+		path, err := profiles.SSOCachePath(p.getenv, t.CacheKey)
+		if err != nil {
+			r.Err = err
+			p.tokens = append(p.tokens, r)
+			continue
+		}
+		r.Path = path
+		data, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			r.Missing = true
+		case err != nil:
+			r.Err = err
+		default:
+			_, err = ks.ImportSignin(ctx, t.Source, api.SigninImport{Cache: string(data), Session: t.CacheKey})
+			clear(data)
+			var ce interface{ Code() string }
+			switch {
+			case errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired:
+				r.Missing, r.Err = true, err
+			case err != nil:
+				r.Err = err
+			case len(t.Users) == 0:
+				if err := os.Remove(path); err != nil {
+					r.Err = fmt.Errorf("the token is in the keyring, but %w", err)
+				} else {
+					r.Removed = true
+				}
+			}
+		}
+		p.tokens = append(p.tokens, r)
+	}
 }

@@ -3,6 +3,7 @@ package keyimport
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/cloudspin/spin/internal/secret"
@@ -14,7 +15,14 @@ import (
 // removed are Apply's removals; out gets the actions, errOut the warnings.
 func (p *ProfilesImport) Report(out, errOut io.Writer, dryRun bool, removed []Removal) {
 	verb := map[bool]string{false: "imported", true: "would import"}[dryRun]
+	for _, s := range p.Sources {
+		fmt.Fprintf(out, "%s source %s (IAM Identity Center %s, %s) into %s\n", map[bool]string{false: "added", true: "would add"}[dryRun], s.Def.Name, s.Def.SSO.StartURL, s.Def.SSO.Region, p.cfgPath)
+	}
 	for _, pi := range p.Profiles {
+		if pi.Profile.SSOAccountID != "" {
+			fmt.Fprintf(out, "%s profile %s (sso source %s, account %s, role %s)\n", verb, pi.Profile.Name, pi.Profile.Source, pi.Profile.SSOAccountID, pi.Profile.SSORoleName)
+			continue
+		}
 		from := ""
 		if pi.FromKeyring {
 			from = ", already in the keyring"
@@ -38,10 +46,50 @@ func (p *ProfilesImport) Report(out, errOut io.Writer, dryRun bool, removed []Re
 			fmt.Fprintf(out, "would remove the keys of [%s] from %s\n", k.Profile, p.credPath)
 		}
 	}
+	p.reportTokens(out, errOut, dryRun)
 	if dryRun {
 		fmt.Fprintln(out, "dry run: nothing stored or written")
 	}
 	PrintRemovals(out, errOut, removed)
+}
+
+// reportTokens says what became (or would become) of the AWS CLI's
+// cached SSO tokens.
+func (p *ProfilesImport) reportTokens(out, errOut io.Writer, dryRun bool) {
+	users := func(t profiles.SSOTokenImport) string {
+		names := make([]string, len(t.Users))
+		for i, u := range t.Users {
+			names[i] = fmt.Sprintf("%s (line %d)", u.Profile, u.Line)
+		}
+		return strings.Join(names, ", ")
+	}
+	if dryRun {
+		for _, t := range p.SSOTokens {
+			path, _ := profiles.SSOCachePath(p.getenv, t.CacheKey)
+			if _, err := os.Stat(path); err != nil {
+				fmt.Fprintf(out, "would find no AWS CLI token for source %s (%s): 'spin login %s' signs in\n", t.Source, path, t.Source)
+				continue
+			}
+			fmt.Fprintf(out, "would move the AWS CLI's token for source %s from %s into the keyring\n", t.Source, path)
+			if len(t.Users) > 0 {
+				fmt.Fprintf(out, "would keep %s: %s still %s in with it\n", path, users(t), plural(len(t.Users), "signs", "sign"))
+			}
+		}
+		return
+	}
+	for _, r := range p.tokens {
+		switch {
+		case r.Missing:
+			fmt.Fprintf(errOut, "spin: note: no usable AWS CLI token for source %s: run 'spin login %s'\n", r.Source, r.Source)
+		case r.Err != nil:
+			fmt.Fprintf(errOut, "spin: warning: source %s: the AWS CLI's token stays where it is: %v\n", r.Source, r.Err)
+			fmt.Fprintf(errOut, "spin: hint: run 'spin login %s'\n", r.Source)
+		case r.Removed:
+			fmt.Fprintf(out, "moved the AWS CLI's token for source %s into the keyring and removed %s\n", r.Source, r.Path)
+		default:
+			fmt.Fprintf(out, "moved the AWS CLI's token for source %s into the keyring; %s stays: %s still %s in with it\n", r.Source, r.Path, users(r.SSOTokenImport), plural(len(r.Users), "signs", "sign"))
+		}
+	}
 }
 
 // PrintUsers warns about the profiles that still name source as their
