@@ -60,8 +60,8 @@ func TestSSOImportFromAWSCLICache(t *testing.T) {
 	data, _ := json.Marshal(map[string]string{
 		"startUrl": ssoStartURL, "region": "us-east-1",
 		"accessToken": aws.ToString(tok.AccessToken), "refreshToken": aws.ToString(tok.RefreshToken),
-		"expiresAt":   time.Now().Add(time.Duration(tok.ExpiresIn) * time.Second).UTC().Format(time.RFC3339),
-		"clientId":    aws.ToString(reg.ClientId), "clientSecret": aws.ToString(reg.ClientSecret),
+		"expiresAt": time.Now().Add(time.Duration(tok.ExpiresIn) * time.Second).UTC().Format(time.RFC3339),
+		"clientId":  aws.ToString(reg.ClientId), "clientSecret": aws.ToString(reg.ClientSecret),
 		"registrationExpiresAt": time.Unix(reg.ClientSecretExpiresAt, 0).UTC().Format(time.RFC3339),
 	})
 	if err := os.MkdirAll(filepath.Dir(cache), 0o700); err != nil {
