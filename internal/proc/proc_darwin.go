@@ -1,0 +1,54 @@
+package proc
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"golang.org/x/sys/unix"
+)
+
+// kern.procargs2 is argc (int32), the executable path the kernel started,
+// then NUL padding and argv; readable for the user's own processes.
+func procArgs(pid int) (exe string, args []string, ok bool) {
+	raw, err := unix.SysctlRaw("kern.procargs2", pid)
+	if err != nil || len(raw) < 4 {
+		return "", nil, false
+	}
+	argc := int(binary.LittleEndian.Uint32(raw[:4]))
+	rest := raw[4:]
+	i := bytes.IndexByte(rest, 0)
+	if i < 0 {
+		return "", nil, false
+	}
+	exe, rest = string(rest[:i]), bytes.TrimLeft(rest[i:], "\x00")
+	for len(args) < argc && len(rest) > 0 {
+		j := bytes.IndexByte(rest, 0)
+		if j < 0 {
+			j = len(rest)
+		}
+		args = append(args, string(rest[:j]))
+		rest = rest[min(j+1, len(rest)):]
+	}
+	return exe, args, true
+}
+
+func exeOf(pid int) string {
+	if exe, _, ok := procArgs(pid); ok && exe != "" {
+		return exe
+	}
+	return Unknown
+}
+
+func parentOf(pid int) int {
+	k, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
+	if err != nil {
+		return 0
+	}
+	return int(k.Eproc.Ppid)
+}
+
+func isWrapper(pid int) bool {
+	_, args, ok := procArgs(pid)
+	return ok && len(args) > 1 && len(args[1]) > 1 && args[1][0] == '-' && args[1][1] != '-' &&
+		bytes.ContainsRune([]byte(args[1]), 'c')
+}

@@ -1,0 +1,73 @@
+//go:build linux
+
+package proc
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A `sh -c` that does not exec (two commands) sits between this test and
+// sleep: the chain names all three, marks the shell a wrapper, and the
+// requester on behalf of "sleep" is this test binary.
+func TestChainThroughShellWrapper(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", "sleep 30; :")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var sleepPID int
+	for i := 0; i < 200 && sleepPID == 0; i++ {
+		out, _ := exec.Command("pgrep", "-P", strconv.Itoa(cmd.Process.Pid)).Output()
+		sleepPID, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sleepPID == 0 {
+		t.Fatal("sleep did not start")
+	}
+	chain := Chain(sleepPID, 8)
+	self, _ := os.Executable()
+	if len(chain) < 3 || !strings.HasSuffix(chain[0].Exe, "/sleep") || chain[1].PID != cmd.Process.Pid || !chain[1].Wrapper ||
+		chain[2].PID != os.Getpid() || chain[2].Exe != self {
+		t.Fatalf("chain %+v, want sleep, the sh -c wrapper, this test (%s)", chain, self)
+	}
+	if got := Requester(chain, "sleep"); got.PID != os.Getpid() {
+		t.Errorf("requester %+v, want this test", got)
+	}
+	if got := Requester(chain); got.PID != sleepPID {
+		t.Errorf("requester without own programs %+v, want sleep itself", got)
+	}
+	if n := len(Chain(sleepPID, 2)); n != 2 {
+		t.Errorf("depth 2 gave %d processes", n)
+	}
+}
+
+// An interactive shell (no -c) ends the chain: it is the user's.
+func TestChainStopsAtTheUsersShell(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-i")
+	cmd.Stdin = strings.NewReader("sleep 30\n")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var sleepPID int
+	for i := 0; i < 200 && sleepPID == 0; i++ {
+		out, _ := exec.Command("pgrep", "-P", strconv.Itoa(cmd.Process.Pid)).Output()
+		sleepPID, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sleepPID == 0 {
+		t.Fatal("sleep did not start")
+	}
+	chain := Chain(sleepPID, 8)
+	if len(chain) != 2 || chain[1].Wrapper || !IsShell(chain[1].Exe) {
+		t.Errorf("chain %+v, want sleep and the interactive shell, nothing above", chain)
+	}
+	if got := Chain(0, 8); got != nil {
+		t.Errorf("Chain(0) = %+v", got)
+	}
+}
