@@ -21,6 +21,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/webidentity"
+	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/keystore"
@@ -66,14 +67,19 @@ type Config struct {
 	// MFAPromptWindow is how long callers wait for a prompting helper's
 	// code before the round is given up; default 90s.
 	MFAPromptWindow time.Duration
+	// Audit, when set, receives a record of every credentials request.
+	Audit *audit.Log
 }
 
 // Broker serves credentials. Create it with New.
 type Broker struct {
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	started time.Time
+	cfg Config
+
+	callersMu sync.Mutex
+	callers   map[string][]audit.Record // by profile, the last recentCallers
+	log       *slog.Logger
+	now       func() time.Time
+	started   time.Time
 
 	conf confCache
 

@@ -86,7 +86,8 @@ func (b *Broker) consoleURL(ctx context.Context, conf *profiles.Config, p profil
 		identity = "federated user " + name + " (key set " + p.Source + ")"
 	} else {
 		var aerr *api.Error
-		if sess, aerr = b.credentials(ctx, p.Name, "", false, true); aerr != nil {
+		// allowed_callers holds here too: the caller is what ran spin console.
+		if sess, _, aerr = b.credentials(ctx, p.Name, "", false, true, whoAsked(ctx)); aerr != nil {
 			return api.ConsoleURL{}, aerr
 		}
 		part, identity, sessionDuration = arnPartition(p.RoleARN), p.RoleARN, d

@@ -2,11 +2,9 @@ package broker
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"os"
-	"strconv"
-	"strings"
+
+	"github.com/cloudspin/spin/internal/proc"
 )
 
 // peerKey carries the connecting process's pid in a request's context.
@@ -30,7 +28,7 @@ func peerPID(ctx context.Context) int {
 
 // processInfo describes a process for the log: its executable and its
 // parent's, since the helper that connects is rarely the program that
-// wanted the keys. It reads /proc (Linux); elsewhere the fields say unknown.
+// wanted the keys.
 type processInfo struct {
 	PID       int
 	Exe       string
@@ -39,47 +37,13 @@ type processInfo struct {
 }
 
 func describeProcess(pid int) processInfo {
-	p := processInfo{PID: pid, Exe: exeOf(pid)}
-	if pid > 0 {
-		p.PPID = parentOf(pid)
-		if p.PPID > 0 {
-			p.ParentExe = exeOf(p.PPID)
-		}
+	p := processInfo{PID: pid, Exe: proc.Unknown}
+	chain := proc.Chain(pid, 2)
+	if len(chain) > 0 {
+		p.Exe = chain[0].Exe
+	}
+	if len(chain) > 1 {
+		p.PPID, p.ParentExe = chain[1].PID, chain[1].Exe
 	}
 	return p
-}
-
-// exeOf is /proc/PID/exe; a process that made itself non-dumpable hides
-// it even from its own uid, so fall back to its command name.
-func exeOf(pid int) string {
-	if pid <= 0 {
-		return "unknown"
-	}
-	if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil {
-		return exe
-	}
-	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil {
-		return "(" + strings.TrimSpace(string(comm)) + ")"
-	}
-	return "unknown"
-}
-
-// parentOf reads the ppid from /proc/PID/stat, after the command name,
-// which may itself contain spaces and parentheses.
-func parentOf(pid int) int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 2 {
-		return 0
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
 }

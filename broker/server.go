@@ -140,17 +140,20 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	if q.Get("signin") == api.QuerySigninPrompt {
 		ctx = withSigninPrompt(ctx)
 	}
-	creds, aerr := b.credentials(ctx, r.PathValue("profile"), q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1")
+	profile := r.PathValue("profile")
+	who := whoAsked(ctx)
+	creds, ans, aerr := b.credentials(ctx, profile, q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1", who)
 	if aerr != nil {
 		if aerr.Code != api.CodeMFARequired {
-			b.log.Info("credentials refused", "profile", r.PathValue("profile"), "code", aerr.Code, "message", aerr.Message)
+			b.log.Info("credentials refused", "profile", profile, "code", aerr.Code, "message", aerr.Message)
 		}
 		writeError(w, aerr)
-		return
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = creds.WriteProcessJSON(w)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = creds.WriteProcessJSON(w)
+	b.record(who, profile, ans.sessionName, ans.sts, aerr)
 }
 
 func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
@@ -172,6 +175,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	netStatus(&st, b.Net())
 	st.KeyWarnings = b.keyWarnings(conf)
+	st.Callers = b.recentCallers()
 	b.keysMu.Lock()
 	st.Backend = b.backend
 	if st.Backend == "" {

@@ -87,62 +87,79 @@ func (s *session) valid(now time.Time) bool {
 
 var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
-// credentials answers GET /v1/credentials/{profile}.
-func (b *Broker) credentials(ctx context.Context, profile, sessionName string, canPrompt, temporary bool) (api.Credentials, *api.Error) {
+// answer is what credentials did besides handing out: the session name it
+// used and whether it called AWS, for the audit of callers.
+type answer struct {
+	sessionName string
+	sts         bool
+}
+
+// credentials answers GET /v1/credentials/{profile} for who.
+func (b *Broker) credentials(ctx context.Context, profile, sessionName string, canPrompt, temporary bool, who asker) (api.Credentials, answer, *api.Error) {
+	var ans answer
 	conf, aerr := b.config()
 	if aerr != nil {
-		return api.Credentials{}, aerr
+		return api.Credentials{}, ans, aerr
 	}
 	p, err := conf.Resolve(profile)
 	if err != nil {
-		return api.Credentials{}, errorf(api.CodeUnknownProfile,
+		return api.Credentials{}, ans, errorf(api.CodeUnknownProfile,
 			fmt.Sprintf("add it under profiles: in %s, then run 'spin profiles write'", conf.Path), "%v", err)
 	}
 	if sessionName == "" {
 		sessionName = p.RoleSessionName
 	} else if !sessionNameRE.MatchString(sessionName) {
-		return api.Credentials{}, errorf(api.CodeBadRequest, "use 2-64 characters of [A-Za-z0-9+=,.@_-]",
+		return api.Credentials{}, ans, errorf(api.CodeBadRequest, "use 2-64 characters of [A-Za-z0-9+=,.@_-]",
 			"profile %s: invalid session name %q", profile, sessionName)
+	}
+	ans.sessionName = sessionName
+	if aerr := checkCaller(conf, p, who); aerr != nil {
+		return api.Credentials{}, ans, aerr
 	}
 	src, def, aerr := b.sourceFor(conf, p)
 	if aerr != nil {
-		return api.Credentials{}, aerr
+		return api.Credentials{}, ans, aerr
 	}
 	req := Request{Profile: p, Def: def, SessionName: sessionName, CanPrompt: canPrompt, Temporary: temporary}
 	if c, ok, aerr := src.Direct(ctx, req); ok || aerr != nil {
-		return c, aerr
+		return c, ans, aerr
 	}
-	return b.session(ctx, sessionKey{profile, sessionName}, src, req)
+	c, sts, aerr := b.session(ctx, sessionKey{profile, sessionName}, src, req)
+	ans.sts = sts
+	return c, ans, aerr
 }
 
 // session returns a cached session with at least min_validity left, or makes
-// one. However many callers wait, one call to AWS is made (singleflight).
-func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Request) (api.Credentials, *api.Error) {
+// one. However many callers wait, one call to AWS is made (singleflight);
+// sts says whether this request waited on such a call.
+func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Request) (api.Credentials, bool, *api.Error) {
 	p := req.Profile
 	if c, ok := b.cached(key, req); ok {
-		return c, nil
+		return c, false, nil
 	}
 	obtain, aerr := b.prepare(ctx, src, req)
 	if aerr != nil {
-		return api.Credentials{}, aerr
+		return api.Credentials{}, false, aerr
 	}
 	// Preparing may have waited (for an MFA code, a sign-in) while another
 	// request made the session.
 	if c, ok := b.cached(key, req); ok {
-		return c, nil
+		return c, false, nil
 	}
 
 	ch := b.flight.DoChan(key.profile+"\x00"+key.name, func() (any, error) {
 		// A flight that just ended may have made the session already.
 		if b.fresh(key, req) {
-			return nil, nil
+			return false, nil
 		}
-		return b.obtain(key, req, obtain)
+		_, err := b.obtain(key, req, obtain)
+		return err == nil, err
 	})
 	select {
 	case <-ctx.Done():
-		return api.Credentials{}, errorf(api.CodeInternal, "", "profile %s: %v", key.profile, ctx.Err())
+		return api.Credentials{}, false, errorf(api.CodeInternal, "", "profile %s: %v", key.profile, ctx.Err())
 	case res := <-ch:
+		called, _ := res.Val.(bool)
 		b.sessMu.Lock()
 		defer b.sessMu.Unlock()
 		s := b.sessions[key]
@@ -150,15 +167,15 @@ func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Re
 			if s != nil && s.matches(req) && s.valid(b.now()) {
 				b.log.Warn("AWS failed; serving the cached session", "profile", key.profile, "err", stsMessage(res.Err))
 				s.lastUsed = b.now()
-				return s.handedOut(), nil
+				return s.handedOut(), true, nil
 			}
-			return api.Credentials{}, src.Explain(req, res.Err)
+			return api.Credentials{}, true, src.Explain(req, res.Err)
 		}
 		if s == nil {
-			return api.Credentials{}, errorf(api.CodeInternal, "", "profile %s: session vanished", p.Name)
+			return api.Credentials{}, called, errorf(api.CodeInternal, "", "profile %s: session vanished", p.Name)
 		}
 		s.lastUsed = b.now()
-		return s.handedOut(), nil
+		return s.handedOut(), called, nil
 	}
 }
 

@@ -2,6 +2,8 @@ package profiles
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,6 +21,7 @@ profiles:
       team: infra
       owner: "{{user}}"
     transitive_tag_keys: [team]
+    allowed_callers: [/usr/bin/aws, "~/bin/*"]
   default:
     source: k
     role_arn: `+arn+`
@@ -32,6 +35,7 @@ profiles:
 	if err != nil {
 		t.Fatal(err)
 	}
+	home, _ := os.UserHomeDir()
 	if r.SourceIdentity != "Bob_Smith@corp" {
 		t.Errorf("SourceIdentity %q, want the user sanitised for STS: Bob_Smith@corp", r.SourceIdentity)
 	}
@@ -40,6 +44,9 @@ profiles:
 	}
 	if d := cmp.Diff([]string{"team"}, r.TransitiveTagKeys); d != "" {
 		t.Errorf("TransitiveTagKeys (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"/usr/bin/aws", filepath.Join(home, "bin/*")}, r.AllowedCallers); d != "" {
+		t.Errorf("AllowedCallers (-want +got):\n%s", d)
 	}
 	if r, _ := c.Resolve("default"); r.SourceIdentity != "Bob_Smith" || r.SessionTags != nil {
 		t.Errorf("default profile: SourceIdentity %q tags %v, want the OS user and no tags", r.SourceIdentity, r.SessionTags)
@@ -74,6 +81,12 @@ func TestAttributionErrors(t *testing.T) {
 			`config.yaml:5:5: session_tags in profile "x" has 51 tags; STS takes at most 50`},
 		{"transitive key not a tag", "    session_tags: {team: a}\n    transitive_tag_keys: [team, project]\n",
 			`config.yaml:6:33: transitive tag key "project" in profile "x" is not a key of session_tags (STS requires it to be)`},
+		{"allowed_callers a string", "    allowed_callers: /usr/bin/aws\n",
+			`config.yaml:5:22: allowed_callers in profile "x" must be a list of executable paths or globs (like /usr/bin/aws or ~/bin/*), got a string`},
+		{"allowed_callers relative", "    allowed_callers: [bin/aws]\n",
+			`config.yaml:5:23: allowed_callers entry "bin/aws" in profile "x" must be an absolute path or start with ~/ (only the current user's ~ is expanded)`},
+		{"allowed_callers bad glob", "    allowed_callers: [\"/usr/bin/[a\"]\n",
+			`config.yaml:5:23: allowed_callers entry "/usr/bin/[a" in profile "x" syntax error in pattern`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("config.yaml", []byte(head+tt.src))

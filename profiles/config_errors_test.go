@@ -19,7 +19,7 @@ var errorCases = []struct {
 	{"unknown top-level key", "keyrin:\n  backend: file\n", []string{
 		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles, endpoints, network, keys); did you mean "keyring"?`}},
 	{"unknown profile key", "profiles:\n  x:\n    source: k\n    rolearn: " + arn + "\n", []string{
-		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name, source_identity, session_tags, transitive_tag_keys); did you mean "role_arn"?`}},
+		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name, source_identity, session_tags, transitive_tag_keys, allowed_callers); did you mean "role_arn"?`}},
 	{"unknown key without a suggestion", "defaults:\n  colour: red\n", []string{
 		`config.yaml:2:3: unknown key "colour" in defaults (known: region, duration, min_validity, mfa_duration)`}},
 	{"list for a mapping", "profiles:\n  - x\n", []string{

@@ -26,9 +26,9 @@ var (
 	topKeys      = []string{"keyring", "defaults", "sources", "profiles", "endpoints", "network", "keys"}
 	keyringKeys  = []string{"backend", "file_dir", "lock_after"}
 	defaultsKeys = []string{"region", "duration", "min_validity", "mfa_duration"}
-	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity", "sso_account_id", "sso_role_name", "source_identity", "session_tags", "transitive_tag_keys"}
+	profileKeys  = []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity", "sso_account_id", "sso_role_name", "source_identity", "session_tags", "transitive_tag_keys", "allowed_callers"}
 	// roleOnly are the profile keys a bootstrap profile (no role_arn) ignores.
-	roleOnly = []string{"role_session_name", "external_id", "duration", "source_identity", "session_tags", "transitive_tag_keys"}
+	roleOnly = []string{"role_session_name", "external_id", "duration", "source_identity", "session_tags", "transitive_tag_keys", "allowed_callers"}
 	backends = []string{"auto", "keychain", "wincred", "secret-service", "kwallet", "pass", "keyctl", "file"}
 )
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/secret"
 )
 
@@ -50,6 +51,9 @@ const (
 	// CodeExportRefused: a bootstrap profile without MFA asked for the
 	// long-term keys of a key set that was not granted allow-export.
 	CodeExportRefused = "export_not_allowed"
+	// CodeCallerNotAllowed: the program that asked is not among the
+	// profile's allowed_callers.
+	CodeCallerNotAllowed = "caller_not_allowed"
 	// CodeForbidden: the request is well formed but its proof is wrong
 	// (allow-export with a secret that is not the key set's).
 	CodeForbidden = "forbidden"
@@ -323,6 +327,9 @@ type Status struct {
 	NetFrom string `json:"net_from,omitempty"`
 	// KeyWarnings are key sets in memory whose keys are past keys.max_age.
 	KeyWarnings []KeyWarning `json:"key_warnings,omitempty"`
+	// Callers are the last credentials requests of each profile (who
+	// asked), oldest first; `spin audit` reads the full log.
+	Callers []audit.Record `json:"callers,omitempty"`
 }
 
 // NetworkStatus is how spind reaches AWS when not directly.

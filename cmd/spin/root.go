@@ -136,7 +136,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newUnlockCmd(e, g),
 		newLockCmd(e, g),
 		newCredentialProcessCmd(e, g),
-		newStatusCmd(e, g),
+		newStatusCmd(e, g), newAuditCmd(e),
 		newProfilesCmd(e, g),
 		newVersionCmd(e),
 		newMFACmd(e, g),

@@ -11,16 +11,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/termtext"
 	"github.com/cloudspin/spin/internal/version"
 )
 
 func newStatusCmd(e *env, g *globals) *cobra.Command {
-	var asJSON bool
+	var asJSON, callers bool
 	cmd := &cobra.Command{
 		Use:     "status",
 		Short:   "Show the sources (signed in or not) and the sessions spind holds: role, expiry, STS calls, cache hits",
-		Example: "  spin status\n  spin status --json",
+		Example: "  spin status\n  spin status --callers   # the last 10 programs that asked, per profile\n  spin status --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := g.client(e)
@@ -31,6 +32,9 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 			st, err := c.Status(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if callers && !asJSON {
+				return audit.WriteRecent(e.stdout, st.Callers)
 			}
 			if asJSON {
 				enc := json.NewEncoder(e.stdout)
@@ -56,6 +60,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&callers, "callers", false, "show who asked for credentials recently (the last 10 requests per profile; 'spin audit' has all)")
 	return cmd
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/cloudspin/spin/broker"
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/version"
@@ -102,6 +103,23 @@ Flags:
 	return 0
 }
 
+// openAudit opens the audit log of credentials requests. Without one spind
+// still serves (and `spin status --callers` still shows the last callers):
+// a full disk must not stop every AWS tool of the user.
+func openAudit(logger *slog.Logger, getenv func(string) string) *audit.Log {
+	path := audit.DefaultPath(getenv)
+	if path == "" {
+		logger.Warn("no audit log of credentials requests: set HOME or XDG_STATE_HOME")
+		return nil
+	}
+	l, err := audit.Open(path, audit.DefaultMaxSize)
+	if err != nil {
+		logger.Warn("no audit log of credentials requests", "err", err)
+		return nil
+	}
+	return l
+}
+
 // startNet returns the AWS endpoints, proxy and CA bundle of an explicit
 // start's environment. An autostarted spind takes none, and drops them
 // from its own environment too, since Go's TLS code reads SSL_CERT_FILE.
@@ -140,6 +158,10 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ver := version.String() // an unstamped build reads its executable for it
+	auditLog := openAudit(logger, getenv)
+	if auditLog != nil {
+		defer auditLog.Close()
+	}
 	b := broker.New(broker.Config{
 		ConfigPath: configPath,
 		Backend:    backend,
@@ -147,6 +169,7 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 		Logger:     logger,
 		Version:    ver,
 		Shutdown:   cancel,
+		Audit:      auditLog,
 	})
 	if n := b.Net(); !n.IsZero() {
 		logger.Info("AWS calls go through "+strings.Join(n.Describe(), ", "), "from", n.From)

@@ -47,8 +47,7 @@ func parentOf(pid int) int {
 	return int(k.Eproc.Ppid)
 }
 
-func isWrapper(pid int) bool {
-	_, args, ok := procArgs(pid)
-	return ok && len(args) > 1 && len(args[1]) > 1 && args[1][0] == '-' && args[1][1] != '-' &&
-		bytes.ContainsRune([]byte(args[1]), 'c')
+func argsOf(pid int) []string {
+	_, args, _ := procArgs(pid)
+	return args
 }

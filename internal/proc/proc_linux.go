@@ -39,13 +39,11 @@ func parentOf(pid int) int {
 	return ppid
 }
 
-// isWrapper reports whether the shell pid was started as `sh -c ...`.
-func isWrapper(pid int) bool {
+// argsOf is the process's argv from /proc/PID/cmdline.
+func argsOf(pid int) []string {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil {
-		return false
+	if err != nil || len(data) == 0 {
+		return nil
 	}
-	args := strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
-	// -c, -ec, -lc and so on; not a --long option.
-	return len(args) > 1 && strings.HasPrefix(args[1], "-") && !strings.HasPrefix(args[1], "--") && strings.Contains(args[1], "c")
+	return strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
 }

@@ -2,8 +2,8 @@
 
 package proc
 
-// Elsewhere (Windows: spind's pipe server sees no peer pid yet) processes
-// are Unknown.
-func exeOf(int) string   { return Unknown }
-func parentOf(int) int   { return 0 }
-func isWrapper(int) bool { return false }
+// Elsewhere (Windows) processes are Unknown for now: the audit records the
+// peer's pid alone.
+func exeOf(int) string    { return Unknown }
+func parentOf(int) int    { return 0 }
+func argsOf(int) []string { return nil }

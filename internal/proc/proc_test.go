@@ -71,3 +71,30 @@ func TestChainStopsAtTheUsersShell(t *testing.T) {
 		t.Errorf("Chain(0) = %+v", got)
 	}
 }
+
+// A shebang script is named by its path (the kernel's executable is the
+// interpreter), and a shell running a script is not the user's shell.
+func TestChainNamesScripts(t *testing.T) {
+	script := t.TempDir() + "/tool"
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nsleep 30\n:\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var sleepPID int
+	for i := 0; i < 200 && sleepPID == 0; i++ {
+		out, _ := exec.Command("pgrep", "-P", strconv.Itoa(cmd.Process.Pid)).Output()
+		sleepPID, _ = strconv.Atoi(strings.TrimSpace(string(out)))
+		time.Sleep(10 * time.Millisecond)
+	}
+	chain := Chain(sleepPID, 8)
+	if len(chain) < 3 || chain[1].Script != script || chain[1].Wrapper || chain[2].PID != os.Getpid() {
+		t.Fatalf("chain %+v, want sleep, the script %s, this test", chain, script)
+	}
+	if got := Requester(chain, "sleep"); got.Script != script || !strings.HasPrefix(got.Name(), script+" (") {
+		t.Errorf("requester %+v (%s), want the script", got, got.Name())
+	}
+}

@@ -1,0 +1,98 @@
+package broker
+
+import (
+	"context"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/audit"
+	"github.com/cloudspin/spin/internal/proc"
+	"github.com/cloudspin/spin/profiles"
+)
+
+// callerDepth bounds the parent chain read per request: the helper, a
+// wrapper shell, the tool, what ran the tool, up to the user's shell.
+const callerDepth = 8
+
+// recentCallers is how many requests per profile `spin status --callers`
+// shows.
+const recentCallers = 10
+
+// ownPrograms are spin's executables: they ask on behalf of their parent.
+var ownPrograms = []string{"spin", "spin-credential-process", "spind", "spin.exe", "spin-credential-process.exe"}
+
+// asker is who sent a request: the socket peer's chain and the program in
+// it that wanted the credentials.
+type asker struct {
+	chain  []proc.Process
+	caller proc.Process
+}
+
+// whoAsked reads the peer's process chain; it must run while the peer
+// waits for its answer, before the processes can go away.
+func whoAsked(ctx context.Context) asker {
+	chain := proc.Chain(peerPID(ctx), callerDepth)
+	return asker{chain: chain, caller: proc.Requester(chain, ownPrograms...)}
+}
+
+// checkCaller enforces the profile's allowed_callers against the program
+// that asked. A glob matches the whole executable path, or for a script
+// (the AWS CLI v2 of Debian is one) the script's path.
+func checkCaller(conf *profiles.Config, p profiles.Resolved, who asker) *api.Error {
+	if len(p.AllowedCallers) == 0 {
+		return nil
+	}
+	c := who.caller
+	for _, g := range p.AllowedCallers {
+		if ok, _ := path.Match(g, c.Exe); ok {
+			return nil
+		}
+		if ok, _ := path.Match(g, c.Script); ok && c.Script != "" {
+			return nil
+		}
+	}
+	at := conf.Origin("profiles." + p.Name + ".allowed_callers")
+	return errorf(api.CodeCallerNotAllowed,
+		"add it to allowed_callers of profile "+p.Name+" in "+at+" if it should have them",
+		"profile %s refused %s (pid %d): not in its allowed_callers [%s]",
+		p.Name, c.Name(), c.PID, strings.Join(p.AllowedCallers, ", "))
+}
+
+// record writes one request to the audit log and the recent-callers list.
+func (b *Broker) record(who asker, profile, sessionName string, sts bool, aerr *api.Error) {
+	rec := audit.Record{Time: b.now().UTC(), Profile: profile, SessionName: sessionName, STS: sts,
+		Outcome: audit.OK, Caller: who.caller, Chain: who.chain}
+	if aerr != nil {
+		rec.Outcome = aerr.Code
+	}
+	if l := b.cfg.Audit; l != nil {
+		if err := l.Append(rec); err != nil {
+			b.log.Warn("audit log: append failed", "err", err)
+		}
+	}
+	b.callersMu.Lock()
+	defer b.callersMu.Unlock()
+	if b.callers == nil {
+		b.callers = map[string][]audit.Record{}
+	}
+	recs := append(b.callers[profile], rec)
+	if len(recs) > recentCallers {
+		recs = slices.Delete(recs, 0, len(recs)-recentCallers)
+	}
+	b.callers[profile] = recs
+}
+
+// recentCallers returns the last requests of every profile, oldest first.
+func (b *Broker) recentCallers() []audit.Record {
+	b.callersMu.Lock()
+	defer b.callersMu.Unlock()
+	var out []audit.Record
+	for _, recs := range b.callers {
+		out = append(out, recs...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}
