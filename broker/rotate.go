@@ -363,7 +363,10 @@ func (b *Broker) keyWarnings(conf *profiles.Config) []api.KeyWarning {
 
 // days renders a key age the way people count it.
 func days(d time.Duration) string {
-	if d < 48*time.Hour {
+	switch {
+	case d < time.Second:
+		return d.String()
+	case d < 48*time.Hour:
 		return d.Round(time.Second).String()
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/signinflow"
 )
 
@@ -35,7 +36,15 @@ stdout only, spin never logs it.`,
 				return err
 			}
 			defer c.Close()
-			out, err := c.Console(cmd.Context(), args[0], api.ConsoleRequest{Path: path, DurationSeconds: int(duration / time.Second)})
+			req := api.ConsoleRequest{Path: path, DurationSeconds: int(duration / time.Second)}
+			out, err := c.Console(cmd.Context(), args[0], req)
+			var ce *client.Error
+			if errors.As(err, &ce) && (ce.Code() == api.CodeMFARequired || ce.Code() == api.CodeSigninRequired) {
+				// Ask for the MFA code (or sign in) here, then try again.
+				if ensureMFA(cmd.Context(), e, c, args[0], "", true) == nil {
+					out, err = c.Console(cmd.Context(), args[0], req)
+				}
+			}
 			if err != nil {
 				return err
 			}
