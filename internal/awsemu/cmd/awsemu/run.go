@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/cloudspin/spin/internal/atomicfile"
 	"github.com/cloudspin/spin/internal/awsemu"
@@ -23,6 +24,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	keys := fs.String("keys", "", "JSON `file` of long-term keys: {\"keys\": [{\"access_key_id\": ...}]}")
 	urlFile := fs.String("url-file", "", "once listening, write the base URL to this `file` (removed on exit)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with a throw-away certificate and write it (PEM) to this `file`, for clients' SSL_CERT_FILE; on exit, log how many connections and TLS handshakes clients made")
+	iamDelay := fs.Duration("iam-key-delay", 0, "keys made by IAM CreateAccessKey work in STS only this `long` after (IAM's eventual consistency)")
 	var buckets []string
 	fs.Func("bucket", "create this S3 `bucket` at start (repeatable)", func(name string) error {
 		buckets = append(buckets, name)
@@ -43,19 +45,20 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serve(ctx, *listen, *keys, *urlFile, *tlsCert, buckets, log); err != nil {
+	if err := serve(ctx, *listen, *keys, *urlFile, *tlsCert, buckets, *iamDelay, log); err != nil {
 		fmt.Fprintf(stderr, "awsemu: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, addr, keysPath, urlFile, tlsCert string, buckets []string, log *slog.Logger) error {
+func serve(ctx context.Context, addr, keysPath, urlFile, tlsCert string, buckets []string, iamDelay time.Duration, log *slog.Logger) error {
 	keys, err := awsemu.LoadKeys(keysPath)
 	if err != nil {
 		return err
 	}
 	emu := awsemu.New(awsemu.Options{Keys: keys, Logger: log})
+	emu.SetIAMKeyDelay(iamDelay)
 	for _, b := range buckets {
 		if err := emu.CreateBucket(b); err != nil {
 			return err
