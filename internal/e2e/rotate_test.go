@@ -131,9 +131,15 @@ func TestRotateInterruptedThenTwoKeys(t *testing.T) {
 	if err := rot.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(20 * time.Second); len(w.emuKeys()) < 2; time.Sleep(20 * time.Millisecond) {
+	// Kill spind once IAM made the key and spind stored it as pending
+	// (spin keys list says so); spind stores it right after IAM answers.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, errOut, _ := w.try("", "keys", "list")
+		if len(w.emuKeys()) == 2 && strings.Contains(errOut, "a rotation of key set "+w.keySet+" stopped halfway") {
+			break
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no CreateAccessKey within 20s; rotate said %q", rotOut.String())
+			t.Fatalf("no pending key within 20s; rotate said %q", rotOut.String())
 		}
 	}
 	for _, pid := range w.daemons() {
