@@ -283,6 +283,9 @@ func yamlScalar(s string) string {
 func renderSourceYAML(d SourceDef, indent, step int, nl string) string {
 	pad, in := strings.Repeat(" ", indent), strings.Repeat(" ", step)
 	s := pad + yamlScalar(d.Name) + ":" + nl + pad + in + string(d.Kind) + ":" + nl
+	if d.Kind == KindLogin && d.Login.Region != "" {
+		s += pad + in + in + "region: " + yamlScalar(d.Login.Region) + nl
+	}
 	if d.Kind == KindSSO {
 		s += pad + in + in + "start_url: " + yamlScalar(d.SSO.StartURL) + nl
 		s += pad + in + in + "region: " + yamlScalar(d.SSO.Region) + nl
@@ -326,7 +329,7 @@ func InsertImport(path string, data []byte, sources []SourceDef, add []Profile, 
 		}
 		for _, d := range sources {
 			got := after.Sources[d.Name]
-			if got.Kind != d.Kind || got.SSO.StartURL != d.SSO.StartURL || got.SSO.Region != d.SSO.Region {
+			if got.Kind != d.Kind || got.SSO.StartURL != d.SSO.StartURL || got.SSO.Region != d.SSO.Region || got.Login.Region != d.Login.Region {
 				return nil, manual
 			}
 			delete(after.Sources, d.Name)

@@ -38,6 +38,12 @@ func AdoptProfiles(doc *AWSConfig, h Helper, want []AWSProfile, imported []Profi
 				role.Value, src.Value = imp.Profile.RoleARN, imp.Profile.Source
 			}
 		}
+		if imp.LoginSession != "" {
+			ls, _ := lookupSetting(settings, "login_session")
+			if strings.TrimSpace(ls.Value) == imp.LoginSession {
+				role.Value, src.Value = imp.Profile.RoleARN, imp.Profile.Source
+			}
+		}
 		if role.Value != imp.Profile.RoleARN || src.Value != imp.Profile.Source {
 			return nil, fmt.Errorf("profile %s (line %d) changed while it was imported; run 'spin profiles write --force' to replace it", name, s.Line)
 		}

@@ -21,10 +21,10 @@ type ImportPlan struct {
 	Profiles []ProfileImport
 	Skipped  []ImportSkip
 	// Sources are the sso sources config.yaml gains for the SSO profiles
-	// among Profiles, and SSOTokens the AWS CLI's cached tokens they move
+	// among Profiles, and Tokens the AWS CLI's cached tokens they move
 	// into the keyring.
-	Sources   []SourceImport
-	SSOTokens []SSOTokenImport
+	Sources []SourceImport
+	Tokens  []TokenImport
 }
 
 // KeyImport is one key pair to move into the keyring.
@@ -53,6 +53,9 @@ type ProfileImport struct {
 	// Comments counts the comment lines inside the section, which the
 	// rewrite drops (they stay in config.spin.bak).
 	Comments int
+	// LoginSession is the login_session of a profile that used `aws
+	// login`: it identifies the profile when the import rewrites it.
+	LoginSession string
 	// FromKeyring is set when the source's keys are not in the
 	// credentials file but its key set already is in the keyring (a
 	// `spin keys import --remove` before).
@@ -108,13 +111,6 @@ func PlanImport(conf, creds *AWSConfig, cfg *Config, keyring map[string]string, 
 		settings, other := conf.Settings(s)
 		role, _ := lookupSetting(settings, "role_arn")
 		src, _ := lookupSetting(settings, "source_profile")
-		if ls, ok := lookupSetting(settings, "login_session"); ok && ls.Value != "" && role.Value == "" {
-			// Its session moves with spin login, which checks it against
-			// AWS Sign-In first; import only writes files.
-			plan.Skipped = append(plan.Skipped, ImportSkip{Profile: name, Line: s.Line, Reason: fmt.Sprintf(
-				"it uses 'aws login' (login_session): add a login source under sources: and run 'spin login SOURCE --from-aws-cli %s'", name)})
-			continue
-		}
 		if role.Value == "" || src.Value == "" {
 			continue
 		}
@@ -184,6 +180,7 @@ func PlanImport(conf, creds *AWSConfig, cfg *Config, keyring map[string]string, 
 		plan.Keys = append(plan.Keys, k)
 	}
 	planSSO(conf, cfg, plan, exists, force)
+	planLogin(conf, cfg, plan, exists, force)
 	if len(exists.Names) > 0 {
 		return nil, exists
 	}

@@ -19,11 +19,14 @@ type SourceImport struct {
 	Line int // the [sso-session] header, or the first legacy profile's
 }
 
-// SSOTokenImport is a token the AWS CLI cached in ~/.aws/sso/cache for a
-// source, to move into the keyring. CacheKey is what the CLI hashes to
-// name the file: the sso-session's name, or a legacy profile's start URL.
-type SSOTokenImport struct {
+// TokenImport is a token the AWS CLI cached for a source, to move into
+// the keyring: an sso source's in ~/.aws/sso/cache, where CacheKey (what
+// the CLI hashes to name the file) is the sso-session's name or a legacy
+// profile's start URL; a login source's in ~/.aws/login/cache, where it
+// is the login_session.
+type TokenImport struct {
 	Source   string
+	Kind     SourceKind
 	CacheKey string
 	// Users are the profiles left behind that still sign in with the
 	// token: while there are any, the cache file stays.
@@ -102,7 +105,7 @@ func ssoLoginOf(settings []Setting, sessions map[string]ssoSession) (l ssoLogin,
 // AWS CLI cached for it moves into the keyring.
 func planSSO(conf *AWSConfig, cfg *Config, plan *ImportPlan, exists *ProfileExistsError, force bool) {
 	sessions := ssoSessions(conf)
-	tokens := map[string]int{} // cache key -> index in plan.SSOTokens
+	tokens := map[string]int{} // cache key -> index in plan.Tokens
 	imported := map[string]bool{}
 	for _, s := range conf.Sections() {
 		name, ok := s.Profile()
@@ -155,8 +158,8 @@ func planSSO(conf *AWSConfig, cfg *Config, plan *ImportPlan, exists *ProfileExis
 		plan.Profiles = append(plan.Profiles, ProfileImport{Profile: p, Line: s.Line, Replaces: replaces, Comments: conf.comments(s)})
 		imported[name] = true
 		if _, ok := tokens[login.key]; !ok {
-			tokens[login.key] = len(plan.SSOTokens)
-			plan.SSOTokens = append(plan.SSOTokens, SSOTokenImport{Source: def.Name, CacheKey: login.key})
+			tokens[login.key] = len(plan.Tokens)
+			plan.Tokens = append(plan.Tokens, TokenImport{Source: def.Name, Kind: KindSSO, CacheKey: login.key})
 		}
 	}
 	// A token stays in the AWS CLI's cache while a profile left behind
@@ -172,7 +175,7 @@ func planSSO(conf *AWSConfig, cfg *Config, plan *ImportPlan, exists *ProfileExis
 			continue
 		}
 		if i, ok := tokens[login.key]; ok {
-			plan.SSOTokens[i].Users = append(plan.SSOTokens[i].Users, ImportSkip{Profile: name, Line: s.Line})
+			plan.Tokens[i].Users = append(plan.Tokens[i].Users, ImportSkip{Profile: name, Line: s.Line})
 		}
 	}
 }
@@ -251,4 +254,114 @@ func SSOCachePath(getenv func(string) string, key string) (string, error) {
 	}
 	sum := sha1.Sum([]byte(key))
 	return filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json"), nil
+}
+
+// CachePath is where the AWS CLI keeps t's token.
+func (t TokenImport) CachePath(getenv func(string) string) (string, error) {
+	if t.Kind == KindLogin {
+		return LoginCachePath(getenv, t.CacheKey)
+	}
+	return SSOCachePath(getenv, t.CacheKey)
+}
+
+// loginSourceName is what an import names the login source it adds.
+const loginSourceName = "aws-login"
+
+// planLogin adds the profiles of conf that use `aws login` console
+// credentials (login_session, no role) to plan as profiles of a login
+// source, one per login session (config.yaml's own login source, else a
+// new one signing in where the session's first profile points); the
+// session the AWS CLI cached moves into the keyring.
+func planLogin(conf *AWSConfig, cfg *Config, plan *ImportPlan, exists *ProfileExistsError, force bool) {
+	tokens := map[string]int{}
+	bySession := map[string]SourceDef{}
+	imported := map[string]bool{}
+	for _, s := range conf.Sections() {
+		name, ok := s.Profile()
+		if !ok || s.Managed {
+			continue
+		}
+		settings, other := conf.Settings(s)
+		get := func(k string) string { v, _ := lookupSetting(settings, k); return strings.TrimSpace(v.Value) }
+		session := get("login_session")
+		if session == "" {
+			continue
+		}
+		skip := func(format string, args ...any) {
+			plan.Skipped = append(plan.Skipped, ImportSkip{Profile: name, Line: s.Line, Reason: fmt.Sprintf(format, args...)})
+		}
+		if get("role_arn") != "" {
+			skip("it assumes a role with its login_session: add a login source under sources: and a profile with that role_arn by hand")
+			continue
+		}
+		if _, _, err := conf.onlySection(name); err != nil {
+			skip("%v", err)
+			continue
+		}
+		if extra := extraSettingsOf(settings, other, []string{"login_session", "region"}); extra != "" {
+			skip("has %s, which spin does not carry over: move or remove it, then import again", extra)
+			continue
+		}
+		def, known := bySession[session]
+		isNew := false
+		if !known {
+			def, isNew = importedLoginSource(cfg, plan, cmpString(get("region"), cfg.Defaults.Region, "us-east-1"))
+		}
+		p := Profile{Name: name, Source: def.Name, Region: get("region")}
+		if err := checkImportedWith(cfg, p, &def); err != nil {
+			skip("%v", err)
+			continue
+		}
+		_, replaces := cfg.Profiles[name]
+		if replaces && !force {
+			exists.Names = append(exists.Names, name)
+		}
+		if isNew {
+			plan.Sources = append(plan.Sources, SourceImport{Def: def, Line: s.Line})
+		}
+		plan.Profiles = append(plan.Profiles, ProfileImport{Profile: p, Line: s.Line, Replaces: replaces, Comments: conf.comments(s), LoginSession: session})
+		imported[name] = true
+		bySession[session] = def
+		if _, ok := tokens[session]; !ok {
+			tokens[session] = len(plan.Tokens)
+			plan.Tokens = append(plan.Tokens, TokenImport{Source: def.Name, Kind: KindLogin, CacheKey: session})
+		}
+	}
+	for name, session := range LoginSessions(conf) {
+		if i, ok := tokens[session]; ok && !imported[name] {
+			s, _, _ := conf.onlySection(name)
+			plan.Tokens[i].Users = append(plan.Tokens[i].Users, ImportSkip{Profile: name, Line: s.Line})
+		}
+	}
+	for i := range plan.Tokens {
+		slices.SortFunc(plan.Tokens[i].Users, func(a, b ImportSkip) int { return a.Line - b.Line })
+	}
+}
+
+func cmpString(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// importedLoginSource is config.yaml's first login source, else a new
+// one signing in to region.
+func importedLoginSource(cfg *Config, plan *ImportPlan, region string) (SourceDef, bool) {
+	for _, name := range cfg.SourceOrder {
+		if d := cfg.Sources[name]; d.Kind == KindLogin {
+			return d, false
+		}
+	}
+	name := loginSourceName
+	for i := 2; ; i++ {
+		_, taken := cfg.Sources[name]
+		if !taken && !slices.ContainsFunc(plan.Sources, func(si SourceImport) bool { return si.Def.Name == name }) {
+			break
+		}
+		name = fmt.Sprintf("%s-%d", loginSourceName, i)
+	}
+	return SourceDef{Name: name, Kind: KindLogin, Login: LoginSource{Region: region}}, true
 }

@@ -58,9 +58,9 @@ func TestPlanImportSSO(t *testing.T) {
 		Sources: []SourceImport{{Def: corp, Line: 1}, {Def: old, Line: 21}},
 		// admin and only-login stay with the AWS CLI and still sign in
 		// with corp's token: its cache file stays.
-		SSOTokens: []SSOTokenImport{
-			{Source: "corp", CacheKey: "corp", Users: []ImportSkip{{Profile: "admin", Line: 12}, {Profile: "only-login", Line: 18}}},
-			{Source: "old-org", CacheKey: "https://old-org.awsapps.com/start/"},
+		Tokens: []TokenImport{
+			{Source: "corp", Kind: KindSSO, CacheKey: "corp", Users: []ImportSkip{{Profile: "admin", Line: 12}, {Profile: "only-login", Line: 18}}},
+			{Source: "old-org", Kind: KindSSO, CacheKey: "https://old-org.awsapps.com/start/"},
 		},
 	}
 	if diff := cmp.Diff(want, plan); diff != "" {
@@ -96,8 +96,8 @@ func TestPlanImportSSO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Sources) != 1 || plan.Sources[0].Def.Name != "old-org" || plan.Profiles[0].Profile.Source != "work" || plan.SSOTokens[0].Source != "work" {
-		t.Errorf("with config.yaml's own source: sources %+v, profiles %+v, tokens %+v", plan.Sources, plan.Profiles, plan.SSOTokens)
+	if len(plan.Sources) != 1 || plan.Sources[0].Def.Name != "old-org" || plan.Profiles[0].Profile.Source != "work" || plan.Tokens[0].Source != "work" {
+		t.Errorf("with config.yaml's own source: sources %+v, profiles %+v, tokens %+v", plan.Sources, plan.Profiles, plan.Tokens)
 	}
 	// One of the same name that signs in elsewhere is not overwritten.
 	clash := parse(t, "sources:\n  corp:\n    sso:\n      start_url: https://other.awsapps.com/start\n      region: us-east-1\n")

@@ -2,6 +2,8 @@ package profiles
 
 import (
 	"path/filepath"
+
+	"github.com/google/go-cmp/cmp"
 	"strings"
 	"testing"
 )
@@ -36,16 +38,41 @@ func TestLoginSessions(t *testing.T) {
 	}
 }
 
-func TestPlanImportPointsLoginSessionsAtSpinLogin(t *testing.T) {
-	cfg, err := Parse("config.yaml", nil)
+// Profiles that use 'aws login' become profiles of a login source (one
+// per login session), and the session the AWS CLI cached moves with them.
+func TestPlanImportLoginSessions(t *testing.T) {
+	cfg, err := Parse("config.yaml", []byte("defaults:\n  region: eu-west-1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := PlanImport(ParseAWSConfig([]byte(loginAWSConfig)), ParseAWSConfig(nil), cfg, nil, false)
+	const alice = "arn:aws:iam::123456789012:user/alice"
+	plan, err := PlanImport(ParseAWSConfig([]byte(loginAWSConfig+"[profile assumes]\nlogin_session = "+alice+"\nrole_arn = arn:aws:iam::123456789012:role/x\n")), ParseAWSConfig(nil), cfg, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Profiles) != 0 || len(plan.Skipped) != 2 || !strings.Contains(plan.Skipped[0].Reason, "spin login SOURCE --from-aws-cli console") {
-		t.Errorf("plan = %+v", plan)
+	us := SourceDef{Name: "aws-login", Kind: KindLogin, Login: LoginSource{Region: "us-east-1"}}
+	want := &ImportPlan{
+		Profiles: []ProfileImport{
+			{Profile: Profile{Name: "console", Source: "aws-login", Region: "us-east-1"}, Line: 1, LoginSession: alice},
+			{Profile: Profile{Name: "also", Source: "aws-login"}, Line: 4, LoginSession: alice},
+		},
+		Skipped: []ImportSkip{{"assumes", 8, "it assumes a role with its login_session: add a login source under sources: and a profile with that role_arn by hand"}},
+		Sources: []SourceImport{{Def: us, Line: 1}},
+		// assumes stays with the AWS CLI and still uses the session.
+		Tokens: []TokenImport{{Source: "aws-login", Kind: KindLogin, CacheKey: alice, Users: []ImportSkip{{Profile: "assumes", Line: 8}}}},
+	}
+	if diff := cmp.Diff(want, plan); diff != "" {
+		t.Errorf("plan mismatch (-want +got):\n%s", diff)
+	}
+	out, err := InsertImport("config.yaml", []byte("defaults:\n  region: eu-west-1\n"), []SourceDef{us}, []Profile{plan.Profiles[0].Profile, plan.Profiles[1].Profile}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("config.yaml", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Profiles["also"].Kind != KindLogin || got.Sources["aws-login"].Login.Region != "us-east-1" {
+		t.Errorf("config.yaml after the import:\n%s", out)
 	}
 }

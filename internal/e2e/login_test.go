@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/cloudspin/spin/internal/awsemu"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // Console credentials (`aws login`) as a source: spin login with a browser
@@ -341,4 +342,56 @@ func TestLoginHundredHelpersOneRefresh(t *testing.T) {
 	if n := w.emu.Rejections("signin:dpop"); n != 0 {
 		t.Errorf("%d DPoP proofs refused", n)
 	}
+}
+
+// Issue 13: spin profiles import adopts a login_session profile: it
+// becomes a profile of config.yaml's login source, the session the AWS
+// CLI cached moves into the keyring (one refresh checks it) and the
+// cache file is deleted.
+func TestLoginProfilesImportFromAWSCLICache(t *testing.T) {
+	w := newLoginWorld(t, 0)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, session := w.emu.NewSigninSession(&key.PublicKey, awsemu.SigninSameDeviceClient)
+	der, _ := x509.MarshalECPrivateKey(key)
+	cache, _ := json.Marshal(map[string]any{ // as awscli/customizations/login writes it
+		"accessToken": map[string]string{"accessKeyId": "ASIAOLDCONSOLE000000", "secretAccessKey": "old", "sessionToken": "old",
+			"accountId": account, "expiresAt": "2020-01-01T00:00:00Z"},
+		"tokenType": "aws_sigv4", "clientId": awsemu.SigninSameDeviceClient, "refreshToken": rt,
+		"idToken": "eyJhbGciOiJFUzM4NCJ9.e30.c2ln",
+		"dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
+	})
+	path, err := profiles.LoginCachePath(func(k string) string { return map[string]string{"HOME": w.home}[k] }, session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeFile(path, string(cache))
+	conf, err := os.ReadFile(w.awsConf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeFile(w.awsConf, string(conf)+"\n[profile legacy]\nlogin_session = "+session+"\nregion = us-east-1\n")
+
+	out := w.run("", "profiles", "import")
+	for _, want := range []string{"imported profile legacy (login source me)", "moved the AWS CLI's token for source me into the keyring and removed " + path} {
+		if !strings.Contains(out, want) {
+			t.Errorf("spin profiles import output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the AWS CLI's cache file is still there: %v", err)
+	}
+	if out, errOut, err := w.helper("legacy"); err != nil || !strings.Contains(out, "ASIA") {
+		t.Fatalf("helper for the imported profile: %v %s", err, errOut)
+	}
+	if got := w.emu.Calls("signin:refresh_token"); got < 1 {
+		t.Errorf("no refresh with the imported session")
+	}
+	aws, _ := os.ReadFile(w.awsConf)
+	if !strings.Contains(string(aws), "[profile legacy]\n"+profiles.Marker) {
+		t.Errorf("legacy is not spin's in the AWS config:\n%s", aws)
+	}
+	w.assertNoLoginSecretsInFiles()
 }

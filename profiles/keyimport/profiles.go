@@ -27,7 +27,7 @@ type ProfilesImport struct {
 
 // TokenResult is what became of one SSO token the AWS CLI had cached.
 type TokenResult struct {
-	profiles.SSOTokenImport
+	profiles.TokenImport
 	Path    string
 	Missing bool  // no cache file (or no usable token in it): a sign-in is needed
 	Err     error // spind refused it; the file stays
@@ -170,9 +170,9 @@ func (p *ProfilesImport) adopt(ctx context.Context) error {
 // token that is missing or refused only means a sign-in: the profiles are
 // imported either way.
 func (p *ProfilesImport) importTokens(ctx context.Context, ks KeyStore) {
-	for _, t := range p.SSOTokens {
-		r := TokenResult{SSOTokenImport: t}
-		path, err := profiles.SSOCachePath(p.getenv, t.CacheKey)
+	for _, t := range p.Tokens {
+		r := TokenResult{TokenImport: t}
+		path, err := t.CachePath(p.getenv)
 		if err != nil {
 			r.Err = err
 			p.tokens = append(p.tokens, r)

@@ -16,9 +16,17 @@ import (
 func (p *ProfilesImport) Report(out, errOut io.Writer, dryRun bool, removed []Removal) {
 	verb := map[bool]string{false: "imported", true: "would import"}[dryRun]
 	for _, s := range p.Sources {
-		fmt.Fprintf(out, "%s source %s (IAM Identity Center %s, %s) into %s\n", map[bool]string{false: "added", true: "would add"}[dryRun], s.Def.Name, s.Def.SSO.StartURL, s.Def.SSO.Region, p.cfgPath)
+		what := fmt.Sprintf("IAM Identity Center %s, %s", s.Def.SSO.StartURL, s.Def.SSO.Region)
+		if s.Def.Kind == profiles.KindLogin {
+			what = "console sign-in, " + s.Def.Login.Region
+		}
+		fmt.Fprintf(out, "%s source %s (%s) into %s\n", map[bool]string{false: "added", true: "would add"}[dryRun], s.Def.Name, what, p.cfgPath)
 	}
 	for _, pi := range p.Profiles {
+		if pi.LoginSession != "" {
+			fmt.Fprintf(out, "%s profile %s (login source %s)\n", verb, pi.Profile.Name, pi.Profile.Source)
+			continue
+		}
 		if pi.Profile.SSOAccountID != "" {
 			fmt.Fprintf(out, "%s profile %s (sso source %s, account %s, role %s)\n", verb, pi.Profile.Name, pi.Profile.Source, pi.Profile.SSOAccountID, pi.Profile.SSORoleName)
 			continue
@@ -56,7 +64,7 @@ func (p *ProfilesImport) Report(out, errOut io.Writer, dryRun bool, removed []Re
 // reportTokens says what became (or would become) of the AWS CLI's
 // cached SSO tokens.
 func (p *ProfilesImport) reportTokens(out, errOut io.Writer, dryRun bool) {
-	users := func(t profiles.SSOTokenImport) string {
+	users := func(t profiles.TokenImport) string {
 		names := make([]string, len(t.Users))
 		for i, u := range t.Users {
 			names[i] = fmt.Sprintf("%s (line %d)", u.Profile, u.Line)
@@ -64,8 +72,8 @@ func (p *ProfilesImport) reportTokens(out, errOut io.Writer, dryRun bool) {
 		return strings.Join(names, ", ")
 	}
 	if dryRun {
-		for _, t := range p.SSOTokens {
-			path, _ := profiles.SSOCachePath(p.getenv, t.CacheKey)
+		for _, t := range p.Tokens {
+			path, _ := t.CachePath(p.getenv)
 			if _, err := os.Stat(path); err != nil {
 				fmt.Fprintf(out, "would find no AWS CLI token for source %s (%s): 'spin login %s' signs in\n", t.Source, path, t.Source)
 				continue
@@ -87,7 +95,7 @@ func (p *ProfilesImport) reportTokens(out, errOut io.Writer, dryRun bool) {
 		case r.Removed:
 			fmt.Fprintf(out, "moved the AWS CLI's token for source %s into the keyring and removed %s\n", r.Source, r.Path)
 		default:
-			fmt.Fprintf(out, "moved the AWS CLI's token for source %s into the keyring; %s stays: %s still %s in with it\n", r.Source, r.Path, users(r.SSOTokenImport), plural(len(r.Users), "signs", "sign"))
+			fmt.Fprintf(out, "moved the AWS CLI's token for source %s into the keyring; %s stays: %s still %s in with it\n", r.Source, r.Path, users(r.TokenImport), plural(len(r.Users), "signs", "sign"))
 		}
 	}
 }
