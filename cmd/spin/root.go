@@ -142,7 +142,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newMFACmd(e, g),
 		newLoginCmd(e, g), newLogoutCmd(e, g),
 		newSessionsCmd(e, g),
-		newExecCmd(e, g), newConsoleCmd(e, g),
+		newExecCmd(e, g), newConsoleCmd(e, g), newExportCmd(e, g),
 		newDoctorCmd(e, g),
 		newPlanCmd(e, g), newUpCmd(e, g), newDownCmd(e, g), newOutputCmd(e, g),
 		newDocsCmd(e),
