@@ -86,7 +86,7 @@ func Write(w io.Writer, format, profile, region string, c api.Credentials) error
 	return err
 }
 
-// shQuote quotes s for sh: single quotes, with ' as '\''.
+// shQuote quotes s for sh: single quotes, with ' as '\”.
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // psQuote quotes s for PowerShell: single quotes, with ' doubled.
