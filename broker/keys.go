@@ -53,7 +53,7 @@ func (b *Broker) storeLocked(conf *profiles.Config) (Keys, *api.Error) {
 	}
 	k, err := b.cfg.OpenKeys(kc)
 	if err != nil {
-		return nil, errorf(api.CodeKeyring, "set keyring.backend in "+b.cfg.ConfigPath+" or pass spind --keyring-backend",
+		return nil, errorf(api.CodeKeyring, "set keyring.backend in "+b.cfg.ConfigPath+" (file on servers and WSL), or run 'spin daemon stop' and 'spin daemon start --keyring-backend file'",
 			"open keyring: %v", err)
 	}
 	b.keys, b.backend = k, k.Backend()

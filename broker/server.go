@@ -182,6 +182,15 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.Backend = b.backendName(conf)
 	}
 	st.Locked = b.lockedLocked(conf)
+	if r.URL.Query().Get("keyring") == "check" && !st.Locked && confErr == nil {
+		// Open the keyring now (auto resolved), so a start or a prompt
+		// learns of a keyring that cannot work before the user types.
+		if _, aerr := b.storeLocked(conf); aerr != nil {
+			st.KeyringError, st.KeyringHint = aerr.Message, aerr.Hint
+		} else {
+			st.Backend = b.backend
+		}
+	}
 	if st.Locked && b.backendName(conf) == "file" {
 		if fs, err := b.cfg.FileKeys.State(fileDir(conf)); err == nil && fs == keystore.FileNew {
 			st.KeyringNew = true

@@ -108,7 +108,35 @@ func openBackend(cfg Config, backend string) (keyring.Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening keyring backend %s: %w", backend, err)
 	}
+	if backend == BackendSecretService {
+		// The Secret Service opens without a collection to write to; the
+		// first write then fails deep in D-Bus (Object does not exist at
+		// path "/": the unlock prompt it wanted cannot be shown). Find out
+		// now, with an item spin's listing ignores.
+		_, err := runBounded(ctx, nil, "checking keyring backend "+backend, func() (struct{}, error) {
+			if err := kr.Set(keyring.Item{Key: "spin-check", Label: "spin keyring check", Data: []byte("ok")}); err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, kr.Remove("spin-check")
+		})
+		if err != nil {
+			return nil, secretServiceError(err)
+		}
+	}
 	return kr, nil
+}
+
+// secretServiceError explains a Secret Service that answers but has no
+// unlocked login collection, the usual state on a server or in WSL.
+func secretServiceError(err error) error {
+	if errors.Is(err, ErrTimeout) {
+		return fmt.Errorf("keyring backend secret-service did not answer: %w", err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "does not exist at path") || strings.Contains(strings.ToLower(msg), "collection") || strings.Contains(strings.ToLower(msg), "locked") {
+		return fmt.Errorf("keyring backend secret-service has no unlocked login keyring (%s): unlock it (log in to the desktop, or pipe its password to 'gnome-keyring-daemon --unlock'), or set keyring.backend: file", msg)
+	}
+	return fmt.Errorf("keyring backend secret-service cannot store items: %w", err)
 }
 
 func unavailableHint(backend string) string {
@@ -130,10 +158,20 @@ func unavailableHintFor(goos string, available []string, backend string) string 
 	return ""
 }
 
+// autoOrder is the order auto tries the desktop keyrings in, each on the
+// systems that have it.
+var autoOrder = []struct{ backend, goos string }{
+	{BackendKeychain, "darwin"}, {BackendWinCred, "windows"},
+	{BackendSecretService, ""}, {BackendKWallet, ""}, {BackendPass, ""},
+}
+
 // chooseAuto opens the first candidate that works. open is a parameter so
-// the order and the refusals are tested without real backends.
-func chooseAuto(available []string, open func(string) (keyring.Keyring, error)) (keyring.Keyring, string, error) {
-	var tried []string
+// the order and the refusals are tested without real backends. When none
+// works, the error names every backend auto considered and why it did not
+// take it, so a headless first run says what to do instead of blaming the
+// last one tried.
+func chooseAuto(goos string, available []string, open func(string) (keyring.Keyring, error)) (keyring.Keyring, string, error) {
+	var why []string
 	for _, b := range available {
 		if !autoCandidate(b) {
 			continue
@@ -142,14 +180,19 @@ func chooseAuto(available []string, open func(string) (keyring.Keyring, error)) 
 		if err == nil {
 			return kr, b, nil
 		}
-		tried = append(tried, err.Error())
+		why = append(why, strings.TrimPrefix(err.Error(), "keyring backend "))
 	}
-	msg := "no desktop keyring found"
-	if len(tried) > 0 {
-		msg += " (" + strings.Join(tried, "; ") + ")"
+	for _, c := range autoOrder {
+		if (c.goos == "" || c.goos == goos) && !slices.Contains(available, c.backend) {
+			why = append(why, c.backend+" is not available"+unavailableHintFor(goos, available, c.backend))
+		}
 	}
-	return nil, "", fmt.Errorf("%s: set `keyring.backend: file` (or keyctl) in config.yaml", msg)
+	why = append(why, "keyctl and file are never chosen by auto")
+	return nil, "", fmt.Errorf("keyring backend auto found no usable keyring: %s: %w", strings.Join(why, "; "), ErrNoKeyring)
 }
+
+// ErrNoKeyring says auto found no keyring: the fix is to choose one.
+var ErrNoKeyring = errors.New("set keyring.backend: file (a passphrase-encrypted file, for servers and WSL) or keyctl in config.yaml")
 
 // passInitialised reports whether pass has a store to write to: without a
 // .gpg-id, `pass insert` fails, so auto must not pick an empty store.

@@ -45,7 +45,7 @@ func TestChooseAuto(t *testing.T) {
 				}
 				return nil, errors.New(b + " refused")
 			}
-			_, got, err := chooseAuto(tt.available, open)
+			_, got, err := chooseAuto("linux", tt.available, open)
 			if got != tt.want {
 				t.Errorf("chose %q, want %q (err %v)", got, tt.want, err)
 			}
@@ -56,6 +56,27 @@ func TestChooseAuto(t *testing.T) {
 				t.Errorf("opened (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Finding nothing, auto names every backend it considered and why it did
+// not take it, and says how to choose one.
+func TestChooseAutoExplains(t *testing.T) {
+	_, _, err := chooseAuto("linux", []string{BackendKeyCtl, BackendPass, BackendFile}, func(b string) (keyring.Keyring, error) {
+		return nil, errors.New("keyring backend pass: the password store is not initialised (run `pass init GPG-ID`)")
+	})
+	for _, want := range []string{
+		"keyring backend auto found no usable keyring: pass: the password store is not initialised (run `pass init GPG-ID`); ",
+		"secret-service is not available: is a D-Bus session bus set",
+		"kwallet is not available: ",
+		"keyctl and file are never chosen by auto: set keyring.backend: file",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant it to contain %q", err, want)
+		}
+	}
+	if !errors.Is(err, ErrNoKeyring) || strings.Contains(err.Error(), "keychain") || strings.Contains(err.Error(), "wincred") {
+		t.Errorf("error %v: want ErrNoKeyring, and no backend of another system", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"runtime"
 	"time"
 
 	"github.com/99designs/keyring"
@@ -96,7 +97,7 @@ func Open(cfg Config) (*Store, error) {
 	switch cfg.Backend {
 	case BackendAuto:
 		open := func(b string) (keyring.Keyring, error) { return openBackend(cfg, b) }
-		kr, b, err := chooseAuto(AvailableBackends(), open)
+		kr, b, err := chooseAuto(runtime.GOOS, AvailableBackends(), open)
 		if err != nil {
 			return nil, err
 		}

@@ -305,6 +305,11 @@ type Status struct {
 	StartedAt time.Time `json:"started_at"`
 	Backend   string    `json:"backend"`
 	Locked    bool      `json:"locked"`
+	// KeyringError and KeyringHint say why the keyring does not open;
+	// set only when the status request asked to check it
+	// (?keyring=check, what `spin daemon start` does).
+	KeyringError string `json:"keyring_error,omitempty"`
+	KeyringHint  string `json:"keyring_hint,omitempty"`
 	LockAfter string    `json:"lock_after,omitempty"` // keyring.lock_after, when set
 	// KeyringNew: the file keyring has no passphrase yet; the next unlock
 	// sets it (spin asks twice and checks the strength floor).

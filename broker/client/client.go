@@ -247,6 +247,17 @@ func (c *Client) Status(ctx context.Context) (api.Status, error) {
 	return st, err
 }
 
+// CheckKeyring is Status after spind opened its keyring (resolving auto):
+// Status.KeyringError says why it cannot, with KeyringHint. Opening may
+// wait on a slow keyring daemon, hence its own timeout.
+func (c *Client) CheckKeyring(ctx context.Context) (api.Status, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var st api.Status
+	err := c.do(ctx, http.MethodGet, api.PathStatus+"?keyring=check", nil, &st)
+	return st, err
+}
+
 // Shutdown asks spind to exit.
 func (c *Client) Shutdown(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, api.PathShutdown, nil, nil)

@@ -226,13 +226,15 @@ func LogPath(getenv func(string) string) string {
 // needs to find its config, socket, keyring and locale, and nothing that
 // could steer its AWS calls (endpoints, proxies, CA bundles) or carry a
 // secret. GNUPGHOME and PASSWORD_STORE_DIR go beyond DESIGN's list because
-// the pass keyring backend cannot find the user's store without them.
+// the pass keyring backend cannot find the user's store without them, and
+// SPIN_KEYRING_BACKEND because an autostart must open the keyring the
+// user chose (it names a backend, never a secret).
 func AllowedEnv(env []string) []string {
 	var out []string
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
-		case k == "HOME", k == "PATH", k == "SPIN_CONFIG", k == "SPIN_SOCKET", k == "SPIN_LOG_LEVEL",
+		case k == "HOME", k == "PATH", k == "SPIN_CONFIG", k == "SPIN_SOCKET", k == "SPIN_LOG_LEVEL", k == "SPIN_KEYRING_BACKEND",
 			k == "DBUS_SESSION_BUS_ADDRESS", k == "LANG", k == "LANGUAGE",
 			k == "GNUPGHOME", k == "PASSWORD_STORE_DIR",
 			strings.HasPrefix(k, "XDG_"), strings.HasPrefix(k, "LC_"):

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
-	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/passphrase"
@@ -25,55 +23,7 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 		Short: "Start, stop and inspect spind, the credential daemon",
 	}
 	cmd.AddCommand(
-		&cobra.Command{
-			Use:   "start",
-			Short: "Start spind in the background and unlock its keyring",
-			Long: `Start spind in the background (if it is not running) and, for the file
-keyring backend, unlock it with SPIN_KEYRING_PASSPHRASE or a prompt. The
-passphrase goes to spind over its socket, never into its environment.
-
-An explicit start is the only start that reads AWS_ENDPOINT_URL_<SERVICE>,
-AWS_ENDPOINT_URL, HTTPS_PROXY, NO_PROXY and AWS_CA_BUNDLE/SSL_CERT_FILE from
-your shell, and it prints any it will use; config.yaml's endpoints: and
-network: win over them. When the credential helper or another spin command
-starts spind on demand, spind gets none of them.`,
-			Example: "  spin daemon start\n  SPIN_KEYRING_PASSPHRASE=... spin daemon start\n  AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566 spin daemon start   # a local emulator",
-			Args:    cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				hardenForSecret(e)
-				o, err := g.launchOptions(e)
-				if err != nil {
-					return err
-				}
-				o.Explicit = true
-				// spind would refuse them too, but only in its log.
-				if err := awsnet.FromEnv(e.getenv).Check(); err != nil {
-					return hint.Wrap(fmt.Errorf("this shell's environment: %w", err),
-						"fix or unset the variable, or set endpoints:/network: in config.yaml (they win over the environment)")
-				}
-				started, err := launch.EnsureStarted(cmd.Context(), o)
-				if err != nil {
-					return err
-				}
-				c := client.New(o.Socket)
-				defer c.Close()
-				if err := unlockIfNeeded(cmd.Context(), e, c); err != nil {
-					return err
-				}
-				st, err := c.Status(cmd.Context())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "spind is running (pid %d, keyring %s, socket %s)\n", st.PID, st.Backend, c.Socket())
-				printNet(e.stdout, st)
-				if !started {
-					if lines := awsnet.FromEnv(e.getenv).Describe(); len(lines) > 0 {
-						fmt.Fprintf(e.stderr, "spin: spind was already running, so this shell's %s is not used: run 'spin daemon stop' and 'spin daemon start' to apply it, or set endpoints:/network: in config.yaml\n", strings.Join(lines, ", "))
-					}
-				}
-				return nil
-			},
-		},
+		newDaemonStartCmd(e, g),
 		&cobra.Command{
 			Use:     "stop",
 			Short:   "Stop spind; cached sessions are forgotten",

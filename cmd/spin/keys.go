@@ -52,19 +52,25 @@ the key set, permission included.`,
 			name := args[0]
 			var pair keyinput.Pair
 			var err error
-			if o.stdin {
-				pair, err = keyinput.Parse(e.stdin)
-			} else {
-				pair, err = promptKeys(cmd.Context(), e)
-			}
-			if err != nil {
-				return fmt.Errorf("keys add %s: %w", name, err)
+			if o.stdin { // piped keys are checked before spind is asked
+				if pair, err = keyinput.Parse(e.stdin); err != nil {
+					return fmt.Errorf("keys add %s: %w", name, err)
+				}
 			}
 			c, err := g.daemon(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
+			// Nobody should type a secret into a keyring that cannot take it.
+			if err := keyringReady(cmd.Context(), c); err != nil {
+				return err
+			}
+			if !o.stdin {
+				if pair, err = promptKeys(cmd.Context(), e); err != nil {
+					return fmt.Errorf("keys add %s: %w", name, err)
+				}
+			}
 			err = c.PutKey(cmd.Context(), name, api.KeyRequest{
 				AccessKeyID: pair.AccessKeyID, SecretAccessKey: pair.SecretAccessKey,
 				MFASerial: o.mfaSerial, Force: o.force, AllowExport: o.allowExport,

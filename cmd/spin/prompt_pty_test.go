@@ -151,6 +151,10 @@ func TestPromptsEndOnCtrlCAndCtrlD(t *testing.T) {
 		code  int
 		want  string
 	}{
+		{"new passphrase, Ctrl-C", []string{"daemon", "start"}, []step{{"new spin keyring passphrase", ctrlC}}, 130, ""},
+		{"passphrase again, Ctrl-D", []string{"daemon", "start"}, []step{{"new spin keyring passphrase", "correct horse battery\r"}, {"same passphrase again: ", ctrlD}}, 1,
+			"no answer: the input ended (Ctrl-D)"},
+		{"unlock", nil, nil, 0, ""},
 		{"key id, Ctrl-C", []string{"keys", "add", "k"}, []step{{"AWS access key id: ", ctrlC}}, 130, ""},
 		{"secret, Ctrl-C", []string{"keys", "add", "k"}, []step{{"AWS access key id: ", "AKIAIOSFODNN7EXAMPLE\r"}, {"AWS secret access key: ", "half" + ctrlC}}, 130, ""},
 		{"key id, Ctrl-D", []string{"keys", "add", "k"}, []step{{"AWS access key id: ", ctrlD}}, 1,
@@ -159,11 +163,17 @@ func TestPromptsEndOnCtrlCAndCtrlD(t *testing.T) {
 			"spin: keys add k: read the secret access key: no answer: the input ended (Ctrl-D)"},
 		{"MFA code, Ctrl-C", []string{"mfa", "p"}, []step{{"MFA code for profile p: ", "12" + ctrlC}}, 130, ""},
 		{"MFA code, Ctrl-D", []string{"mfa", "p"}, []step{{"MFA code for profile p: ", ctrlD}}, 1, "spin: read the MFA code: no answer: the input ended (Ctrl-D)"},
-		{"new passphrase, Ctrl-C", []string{"daemon", "start"}, []step{{"new spin keyring passphrase", ctrlC}}, 130, ""},
-		{"passphrase again, Ctrl-D", []string{"daemon", "start"}, []step{{"new spin keyring passphrase", "correct horse battery\r"}, {"same passphrase again: ", ctrlD}}, 1,
-			"no answer: the input ended (Ctrl-D)"},
 	}
 	for _, tt := range tests {
+		if tt.args == nil {
+			// keys add checks the keyring before it asks: unlock it.
+			cmd := exec.Command(p.exe, "daemon", "start")
+			cmd.Dir, cmd.Env = p.dir, append(p.env, "SPIN_KEYRING_PASSPHRASE=correct horse battery staple")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("spin daemon start: %v\n%s", err, out)
+			}
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, echo := p.run(t, tt.steps, tt.args...)
 			if code != tt.code || !strings.Contains(out, tt.want) {

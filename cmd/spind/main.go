@@ -54,7 +54,7 @@ Flags:
 	}
 	socket := fs.String("socket", "", "socket path (default: SPIN_SOCKET, $XDG_RUNTIME_DIR/spin/broker.sock, ~/.cache/spin/broker.sock)")
 	configPath := fs.String("config", "", "spin config file (default: SPIN_CONFIG, $XDG_CONFIG_HOME/spin/config.yaml)")
-	backend := fs.String("keyring-backend", "", "keyring backend, overriding keyring.backend in the config")
+	backend := fs.String("keyring-backend", getenv("SPIN_KEYRING_BACKEND"), "keyring backend, overriding keyring.backend in the config (default $SPIN_KEYRING_BACKEND)")
 	logLevel := fs.String("log-level", cmp.Or(getenv("SPIN_LOG_LEVEL"), "info"), "debug, info, warn or error (default $SPIN_LOG_LEVEL)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	autostarted := fs.Bool(strings.TrimPrefix(launch.AutostartFlag, "--"), false,
