@@ -13,9 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strings"
-	"runtime"
 	"time"
 
 	"github.com/99designs/keyring"

@@ -310,7 +310,7 @@ type Status struct {
 	// (?keyring=check, what `spin daemon start` does).
 	KeyringError string `json:"keyring_error,omitempty"`
 	KeyringHint  string `json:"keyring_hint,omitempty"`
-	LockAfter string    `json:"lock_after,omitempty"` // keyring.lock_after, when set
+	LockAfter    string `json:"lock_after,omitempty"` // keyring.lock_after, when set
 	// KeyringNew: the file keyring has no passphrase yet; the next unlock
 	// sets it (spin asks twice and checks the strength floor).
 	KeyringNew  bool            `json:"keyring_new,omitempty"`
