@@ -336,39 +336,3 @@ func TestLoginRefreshOnceForManyCallers(t *testing.T) {
 		t.Errorf("got %d refreshes for 100 callers, want 1", got)
 	}
 }
-
-// TestLoginConsoleCredentialsLongRun: console credentials live 20s; a 70s
-// run of AWS calls through both profiles never fails. -short skips it.
-func TestLoginConsoleCredentialsLongRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("70s run")
-	}
-	f := newLoginFixture(t)
-	f.emu.SetSigninLifetimes(20*time.Second, 0)
-	f.login(t)
-	deadline := time.Now().Add(70 * time.Second)
-	calls := 0
-	for time.Now().Before(deadline) {
-		for _, p := range []string{"ops", "console"} {
-			c, aerr := f.creds(t, p)
-			if aerr != nil {
-				t.Fatalf("%s at %d calls: %v", p, calls, aerr)
-			}
-			if _, err := f.callerARN(t, c); err != nil {
-				t.Fatalf("%s at %d calls: GetCallerIdentity: %v", p, calls, err)
-			}
-			calls++
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	refreshes := f.emu.Calls("signin:refresh_token")
-	if refreshes < 3 || refreshes > 10 {
-		t.Errorf("got %d refreshes in 70s of 20s console credentials, want a handful", refreshes)
-	}
-	for _, code := range []string{"ExpiredToken", "signin:dpop", "signin:INVALID_REQUEST"} {
-		if n := f.emu.Rejections(code); n != 0 {
-			t.Errorf("got %d %s rejections", n, code)
-		}
-	}
-	t.Logf("%d calls, %d refreshes", calls, refreshes)
-}

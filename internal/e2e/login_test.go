@@ -395,3 +395,53 @@ func TestLoginProfilesImportFromAWSCLICache(t *testing.T) {
 	}
 	w.assertNoLoginSecretsInFiles()
 }
+
+// Issue 13, test 2, end to end: console credentials that live 20 s, and
+// 70 s of AWS calls from aws-sdk-go-v2 (its own credential cache asking
+// the helper again as they run out) and from the bare helper, for the
+// console profile and a role on top. No call fails; Sign-In saw a
+// handful of refresh grants, each with a valid DPoP proof, and STS no
+// expired token.
+func TestLoginConsoleCredentialsLongRunRealClients(t *testing.T) {
+	w := newLoginWorld(t, 20*time.Second)
+	w.run("", "login", "me")
+	for _, kv := range w.env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v) // the SDK runs the helper with this process's environment
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	clients := map[string]*sts.Client{}
+	for _, p := range []string{"console", "assume-test"} {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[p] = sts.NewFromConfig(cfg)
+	}
+	before := w.emu.Calls("signin:refresh_token")
+	calls := 0
+	for deadline := time.Now().Add(70 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		for p, c := range clients {
+			if _, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("aws-sdk-go-v2 (%s) after %d calls: %v", p, calls, err)
+			}
+			calls++
+		}
+		if calls%10 == 0 {
+			if out, errOut, err := w.helper("console"); err != nil || !strings.Contains(out, "ASIA") {
+				t.Fatalf("helper after %d calls: %v %s", calls, err, errOut)
+			}
+		}
+	}
+	refreshes := w.emu.Calls("signin:refresh_token") - before
+	if refreshes < 3 || refreshes > 10 {
+		t.Errorf("%d refresh grants in 70s of 20s console credentials, want a handful", refreshes)
+	}
+	for _, code := range []string{"ExpiredToken", "signin:dpop", "signin:INVALID_REQUEST"} {
+		if n := w.emu.Rejections(code); n != 0 {
+			t.Errorf("%d %s rejections", n, code)
+		}
+	}
+	t.Logf("%d calls, %d refreshes", calls, refreshes)
+}
