@@ -31,9 +31,15 @@ func TestKeysThroughCLI(t *testing.T) {
 			if !strings.Contains(out, "stored key set "+w.keySet) || !strings.Contains(out, backend) {
 				t.Errorf("keys add printed %q, want it to name the key set and the %s backend", out, backend)
 			}
-			_, errOut, err := w.try(testKeyID+"\n"+testSecret+"\n", "keys", "add", w.keySet, "--stdin")
+			// The same key again changes nothing (an import may store it
+			// twice); another key under the name needs --force.
+			if _, errOut, err := w.try(testKeyID+"\n"+testSecret+"\n", "keys", "add", w.keySet, "--stdin"); err != nil {
+				t.Errorf("keys add of the key it already holds: %v, stderr %q", err, errOut)
+			}
+			other := "x" + testSecret[1:]
+			_, errOut, err := w.try(testKeyID+"\n"+other+"\n", "keys", "add", w.keySet, "--stdin")
 			if err == nil || !strings.Contains(errOut, "--force") {
-				t.Errorf("second keys add without --force: err %v, stderr %q; want a refusal naming --force", err, errOut)
+				t.Errorf("keys add of another key without --force: err %v, stderr %q; want a refusal naming --force", err, errOut)
 			}
 			_, errOut, err = w.try("ASIAE2ETESTKEY000001\n"+testSecret+"\n", "keys", "add", "temp", "--stdin")
 			if err == nil || !strings.Contains(errOut, "temporary") {
