@@ -13,6 +13,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/credendpoint"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/signinflow"
 )
 
 func newExecCmd(e *env, g *globals) *cobra.Command {
@@ -59,7 +60,7 @@ func execRun(ctx context.Context, e *env, g *globals, profile string, argv []str
 	}
 	defer c.Close()
 	sessionName := e.getenv("SPIN_SESSION_NAME")
-	if err := ensureMFA(ctx, e, c, profile, sessionName, true); err != nil {
+	if err := signinflow.Ready(ctx, c, e.terminal(), profile, sessionName, true); err != nil {
 		return err
 	}
 	srv, err := credendpoint.Start(func(ctx context.Context) (api.Credentials, error) {

@@ -53,7 +53,7 @@ func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWrite
 	if err != nil {
 		return err
 	}
-	source, roles, err := stackRoles(ctx, e, g, &o.stack)
+	source, roles, err := stackrun.RoleProfiles(ctx, o.stack.dir, o.stack.environment, o.stack.source, g.stackWorld(e))
 	if err != nil {
 		return err
 	}
@@ -80,41 +80,6 @@ func profilesFromStack(ctx context.Context, e *env, g *globals, o *profilesWrite
 	}
 	s.Config = w.Config
 	return profilesSync(ctx, e, s, o, diff)
-}
-
-// stackRoles reads the stack's outputs through the stack runner and
-// returns its role outputs and the key set their profiles use.
-func stackRoles(ctx context.Context, e *env, g *globals, o *fromStackOptions) (string, []profiles.StackRole, error) {
-	so := &stackOptions{dir: o.dir, environment: o.environment}
-	c, inv, err := prepareStack(e, g, so)
-	if err != nil {
-		return "", nil, err
-	}
-	source, err := c.KeySet(o.source)
-	if err != nil {
-		return "", nil, err
-	}
-	r, done, err := newStackRunner(ctx, e, g, so, inv, false)
-	if err != nil {
-		return "", nil, err
-	}
-	defer done()
-	r.Stdout = e.stderr // tofu init's progress must not mix with a diff
-	out, err := r.Output(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	roles, skipped := stackrun.RoleOutputs(out)
-	for _, s := range skipped {
-		fmt.Fprintf(e.stderr, "spin: warning: skipped %s\n", s)
-	}
-	if len(roles) == 0 {
-		if len(out) == 0 {
-			return "", nil, hint.Wrap(fmt.Errorf("stack %s has no outputs", o.dir), "apply it first: spin up "+o.dir)
-		}
-		return "", nil, hint.Wrap(fmt.Errorf("no output of stack %s is a role ARN named *%s", o.dir, profiles.RoleOutputSuffix), "'spin output "+o.dir+"' lists its outputs")
-	}
-	return source, roles, nil
 }
 
 // printStackPlan prints one line per role output: what happened, or would

@@ -2,17 +2,14 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/signinflow"
 )
 
@@ -39,7 +36,7 @@ made and refreshed from it without asking again until it ends.`,
 				code = strings.TrimSpace(line)
 			} else {
 				var err error
-				if code, err = promptMFACode(cmd.Context(), e, profile); err != nil {
+				if code, err = signinflow.PromptMFACode(cmd.Context(), e.terminal(), profile); err != nil {
 					return err
 				}
 			}
@@ -59,68 +56,26 @@ made and refreshed from it without asking again until it ends.`,
 	return cmd
 }
 
-// promptMFACode asks for a profile's MFA code on the terminal.
-func promptMFACode(ctx context.Context, e *env, profile string) (string, error) {
-	code, err := readLine(ctx, e, fmt.Sprintf("MFA code for profile %s: ", profile))
-	if errors.Is(err, errNoTTY) {
-		return "", hint.Wrap(errNoTTY, fmt.Sprintf("run 'spin mfa %s' in a terminal, or pipe the code to 'spin mfa %s --stdin'", profile, profile))
-	}
-	if err != nil {
-		return "", fmt.Errorf("read the MFA code: %w", err)
-	}
-	return code, nil
-}
-
-// ensureMFA makes sure spind can serve profile before a child starts,
-// asking for an MFA code on the terminal if spind needs one (a prompt
-// inside the child would be swallowed), or signing in to the profile's
-// source. temporary asks for session credentials only (spin exec).
-func ensureMFA(ctx context.Context, e *env, c *client.Client, profile, sessionName string, temporary bool) error {
-	get := func() error {
-		var err error
-		if temporary {
-			_, err = c.SessionCredentials(ctx, profile, sessionName)
-		} else {
-			_, err = c.Credentials(ctx, profile, sessionName)
+// terminal is where a flow asks the person at this terminal.
+func (e *env) terminal() signinflow.Terminal {
+	noTTY := func(err error) error {
+		if errors.Is(err, errNoTTY) {
+			return signinflow.ErrNoTerminal
 		}
 		return err
 	}
-	err := get()
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && ce.Body.SourceKind == "web_identity" {
-		retry, serr := signIn(ctx, e, c, ce)
-		if serr != nil || !retry {
-			return cmp.Or(serr, err)
-		}
-		return get()
+	return signinflow.Terminal{
+		Getenv: e.getenv,
+		Line: func(ctx context.Context, prompt string) (string, error) {
+			s, err := readLine(ctx, e, prompt)
+			return s, noTTY(err)
+		},
+		Open: func() (io.WriteCloser, error) {
+			tty, err := e.tty()
+			if err != nil {
+				return nil, signinflow.ErrNoTerminal
+			}
+			return tty, nil
+		},
 	}
-	if errors.As(err, &ce) && ce.Code() == api.CodeSigninRequired && (ce.Body.SourceKind == "sso" || ce.Body.SourceKind == "login") {
-		// Sign in here, where a person is, not inside the child.
-		if serr := signinOnTerminal(ctx, e, c, ce.Body.Source); serr != nil {
-			return err
-		}
-		err = get()
-	}
-	if !errors.As(err, &ce) || ce.Code() != api.CodeMFARequired {
-		return err
-	}
-	code, perr := promptMFACode(ctx, e, profile)
-	if perr != nil {
-		return err
-	}
-	if err := c.MFA(ctx, profile, code); err != nil {
-		return err
-	}
-	return get()
-}
-
-// signinOnTerminal runs `spin login SOURCE` when there is a terminal to
-// show the URL on; without one the caller keeps spind's hint.
-func signinOnTerminal(ctx context.Context, e *env, c *client.Client, source string) error {
-	tty, err := e.tty()
-	if err != nil {
-		return err
-	}
-	defer tty.Close()
-	return signinflow.Run(ctx, c, signinflow.Options{Source: source, Out: tty, Open: signinflow.Opener(e.getenv)})
 }
