@@ -8,13 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hardening"
-	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/passphrase"
 	"github.com/cloudspin/spin/internal/secret"
-	"github.com/cloudspin/spin/internal/termtext"
 )
 
 func newDaemonCmd(e *env, g *globals) *cobra.Command {
@@ -35,17 +34,11 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 					return err
 				}
 				defer c.Close()
-				if err := c.Shutdown(cmd.Context()); err != nil {
-					if errors.Is(err, launch.ErrNoDaemon) {
-						fmt.Fprintln(e.stdout, "spind is not running")
-						return nil
-					}
+				running, err := c.Stop(cmd.Context())
+				if err != nil {
 					return err
 				}
-				if err := waitGone(cmd.Context(), c); err != nil {
-					return err
-				}
-				fmt.Fprintln(e.stdout, "spind stopped")
+				fmt.Fprintln(e.stdout, map[bool]string{true: "spind stopped", false: "spind is not running"}[running])
 				return nil
 			},
 		},
@@ -64,19 +57,7 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "pid:      %d\nversion:  %s\nuptime:   %s\nsocket:   %s\nconfig:   %s\nkeyring:  %s\nlocked:   %v\nsessions: %d\nlog:      %s\n",
-					st.PID, st.Version, time.Since(st.StartedAt).Round(time.Second), c.Socket(), st.ConfigPath,
-					st.Backend, st.Locked, len(st.Sessions), launch.LogPath(e.getenv))
-				if st.LockAfter != "" {
-					fmt.Fprintf(e.stdout, "locks after %s idle (keyring.lock_after)\n", st.LockAfter)
-				}
-				if st.BuildNote != "" {
-					fmt.Fprintf(e.stdout, "note:     %s\n", st.BuildNote)
-				}
-				if st.ConfigError != "" {
-					fmt.Fprintf(e.stdout, "config error: %s\n", termtext.Clean(st.ConfigError))
-				}
-				printNet(e.stdout, st)
+				apitext.Daemon(e.stdout, st, c.Socket(), launch.LogPath(e.getenv), time.Now())
 				return nil
 			},
 		},
@@ -159,71 +140,21 @@ migrated at their first unlock.`,
 	}
 }
 
-// unlockIfNeeded hands the passphrase to a locked spind.
+// unlockIfNeeded hands the passphrase to a locked spind; backends other
+// than file guard themselves and just reopen.
 func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
 	st, err := c.Status(ctx)
 	if err != nil || !st.Locked {
 		return err
 	}
-	if st.Backend != "file" {
-		return c.Unlock(ctx, secret.String{})
-	}
-	pass := secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE"))
-	switch {
-	case pass.IsZero() && st.KeyringNew:
-		if pass, err = newPassphrase(ctx, e); err != nil {
+	var pass secret.String
+	if st.Backend == "file" {
+		ask := func(prompt string) (secret.String, error) { return readHidden(ctx, e, prompt) }
+		if pass, err = passphrase.Obtain(secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE")), st.KeyringNew, ask); err != nil {
 			return err
-		}
-	case pass.IsZero():
-		pass, err = readHidden(ctx, e, "spin keyring passphrase: ")
-		if err != nil {
-			return hint.Wrap(fmt.Errorf("the file keyring is locked: %w", err), "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal")
-		}
-	case st.KeyringNew:
-		// spind checks too; saying it here names the variable.
-		if err := passphrase.Check(pass.Reveal()); err != nil {
-			return hint.Wrap(fmt.Errorf("SPIN_KEYRING_PASSPHRASE: %w", err), "set a longer SPIN_KEYRING_PASSPHRASE, or unset it to be asked")
 		}
 	}
 	return c.Unlock(ctx, pass)
-}
-
-// newPassphrase asks for a new file-keyring passphrase twice: a typo in a
-// passphrase typed once, unseen, would lock the user out of every key set
-// stored after it.
-func newPassphrase(ctx context.Context, e *env) (secret.String, error) {
-	next := "set SPIN_KEYRING_PASSPHRASE or run 'spin unlock' in a terminal"
-	p1, err := readHidden(ctx, e, fmt.Sprintf("new spin keyring passphrase (at least %d characters): ", passphrase.MinLength))
-	if err != nil {
-		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), next)
-	}
-	if err := passphrase.Check(p1.Reveal()); err != nil {
-		return secret.String{}, hint.Wrap(err, "run 'spin unlock' again")
-	}
-	p2, err := readHidden(ctx, e, "same passphrase again: ")
-	if err != nil {
-		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), next)
-	}
-	if !p1.Equal(p2) {
-		return secret.String{}, hint.Wrap(errors.New("the two passphrases differ; nothing was set"), "run 'spin unlock' again")
-	}
-	return p1, nil
-}
-
-// waitGone waits until spind stops answering.
-func waitGone(ctx context.Context, c *client.Client) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	for {
-		if _, err := c.Status(ctx); errors.Is(err, launch.ErrNoDaemon) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("spind did not stop within 5s")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 // hardenForSecret keeps a passphrase or key this process is about to read

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/awsnet"
@@ -92,7 +93,7 @@ starts spind on demand, spind gets none of them.`,
 				return hint.Wrap(errors.New("spind runs, but its keyring does not open: "+st.KeyringError), st.KeyringHint)
 			}
 			fmt.Fprintf(e.stdout, "spind is running (pid %d, keyring %s, socket %s)\n", st.PID, st.Backend, c.Socket())
-			printNet(e.stdout, st)
+			apitext.Net(e.stdout, st)
 			if !started {
 				if lines := awsnet.FromEnv(e.getenv).Describe(); len(lines) > 0 {
 					fmt.Fprintf(e.stderr, "spin: spind was already running, so this shell's %s is not used: run 'spin daemon stop' and 'spin daemon start' to apply it, or set endpoints:/network: in config.yaml\n", strings.Join(lines, ", "))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudspin/spin/internal/credexport"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/signinflow"
 )
 
 func newExportCmd(e *env, g *globals) *cobra.Command {
@@ -42,7 +43,7 @@ the program that ran spin export (usually your shell).`,
 			}
 			defer c.Close()
 			sessionName := e.getenv("SPIN_SESSION_NAME")
-			if err := ensureMFA(ctx, e, c, profile, sessionName, false); err != nil {
+			if err := signinflow.Ready(ctx, c, e.terminal(), profile, sessionName, false); err != nil {
 				return err
 			}
 			creds, err := c.Credentials(ctx, profile, sessionName)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/stackrun"
@@ -95,10 +96,10 @@ func printStackPlan(e *env, path string, plan []profiles.StackProfile, dryRun bo
 			verb := map[bool]string{false: "updated", true: "would update"}[dryRun]
 			var what []string
 			if sp.Old.RoleARN != p.RoleARN {
-				what = append(what, fmt.Sprintf("role_arn %s -> %s", dash(sp.Old.RoleARN), p.RoleARN))
+				what = append(what, fmt.Sprintf("role_arn %s -> %s", apitext.Dash(sp.Old.RoleARN), p.RoleARN))
 			}
 			if sp.Old.Source != p.Source {
-				what = append(what, fmt.Sprintf("source %s -> %s", dash(sp.Old.Source), p.Source))
+				what = append(what, fmt.Sprintf("source %s -> %s", apitext.Dash(sp.Old.Source), p.Source))
 			}
 			fmt.Fprintf(e.stdout, "%s profile %s in %s (%s)\n", verb, p.Name, path, strings.Join(what, ", "))
 		default:

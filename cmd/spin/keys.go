@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/keyinput"
 	"github.com/cloudspin/spin/internal/secret"
@@ -171,17 +171,8 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 				fmt.Fprintln(e.stderr, "spin: hint: run 'spin keys add NAME'")
 				return nil
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tMFA SERIAL\tEXPORT")
-			for _, k := range keys {
-				export := "-"
-				if k.AllowExport {
-					export = "allowed"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.Name, k.AccessKeyID, dash(k.MFASerial), export)
-			}
 			defer printKeyWarnings(e, api.Warnings(keys)) // rotate.go
-			return tw.Flush()
+			return apitext.Keys(e.stdout, keys)
 		},
 	}
 }
@@ -206,11 +197,4 @@ func newKeysRemoveCmd(e *env, g *globals) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

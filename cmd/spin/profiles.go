@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -198,7 +199,7 @@ it, but config.yaml defines it) or "duplicate".`,
 				if r.Line == 0 {
 					managed = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, managed, dash(r.State), line)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, managed, apitext.Dash(r.State), line)
 			}
 			return tw.Flush()
 		},
