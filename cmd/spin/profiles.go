@@ -3,16 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io/fs"
-	"strconv"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
+	"github.com/cloudspin/spin/profiles/profilecmd"
+	"github.com/cloudspin/spin/stackrun"
 )
 
 func newProfilesCmd(e *env, g *globals) *cobra.Command {
@@ -34,8 +31,8 @@ AWS_CONFIG_FILE names another file, as it does for AWS tools.`,
 }
 
 type profilesWriteOptions struct {
-	force, prune, dryRun bool
-	stack                fromStackOptions
+	profilecmd.WriteOptions
+	stack fromStackOptions
 }
 
 // newProfilesWriteCmd builds `write`, or `diff` (a dry run that prints a
@@ -65,7 +62,8 @@ Running it again without changes writes nothing.
 ` + fromStackHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return profilesWrite(cmd.Context(), e, g, o, diff)
+			o.Diff = diff
+			return profilesWrite(cmd.Context(), e, g, o)
 		},
 	}
 	if diff {
@@ -77,80 +75,32 @@ Prints the change 'spin profiles write' (with the same flags) would make to
 the AWS config file. It writes nothing, not even the lock file.
 ` + fromStackHelp
 	} else {
-		cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would change without writing")
+		cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "say what would change without writing")
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "replace profiles of the same names that spin did not write")
-	cmd.Flags().BoolVar(&o.prune, "prune", false, "remove profiles spin wrote that config.yaml no longer defines")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "replace profiles of the same names that spin did not write")
+	cmd.Flags().BoolVar(&o.Prune, "prune", false, "remove profiles spin wrote that config.yaml no longer defines")
 	addFromStackFlags(cmd.Flags(), &o.stack)
 	return cmd
 }
 
-func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOptions, diff bool) error {
-	if o.stack != (fromStackOptions{}) {
-		return profilesFromStack(ctx, e, g, o, diff)
+func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOptions) error {
+	if o.stack != (fromStackOptions{}) && o.stack.dir == "" {
+		return hint.Wrap(errors.New("--environment, --source and --name-template go with --from-stack"), "name the stack folder: --from-stack DIR")
 	}
 	s, err := g.setup(e)
 	if err != nil {
 		return err
 	}
-	return profilesSync(ctx, e, s, o, diff)
-}
-
-// profilesSync writes s.Config's profiles into the AWS config file, or with
-// diff prints the change.
-func profilesSync(ctx context.Context, e *env, s *profiles.Setup, o *profilesWriteOptions, diff bool) error {
-	if !s.Config.Exists {
-		return hint.Wrap(fmt.Errorf("%s does not exist", s.Config.Path), "define your profiles there; 'spin profiles write --help' shows what spin writes")
+	out := profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr}
+	if o.stack.dir == "" {
+		return profilecmd.Write(ctx, s, o.WriteOptions, out)
 	}
-	for _, w := range s.Config.Warnings {
-		fmt.Fprintf(e.stderr, "spin: warning: %s\n", w)
-	}
-	want, err := s.Config.AWSProfiles()
+	st := profilecmd.StackRoles{NameTemplate: o.stack.nameTemplate}
+	st.Source, st.Roles, err = stackrun.RoleProfiles(ctx, o.stack.dir, o.stack.environment, o.stack.source, g.stackWorld(e))
 	if err != nil {
 		return err
 	}
-	u, err := profiles.UpdateAWSConfig(ctx, s.AWSPath, o.dryRun || diff, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
-		return profiles.Sync(doc, s.Helper, want, profiles.SyncOptions{Force: o.force, Prune: o.prune})
-	})
-	printFileWarnings(e, u)
-	if err != nil {
-		return profilesError(err, s.AWSPath)
-	}
-	if diff {
-		fmt.Fprint(e.stdout, profiles.UnifiedDiff(u.Path, u.Path+" (after spin profiles write)", u.Old, u.New))
-		return nil
-	}
-	bootstrap := map[string]bool{}
-	for _, p := range want {
-		bootstrap[p.Name] = p.Bootstrap
-	}
-	for _, ch := range u.Changes {
-		switch ch.Action {
-		case profiles.Added, profiles.Updated, profiles.Removed:
-			verb := ch.Action.String()
-			if o.dryRun {
-				verb = "would " + map[profiles.Action]string{profiles.Added: "add", profiles.Updated: "update", profiles.Removed: "remove"}[ch.Action]
-			}
-			fmt.Fprintf(e.stdout, "%s profile %s\n", verb, ch.Name)
-			if bootstrap[ch.Name] && ch.Action != profiles.Removed {
-				fmt.Fprintf(e.stderr, "spin: warning: profile %s has no role_arn: it hands out an MFA session, or the key set's long-term keys if 'spin keys allow-export' allowed that\n", ch.Name)
-			}
-		case profiles.Stale:
-			fmt.Fprintf(e.stderr, "spin: warning: profile %s was written by spin but %s no longer defines it\n", ch.Name, s.Config.Path)
-			fmt.Fprintf(e.stderr, "spin: hint: run 'spin profiles remove %s' or 'spin profiles write --prune'\n", ch.Name)
-		}
-	}
-	switch {
-	case u.Written && u.Backup != "":
-		fmt.Fprintf(e.stdout, "wrote %s (previous content in %s)\n", u.Path, u.Backup)
-	case u.Written:
-		fmt.Fprintf(e.stdout, "wrote %s\n", u.Path)
-	case o.dryRun && string(u.Old) != string(u.New):
-		fmt.Fprintf(e.stdout, "dry run: %s not written\n", u.Path)
-	default:
-		fmt.Fprintf(e.stdout, "%s is up to date (%d spin profiles)\n", u.Path, len(want))
-	}
-	return nil
+	return profilecmd.WriteFromStack(ctx, s, st, o.WriteOptions, out)
 }
 
 func newProfilesListCmd(e *env, g *globals) *cobra.Command {
@@ -171,37 +121,7 @@ it, but config.yaml defines it) or "duplicate".`,
 			if err != nil {
 				return err
 			}
-			want, err := s.Config.AWSProfiles()
-			if err != nil {
-				return err
-			}
-			var rows []profiles.ProfileState
-			u, err := profiles.UpdateAWSConfig(cmd.Context(), s.AWSPath, true, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
-				rows, err = profiles.ListProfiles(doc, s.Helper, want)
-				return nil, err
-			})
-			printFileWarnings(e, u)
-			if err != nil {
-				return profilesError(err, s.AWSPath)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintf(e.stderr, "spin: no profiles in %s or %s\n", s.AWSPath, s.Config.Path)
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PROFILE\tMANAGED\tSTATE\tLINE")
-			for _, r := range rows {
-				line := "-"
-				if r.Line > 0 {
-					line = strconv.Itoa(r.Line)
-				}
-				managed := map[bool]string{true: "yes", false: "no"}[r.Managed]
-				if r.Line == 0 {
-					managed = "-"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, managed, apitext.Dash(r.State), line)
-			}
-			return tw.Flush()
+			return profilecmd.List(cmd.Context(), s, profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr})
 		},
 	}
 }
@@ -218,52 +138,12 @@ spin did not write are never removed. If config.yaml still defines the
 profile, the next 'spin profiles write' adds it back.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := args[0]
 			awsPath, err := profiles.AWSConfigPath(e.getenv)
 			if err != nil {
 				return err
 			}
-			u, err := profiles.UpdateAWSConfig(cmd.Context(), awsPath, false, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
-				return []profiles.Change{{Name: name, Action: profiles.Removed}}, doc.RemoveProfile(name)
-			})
-			var ue *profiles.UnmanagedError
-			if errors.As(err, &ue) {
-				return hint.Wrap(err, "spin removes only profiles it wrote; edit "+awsPath+" yourself")
-			}
-			if err != nil {
-				return profilesError(err, awsPath)
-			}
-			fmt.Fprintf(e.stdout, "removed profile %s from %s\n", name, u.Path)
-			if s, err := g.setup(e); err == nil && s.Config.Profiles[name].Name != "" {
-				fmt.Fprintf(e.stderr, "spin: note: %s still defines %s: the next 'spin profiles write' adds it back\n", s.Config.Path, name)
-			}
-			return nil
+			setup := func() (*profiles.Setup, error) { return g.setup(e) }
+			return profilecmd.Remove(cmd.Context(), awsPath, args[0], setup, profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr})
 		},
 	}
-}
-
-func printFileWarnings(e *env, u *profiles.Update) {
-	if u == nil {
-		return
-	}
-	for _, w := range u.Warnings {
-		fmt.Fprintf(e.stderr, "spin: warning: %s\n", w)
-	}
-}
-
-// profilesError adds the next step to the editor's errors.
-func profilesError(err error, awsPath string) error {
-	var ue *profiles.UnmanagedError
-	var de *profiles.DuplicateError
-	switch {
-	case errors.As(err, &ue):
-		return hint.Wrap(err, "rename the profile in spin's config.yaml, or replace it with 'spin profiles write --force' (the old file is kept in config.spin.bak)")
-	case errors.As(err, &de):
-		return hint.Wrap(err, "edit "+awsPath+", then run 'spin profiles write' again")
-	case errors.Is(err, profiles.ErrNoProfile):
-		return hint.Wrap(err, "'spin profiles list' shows the profiles")
-	case errors.Is(err, fs.ErrPermission):
-		return hint.Wrap(err, "check the file and its directory: ls -l, and lsattr for the immutable flag")
-	}
-	return err
 }
