@@ -1,14 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/internal/secret"
-	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/profiles/keyimport"
 )
 
@@ -17,13 +13,8 @@ import (
 // stored and read back from spind first, then config.yaml is written, then
 // ~/.aws/config, and the plaintext key is removed last.
 
-type keysImportOptions struct {
-	from, name    string
-	remove, force bool
-}
-
 func newKeysImportCmd(e *env, g *globals) *cobra.Command {
-	o := &keysImportOptions{}
+	o := &keyimport.KeySetOptions{}
 	cmd := &cobra.Command{
 		Use:   "import --from-credentials-file PROFILE",
 		Short: "Move a key pair from ~/.aws/credentials into the OS keyring",
@@ -40,61 +31,32 @@ such profiles and then removes them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hardenForSecret(e)
-			return keysImport(cmd.Context(), e, g, o)
+			return keyimport.RunKeySetImport(cmd.Context(), e.getenv, *o, g.keyStore(e), importOut(e))
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from-credentials-file", "", "the [PROFILE] of the credentials file to import")
-	cmd.Flags().StringVar(&o.name, "name", "", "key set name (default PROFILE)")
-	cmd.Flags().BoolVar(&o.remove, "remove", false, "delete the keys from the credentials file once stored")
-	cmd.Flags().BoolVar(&o.force, "force", false, "replace an existing key set of that name; with --remove, remove the keys even if profiles of ~/.aws/config still name them")
+	cmd.Flags().StringVar(&o.From, "from-credentials-file", "", "the [PROFILE] of the credentials file to import")
+	cmd.Flags().StringVar(&o.Name, "name", "", "key set name (default PROFILE)")
+	cmd.Flags().BoolVar(&o.Remove, "remove", false, "delete the keys from the credentials file once stored")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "replace an existing key set of that name; with --remove, remove the keys even if profiles of ~/.aws/config still name them")
 	_ = cmd.MarkFlagRequired("from-credentials-file")
 	return cmd
 }
 
-func keysImport(ctx context.Context, e *env, g *globals, o *keysImportOptions) error {
-	name := cmp.Or(o.name, o.from)
-	credPath, confPath, err := awsPaths(e)
-	if err != nil {
-		return err
+// keyStore opens spind for an import, starting it if needed.
+func (g *globals) keyStore(e *env) keyimport.OpenStore {
+	return func(ctx context.Context) (keyimport.KeyStore, func(), error) {
+		c, err := g.daemon(ctx, e)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, c.Close, nil
 	}
-	imp, err := keyimport.PlanKeySetImport(ctx, credPath, confPath, o.from, name, o.remove, o.force)
-	if err != nil {
-		return err
-	}
-	c, err := g.daemon(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	backend, removed, err := imp.Apply(ctx, c, o.force)
-	if backend != "" {
-		fmt.Fprintf(e.stdout, "stored key set %s (%s) from [%s] of %s in the %s keyring\n", name, secret.MaskKeyID(imp.Key.AccessKeyID), o.from, credPath, backend)
-	}
-	if err != nil {
-		return err
-	}
-	keyimport.PrintUsers(e.stderr, o.from, credPath, imp.Users, imp.Keep, "run 'spin profiles import': it adopts them and then removes the keys; or remove the keys anyway with --force")
-	if !o.remove {
-		fmt.Fprintf(e.stderr, "spin: note: the plaintext key is still in %s\n", credPath)
-		fmt.Fprintf(e.stderr, "spin: hint: run 'spin keys import --from-credentials-file %s --name %s --remove --force' to delete it\n", o.from, name)
-	}
-	keyimport.PrintRemovals(e.stdout, e.stderr, removed)
-	return nil
 }
 
-// awsPaths are the AWS credentials and config files, as AWS tools find them.
-func awsPaths(e *env) (cred, conf string, err error) {
-	if cred, err = profiles.CredentialsPath(e.getenv); err != nil {
-		return "", "", err
-	}
-	conf, err = profiles.AWSConfigPath(e.getenv)
-	return cred, conf, err
-}
-
-type profilesImportOptions struct{ force, dryRun bool }
+func importOut(e *env) keyimport.Out { return keyimport.Out{Stdout: e.stdout, Stderr: e.stderr} }
 
 func newProfilesImportCmd(e *env, g *globals) *cobra.Command {
-	o := &profilesImportOptions{}
+	var force, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Adopt role_arn + source_profile profiles of ~/.aws/config, moving their keys into the keyring",
@@ -113,45 +75,14 @@ still name it (--force removes them anyway, listing what breaks).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hardenForSecret(e)
-			return profilesImport(cmd.Context(), e, g, o)
+			s, err := g.setup(e)
+			if err != nil {
+				return err
+			}
+			return keyimport.RunProfilesImport(cmd.Context(), s, e.getenv, force, dryRun, g.keyStore(e), importOut(e))
 		},
 	}
-	cmd.Flags().BoolVar(&o.force, "force", false, "replace key sets and config.yaml profiles of the same names; remove keys that skipped profiles still name")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "say what would be imported without storing or writing anything")
+	cmd.Flags().BoolVar(&force, "force", false, "replace key sets and config.yaml profiles of the same names; remove keys that skipped profiles still name")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "say what would be imported without storing or writing anything")
 	return cmd
-}
-
-func profilesImport(ctx context.Context, e *env, g *globals, o *profilesImportOptions) error {
-	s, err := g.setup(e)
-	if err != nil {
-		return err
-	}
-	credPath, _, err := awsPaths(e)
-	if err != nil {
-		return err
-	}
-	c, err := g.daemon(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	imp, err := keyimport.PlanProfilesImport(ctx, s.Config, s.Helper, s.AWSPath, credPath, c, o.force)
-	if err != nil {
-		return err
-	}
-	for _, k := range imp.Skipped {
-		fmt.Fprintf(e.stderr, "spin: warning: skipped %s\n", k)
-	}
-	if len(imp.Profiles) == 0 {
-		fmt.Fprintf(e.stderr, "spin: no role_arn + source_profile or SSO profiles to import from %s\n", s.AWSPath)
-		return nil
-	}
-	var removed []keyimport.Removal
-	if !o.dryRun {
-		if removed, err = imp.Apply(ctx, c); err != nil {
-			return err
-		}
-	}
-	imp.Report(e.stdout, e.stderr, o.dryRun, removed)
-	return nil
 }
