@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 
 	"github.com/spf13/cobra"
 
@@ -63,21 +62,13 @@ func execRun(ctx context.Context, e *env, g *globals, profile string, argv []str
 	if err := signinflow.Ready(ctx, c, e.terminal(), profile, sessionName, true); err != nil {
 		return err
 	}
-	srv, err := credendpoint.Start(func(ctx context.Context) (api.Credentials, error) {
+	src := func(ctx context.Context) (api.Credentials, error) {
 		return c.SessionCredentials(ctx, profile, sessionName)
+	}
+	code, err := credendpoint.Run(src, credendpoint.Child{
+		Argv: argv, Environ: os.Environ(), Profile: profile, Region: profileRegion(e, g, profile),
+		Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
 	}, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		return fmt.Errorf("start the credentials endpoint: %w", err)
-	}
-	defer srv.Close()
-	childEnv, err := credendpoint.Env(os.Environ(), srv, profile, profileRegion(e, g, profile))
-	if err != nil {
-		return err
-	}
-	child := exec.Command(argv[0], argv[1:]...)
-	child.Env = childEnv
-	child.Stdin, child.Stdout, child.Stderr = e.stdin, e.stdout, e.stderr
-	code, err := credendpoint.Supervise(child)
 	if err != nil {
 		return err
 	}
