@@ -116,7 +116,13 @@ func TestDialRetriesFullBacklog(t *testing.T) {
 		}
 		pending = append(pending, c)
 	}
+	// The acceptor ends before lfd is closed: accepting on a closed fd
+	// number would take the connections of a later test's listener.
+	accepted := make(chan struct{})
+	defer func() { <-accepted }()
+	defer unix.Shutdown(lfd, unix.SHUT_RDWR)
 	go func() {
+		defer close(accepted)
 		time.Sleep(300 * time.Millisecond)
 		for {
 			fd, _, err := unix.Accept(lfd)
