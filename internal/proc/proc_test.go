@@ -98,3 +98,12 @@ func TestChainNamesScripts(t *testing.T) {
 		t.Errorf("requester %+v (%s), want the script", got, got.Name())
 	}
 }
+
+// What spind spends per request on who asked: the chain of this test
+// binary, up to 8 processes (`go test -bench Chain ./internal/proc`).
+func BenchmarkChain(b *testing.B) {
+	pid := os.Getpid()
+	for b.Loop() {
+		Chain(pid, 8)
+	}
+}
