@@ -1,7 +1,8 @@
 // Package proc describes the process on the other end of spind's socket
 // and its ancestors: pid, executable and whether it is a shell. The
 // executable is what the kernel says the process runs (/proc/PID/exe on
-// Linux, kern.procargs2 on macOS), not what it calls itself; the chain of
+// Linux, kern.procargs2 on macOS, QueryFullProcessImageName on Windows), not
+// what it calls itself; the chain of
 // parents, though, is only as trustworthy as the processes in it, since a
 // program of the same user can exec or re-parent its way into any chain.
 package proc
@@ -41,7 +42,7 @@ func (p Process) Name() string {
 }
 
 // shells are the executables treated as shells.
-var shells = []string{"sh", "dash", "bash", "zsh", "ksh", "mksh", "fish", "busybox", "ash"}
+var shells = []string{"sh", "dash", "bash", "zsh", "ksh", "mksh", "fish", "busybox", "ash", "cmd.exe", "powershell.exe", "pwsh.exe", "pwsh"}
 
 // IsShell reports whether exe is a shell.
 func IsShell(exe string) bool { return slices.Contains(shells, filepath.Base(exe)) }

@@ -1,9 +1,8 @@
-//go:build !linux && !darwin
+//go:build !linux && !darwin && !windows
 
 package proc
 
-// Elsewhere (Windows) processes are Unknown for now: the audit records the
-// peer's pid alone.
+// Elsewhere processes are Unknown: the audit records the peer's pid alone.
 func exeOf(int) string    { return Unknown }
 func parentOf(int) int    { return 0 }
 func argsOf(int) []string { return nil }
