@@ -2,7 +2,7 @@ package broker
 
 import (
 	"context"
-	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -47,10 +47,10 @@ func checkCaller(conf *profiles.Config, p profiles.Resolved, who asker) *api.Err
 	}
 	c := who.caller
 	for _, g := range p.AllowedCallers {
-		if ok, _ := path.Match(g, c.Exe); ok {
+		if ok, _ := filepath.Match(g, c.Exe); ok {
 			return nil
 		}
-		if ok, _ := path.Match(g, c.Script); ok && c.Script != "" {
+		if ok, _ := filepath.Match(g, c.Script); ok && c.Script != "" {
 			return nil
 		}
 	}

@@ -2,7 +2,7 @@ package profiles
 
 import (
 	"fmt"
-	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -219,7 +219,7 @@ func tagSafe(s string) string {
 }
 
 // allowedCallersKey reads allowed_callers: executable path globs
-// (path.Match syntax, ~ expanded), matched by spind against the program that
+// (filepath.Match syntax, ~ expanded), matched by spind against the program that
 // asked for the profile's credentials.
 func (p *parser) allowedCallersKey(pr *Profile, f entry, where string) bool {
 	if yamlnode.IsNull(f.val) {
@@ -238,7 +238,7 @@ func (p *parser) allowedCallersKey(pr *Profile, f entry, where string) bool {
 		}
 		glob, err := expandHome(n.Value)
 		if err == nil {
-			_, err = path.Match(glob, "")
+			_, err = filepath.Match(glob, "")
 		}
 		if err != nil {
 			p.errorf(n, "allowed_callers entry %q %s %v", n.Value, where, err)
