@@ -92,6 +92,7 @@ func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOpti
 		return err
 	}
 	out := profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr}
+	o.CredentialsPath, _ = profiles.CredentialsPath(e.getenv)
 	if o.stack.dir == "" {
 		return profilecmd.Write(ctx, s, o.WriteOptions, out)
 	}

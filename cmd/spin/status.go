@@ -10,6 +10,8 @@ import (
 	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/version"
+	"github.com/cloudspin/spin/profiles"
+	"github.com/cloudspin/spin/profiles/profilecmd"
 )
 
 func newStatusCmd(e *env, g *globals) *cobra.Command {
@@ -36,6 +38,10 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(st)
+			}
+			if cfg, err := g.loadConfig(e); err == nil {
+				credPath, _ := profiles.CredentialsPath(e.getenv)
+				profilecmd.PrintShadows(profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr}, cfg, credPath)
 			}
 			printKeyWarnings(e, st.KeyWarnings) // rotate.go
 			return apitext.Status(e.stdout, st, time.Now())

@@ -92,7 +92,9 @@ func Run(ctx context.Context, d Deps) []Check {
 	}
 	setup, serr := d.Setup()
 	out = append(out, profilesCheck(setup, serr))
-	out = append(out, plaintextCheck(d.Getenv))
+	shadows, shadowed := shadowChecks(setup, d.Getenv)
+	out = append(out, shadows...)
+	out = append(out, plaintextCheck(d.Getenv, shadowed))
 	out = append(out, strayCopiesCheck(d.Getenv)...)
 	out = append(out, tofuCheck(d.Getenv, d.LookPath))
 	return append(out, clockCheck(ctx, d.HTTP, stsTarget(d.Getenv, setup, running)))

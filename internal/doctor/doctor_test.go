@@ -131,11 +131,11 @@ func TestProfilesCheck(t *testing.T) {
 func TestPlaintextAndStrayCopies(t *testing.T) {
 	home := t.TempDir()
 	getenv := envOf(map[string]string{"HOME": home, "TMPDIR": t.TempDir()})
-	if got := plaintextCheck(getenv); got.String() != "ok   plaintext keys: no "+home+"/.aws/credentials" {
+	if got := plaintextCheck(getenv, nil); got.String() != "ok   plaintext keys: no "+home+"/.aws/credentials" {
 		t.Errorf("no file: got %q", got)
 	}
 	write(t, filepath.Join(home, ".aws", "credentials"), "[default]\nregion = x\n[old]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
-	got := plaintextCheck(getenv)
+	got := plaintextCheck(getenv, nil)
 	if got.Status != Fail || got.Fix != "spin keys import --from-credentials-file old --remove" || strings.Contains(got.String(), "wJalr") {
 		t.Errorf("plaintext key: got %q", got)
 	}
@@ -147,6 +147,37 @@ func TestPlaintextAndStrayCopies(t *testing.T) {
 	stray := strayCopiesCheck(getenv)
 	if len(stray) != 1 || stray[0].String() != "FAIL stray copies: "+bak+" holds a plaintext secret key (fix: shred -u "+bak+")" {
 		t.Errorf("a backup with a key: got %v", stray)
+	}
+}
+
+// A spin profile that ~/.aws/credentials also defines with keys (aws
+// configure --profile) is reported with the fix that keeps it spin's: the
+// keys go to the profile's key set, never to a key set named after the
+// profile; the plain-text check leaves that section to it.
+func TestShadowedProfile(t *testing.T) {
+	home := t.TempDir()
+	getenv := envOf(map[string]string{"HOME": home})
+	cfg, err := profiles.Parse("/c.yaml", []byte("sources:\n  corp:\n    sso:\n      start_url: https://d-1234567890.awsapps.com/start\n      region: us-east-1\nprofiles:\n  assume-x:\n    source: cloudspin_user\n    role_arn: arn:aws:iam::123456789012:role/r\n  sso-dev:\n    source: corp\n    sso_account_id: \"123456789012\"\n    sso_role_name: Dev\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := filepath.Join(home, ".aws", "credentials")
+	write(t, creds, "[assume-x]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[sso-dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPL2\naws_secret_access_key = x\n[other]\naws_access_key_id = AKIAIOSFODNN7EXAMPL3\naws_secret_access_key = y\n")
+	checks, names := shadowChecks(&profiles.Setup{Config: cfg}, getenv)
+	want := []string{
+		"FAIL shadowed profile: profile assume-x is shadowed: [assume-x] of " + creds + " (line 1) holds keys, and AWS tools use them instead of spin's credentials (fix: if they are key set cloudspin_user's keys, run 'spin keys import --from-credentials-file assume-x --name cloudspin_user --remove' (stores them as cloudspin_user and removes the section); otherwise delete [assume-x] from " + creds + ")",
+		"FAIL shadowed profile: profile sso-dev is shadowed: [sso-dev] of " + creds + " (line 4) holds keys, and AWS tools use them instead of spin's credentials (fix: delete [sso-dev] from " + creds + " ('aws configure --profile sso-dev' writes it; spin's profiles take no keys there))",
+	}
+	if len(checks) != len(want) {
+		t.Fatalf("got %v", checks)
+	}
+	for i := range want {
+		if checks[i].String() != want[i] {
+			t.Errorf("got  %s\nwant %s", checks[i], want[i])
+		}
+	}
+	if got := plaintextCheck(getenv, names); got.Fix != "spin keys import --from-credentials-file other --remove" || strings.Contains(got.Detail, "assume-x") {
+		t.Errorf("plaintext check: %q", got)
 	}
 }
 

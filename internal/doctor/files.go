@@ -43,9 +43,30 @@ func profilesCheck(s *profiles.Setup, err error) Check {
 	return Check{OK, "profiles", fmt.Sprintf("%d in %s point at this spin", len(want), s.AWSPath), ""}
 }
 
+// shadowChecks report spin profiles that the shared credentials file
+// shadows with keys of the same name (aws configure --profile NAME), with
+// the fix that keeps the profile spin's; only when there is one.
+func shadowChecks(s *profiles.Setup, getenv func(string) string) (out []Check, names map[string]bool) {
+	path, err := profiles.CredentialsPath(getenv)
+	if s == nil || err != nil {
+		return nil, nil
+	}
+	shadows, err := profiles.ReadShadows(s.Config, path)
+	if err != nil {
+		return []Check{{Warn, "shadowed profiles", err.Error(), ""}}, nil
+	}
+	names = map[string]bool{}
+	for _, sh := range shadows {
+		names[sh.Profile] = true
+		out = append(out, Check{Fail, "shadowed profile", sh.String(), sh.Fix()})
+	}
+	return out, names
+}
+
 // plaintextCheck looks for secret keys left in the shared credentials
 // file, read with the same editor `spin keys import` removes them with.
-func plaintextCheck(getenv func(string) string) Check {
+// Sections in skip (shadowed spin profiles) have their own check and fix.
+func plaintextCheck(getenv func(string) string, skip map[string]bool) Check {
 	path, err := profiles.CredentialsPath(getenv)
 	if err != nil {
 		return Check{Warn, "plaintext keys", err.Error(), ""}
@@ -59,7 +80,7 @@ func plaintextCheck(getenv func(string) string) Check {
 	for _, sec := range doc.Sections() {
 		settings, _ := doc.Settings(sec)
 		for _, st := range settings {
-			if st.Key == "aws_secret_access_key" {
+			if st.Key == "aws_secret_access_key" && !skip[strings.TrimSpace(sec.Type+" "+sec.Name)] {
 				sections = append(sections, strings.TrimSpace(sec.Type+" "+sec.Name))
 				break
 			}

@@ -32,6 +32,9 @@ func (o Out) warn(format string, args ...any) {
 type WriteOptions struct {
 	Force, Prune, DryRun bool
 	Diff                 bool // print a unified diff, write nothing
+	// CredentialsPath is the shared credentials file, checked for keys
+	// that shadow spin's profiles; "" skips the check.
+	CredentialsPath string
 }
 
 // Write writes s's profiles into the AWS config file, or with Diff prints
@@ -78,6 +81,7 @@ func Write(ctx context.Context, s *profiles.Setup, o WriteOptions, out Out) erro
 			fmt.Fprintf(out.Stderr, "spin: hint: run 'spin profiles remove %s' or 'spin profiles write --prune'\n", ch.Name)
 		}
 	}
+	PrintShadows(out, s.Config, o.CredentialsPath)
 	switch {
 	case u.Written && u.Backup != "":
 		fmt.Fprintf(out.Stdout, "wrote %s (previous content in %s)\n", u.Path, u.Backup)
@@ -185,4 +189,18 @@ func Error(err error, awsPath string) error {
 		return hint.Wrap(err, "check the file and its directory: ls -l, and lsattr for the immutable flag")
 	}
 	return err
+}
+
+// PrintShadows warns about cfg's profiles that the credentials file at
+// credPath shadows with keys of the same name: AWS tools would silently
+// use those keys instead of spin.
+func PrintShadows(out Out, cfg *profiles.Config, credPath string) {
+	if credPath == "" {
+		return
+	}
+	shadows, _ := profiles.ReadShadows(cfg, credPath)
+	for _, sh := range shadows {
+		out.warn("%s", sh)
+		fmt.Fprintf(out.Stderr, "spin: hint: %s\n", sh.Fix())
+	}
 }
