@@ -77,6 +77,7 @@ type Broker struct {
 
 	callersMu sync.Mutex
 	callers   map[string][]audit.Record // by profile, the last recentCallers
+	own       []string                  // ownPrograms, read once
 	log       *slog.Logger
 	now       func() time.Time
 	started   time.Time
@@ -159,6 +160,7 @@ func New(cfg Config) *Broker {
 		b.cfg.RotateVerify = defaultRotateVerify
 	}
 	b.conf.path = cfg.ConfigPath
+	b.own = ownPrograms()
 	b.keySets = keySetSource{b}
 	b.sso = &ssoSource{b: b}
 	host, _ := os.Hostname()

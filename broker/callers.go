@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -21,8 +22,27 @@ const callerDepth = 8
 // shows.
 const recentCallers = 10
 
-// ownPrograms are spin's executables: they ask on behalf of their parent.
-var ownPrograms = []string{"spin", "spin-credential-process", "spind", "spin.exe", "spin-credential-process.exe"}
+// ownNames are spin's executables: they ask on behalf of their parent.
+var ownNames = []string{"spin", "spin-credential-process", "spin.exe", "spin-credential-process.exe"}
+
+// ownPrograms are the paths of spin's executables installed beside spind
+// (the helper starts spind from its own directory, packages install them
+// together): only those ask on behalf of their parent, so that a program
+// named spin elsewhere cannot pass its parent off as the caller.
+func ownPrograms() []string {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = resolved
+	}
+	var out []string
+	for _, n := range ownNames {
+		out = append(out, filepath.Join(filepath.Dir(exe), n))
+	}
+	return out
+}
 
 // asker is who sent a request: the socket peer's chain and the program in
 // it that wanted the credentials.
@@ -32,10 +52,11 @@ type asker struct {
 }
 
 // whoAsked reads the peer's process chain; it must run while the peer
-// waits for its answer, before the processes can go away.
-func whoAsked(ctx context.Context) asker {
+// waits for its answer, before the processes can go away. own are the
+// paths of spin's programs (Broker.own).
+func whoAsked(ctx context.Context, own []string) asker {
 	chain := proc.Chain(peerPID(ctx), callerDepth)
-	return asker{chain: chain, caller: proc.Requester(chain, ownPrograms...)}
+	return asker{chain: chain, caller: proc.Requester(chain, own...)}
 }
 
 // checkCaller enforces the profile's allowed_callers against the program

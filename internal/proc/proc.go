@@ -72,13 +72,14 @@ func Chain(pid, depth int) []Process {
 }
 
 // Requester is the process that asked, from a chain that starts at the
-// socket's peer: the first that is not one of spin's own programs (by base
-// name: the helper and the CLI fetch credentials on behalf of their
-// parent) and not a `sh -c` wrapper. Its Exe is Unknown when the chain has
-// none.
+// socket's peer: the first that is not one of spin's own programs (own
+// holds their full paths: the helper and the CLI fetch credentials on
+// behalf of their parent, while a copy of them elsewhere, which anyone
+// could put there, asks for itself) and not a `sh -c` wrapper. Its Exe is
+// Unknown when the chain has none.
 func Requester(chain []Process, own ...string) Process {
 	for _, p := range chain {
-		if slices.Contains(own, filepath.Base(p.Exe)) || p.Script != "" && slices.Contains(own, filepath.Base(p.Script)) || p.Wrapper {
+		if p.Script == "" && slices.Contains(own, p.Exe) || p.Wrapper {
 			continue
 		}
 		return p

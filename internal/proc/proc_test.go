@@ -5,6 +5,7 @@ package proc
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,11 +36,14 @@ func TestChainThroughShellWrapper(t *testing.T) {
 		chain[2].PID != os.Getpid() || chain[2].Exe != self {
 		t.Fatalf("chain %+v, want sleep, the sh -c wrapper, this test (%s)", chain, self)
 	}
-	if got := Requester(chain, "sleep"); got.PID != os.Getpid() {
+	if got := Requester(chain, chain[0].Exe); got.PID != os.Getpid() {
 		t.Errorf("requester %+v, want this test", got)
 	}
 	if got := Requester(chain); got.PID != sleepPID {
 		t.Errorf("requester without own programs %+v, want sleep itself", got)
+	}
+	if got := Requester(chain, "/elsewhere/"+filepath.Base(chain[0].Exe)); got.PID != sleepPID {
+		t.Errorf("a program of the same name elsewhere was taken for spin's own: %+v", got)
 	}
 	if n := len(Chain(sleepPID, 2)); n != 2 {
 		t.Errorf("depth 2 gave %d processes", n)
@@ -94,7 +98,7 @@ func TestChainNamesScripts(t *testing.T) {
 	if len(chain) < 3 || chain[1].Script != script || chain[1].Wrapper || chain[2].PID != os.Getpid() {
 		t.Fatalf("chain %+v, want sleep, the script %s, this test", chain, script)
 	}
-	if got := Requester(chain, "sleep"); got.Script != script || !strings.HasPrefix(got.Name(), script+" (") {
+	if got := Requester(chain, chain[0].Exe); got.Script != script || !strings.HasPrefix(got.Name(), script+" (") {
 		t.Errorf("requester %+v (%s), want the script", got, got.Name())
 	}
 }
