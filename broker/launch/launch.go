@@ -80,7 +80,8 @@ func EnsureStarted(ctx context.Context, o Options) (started bool, err error) {
 	if err := Ping(ctx, o.Socket); err == nil {
 		return false, nil
 	}
-	if err := start(o); err != nil {
+	exited, err := start(o)
+	if err != nil {
 		return false, err
 	}
 	for {
@@ -92,10 +93,21 @@ func EnsureStarted(ctx context.Context, o Options) (started bool, err error) {
 		select {
 		case <-ctx.Done():
 			return false, fmt.Errorf("spind did not answer on %s within %s: see its log %s", o.Socket, o.Wait, o.logFile())
+		case code := <-exited:
+			// ExitAlreadyRunning: another spind won the race; it answers
+			// soon. Any other exit is a failure not worth waiting out.
+			if code != ExitAlreadyRunning {
+				return false, fmt.Errorf("spind exited (status %d) before answering on %s: see its log %s", code, o.Socket, o.logFile())
+			}
+			exited = nil
 		case <-time.After(15 * time.Millisecond):
 		}
 	}
 }
+
+// ExitAlreadyRunning is spind's exit status when another spind already
+// serves its socket: the launcher keeps waiting for that one.
+const ExitAlreadyRunning = 3
 
 // Ping reports whether spind accepts connections on the socket: a socket
 // and a process of this user's (broker/sock), so a squatted socket is an
@@ -123,19 +135,20 @@ func Ping(ctx context.Context, socket string) error {
 // start runs spind detached: its own session, stdio on its log file and
 // never on our pipes (SDKs read the helper's stdout until EOF and would hang
 // on a daemon that inherited it), cwd / so it pins no directory.
-func start(o Options) error {
+// The channel gets spind's exit status if it exits.
+func start(o Options) (<-chan int, error) {
 	bin, err := o.binary()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	logf, err := OpenLog(o.logFile())
 	if err != nil {
-		return fmt.Errorf("start spind: %w", err)
+		return nil, fmt.Errorf("start spind: %w", err)
 	}
 	defer logf.Close()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer devnull.Close()
 	args := append([]string{"--socket", o.Socket}, o.Args...)
@@ -151,11 +164,16 @@ func start(o Options) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
 	detach(cmd)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start spind %s: %w", bin, err)
+		return nil, fmt.Errorf("start spind %s: %w", bin, err)
 	}
-	// Reap it if it exits early (e.g. lost a race); never block on it.
-	go func() { _ = cmd.Wait() }()
-	return nil
+	// Reap it if it exits early (lost a race, or failed); never block on
+	// it: a spind that serves outlives this process.
+	exited := make(chan int, 1)
+	go func() {
+		_ = cmd.Wait()
+		exited <- cmd.ProcessState.ExitCode()
+	}()
+	return exited, nil
 }
 
 func (o Options) binary() (string, error) {

@@ -35,9 +35,6 @@ func main() {
 	os.Exit(code)
 }
 
-// exitAlreadyRunning tells a launcher that losing the start race is fine.
-const exitAlreadyRunning = 3
-
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, closedFDs []int) int {
 	fs := flag.NewFlagSet("spind", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -94,7 +91,7 @@ Flags:
 	if err := serve(ctx, logger, getenv, *socket, *configPath, *backend, net); err != nil {
 		if errors.Is(err, broker.ErrAlreadyRunning) {
 			logger.Info("not starting", "reason", err)
-			return exitAlreadyRunning
+			return launch.ExitAlreadyRunning // the launcher waits for the winner
 		}
 		logger.Error("spind failed", "err", err)
 		fmt.Fprintf(stderr, "spind: %v\n", err)
