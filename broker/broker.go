@@ -35,6 +35,9 @@ type Keys interface {
 	Get(ctx context.Context, name string) (keystore.KeySet, error)
 	List(ctx context.Context) ([]string, error)
 	Remove(ctx context.Context, name string) error
+	// Check tells whether the keyring answers and the file backend's
+	// passphrase opens what is stored.
+	Check(ctx context.Context) error
 }
 
 // Config wires a Broker.

@@ -34,7 +34,8 @@ type memKeys struct {
 	sets map[string]keystore.KeySet
 }
 
-func (m *memKeys) Backend() string { return "memory" }
+func (m *memKeys) Backend() string             { return "memory" }
+func (m *memKeys) Check(context.Context) error { return nil }
 func (m *memKeys) Put(_ context.Context, k keystore.KeySet) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

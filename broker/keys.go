@@ -384,19 +384,14 @@ type FileKeys interface {
 	Unlock(dir string, pass secret.String) (secret.String, error)
 }
 
-// verifyPassphraseLocked decrypts one stored item, if any, so a typo is
-// caught at unlock time rather than at the next credential request.
+// verifyPassphraseLocked has the keyring decrypt what it stores, so a
+// typo is caught at unlock time rather than at the next credential request.
 func (b *Broker) verifyPassphraseLocked(ctx context.Context, conf *profiles.Config) error {
 	k, aerr := b.storeLocked(conf)
 	if aerr != nil {
 		return aerr
 	}
-	names, err := k.List(ctx)
-	if err != nil || len(names) == 0 {
-		return err
-	}
-	_, err = k.Get(ctx, names[0])
-	return err
+	return k.Check(ctx)
 }
 
 // passphrase is the file keyring's passphrase, zero while locked. It is an
