@@ -99,3 +99,19 @@ func TestAttributionReachesSTS(t *testing.T) {
 		t.Errorf("after editing session_tags: calls %+v, want a second AssumeRole with team=platform", calls)
 	}
 }
+
+// spin exec's endpoint carries AccountId too, and aws-sdk-go-v2's
+// container provider reads it.
+func TestExecEndpointCarriesAccountID(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.addKeys()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.env = append(w.env, childRoleEnv+"=account")
+	out, errOut, err := w.try("", "exec", "assume-test", "--", self)
+	if err != nil || strings.TrimSpace(out) != account {
+		t.Errorf("spin exec: %v, child printed %q (stderr %s), want %s", err, out, errOut, account)
+	}
+}

@@ -16,6 +16,8 @@ import (
 //
 //	sdk:   call GetCallerIdentity through aws-sdk-go-v2's default chain and
 //	       print the ARN
+//	account: print the AccountID aws-sdk-go-v2's default chain read with
+//	       the credentials
 //	probe: ask the container-credentials endpoint without and with a wrong
 //	       token and print the two status codes, then the endpoint's URL
 const childRoleEnv = "SPIN_E2E_CHILD"
@@ -36,6 +38,18 @@ func childMain(role string) int {
 			return 1
 		}
 		fmt.Println(aws.ToString(out.Arn))
+	case "account":
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err == nil {
+			var c aws.Credentials
+			if c, err = cfg.Credentials.Retrieve(ctx); err == nil {
+				fmt.Println(c.AccountID)
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "account child:", err)
+			return 1
+		}
 	case "probe":
 		url := os.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
 		for _, tok := range []string{"", "wrong-token"} {
