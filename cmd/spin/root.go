@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hint"
-	"github.com/cloudspin/spin/internal/termtext"
 	"github.com/cloudspin/spin/internal/ttyprompt"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
@@ -65,7 +63,7 @@ func run(ctx context.Context, args []string, e *env) int {
 		// Ctrl-C at a prompt: the prompt has ended its line; say no more.
 		return ttyprompt.ExitInterrupted
 	}
-	printError(e.stderr, err)
+	hint.Print(e.stderr, err)
 	return 1
 }
 
@@ -74,31 +72,6 @@ func run(ctx context.Context, args []string, e *env) int {
 type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
-
-// printError is the one place errors reach the user: `spin: <message>`,
-// then `spin: hint: <next step>` when the error carries one (hint.Hinter).
-// Of several problems (a config with many), each gets a line of its own.
-// Messages carry text from spind, AWS and files: no escape sequence in them
-// reaches the terminal.
-func printError(w io.Writer, err error) {
-	h := hint.Of(err)
-	var multi interface{ Unwrap() []error }
-	if errors.As(err, &multi) && len(multi.Unwrap()) > 1 {
-		errs := multi.Unwrap()
-		for _, x := range errs[:len(errs)-1] {
-			fmt.Fprintf(w, "spin: %s\n", oneLine(x))
-		}
-		err = errs[len(errs)-1]
-	}
-	fmt.Fprintf(w, "spin: %s\n", oneLine(err))
-	if h != "" {
-		fmt.Fprintf(w, "spin: hint: %s\n", termtext.Clean(h))
-	}
-}
-
-func oneLine(err error) string {
-	return termtext.Clean(strings.ReplaceAll(err.Error(), "\n", " "))
-}
 
 func newRootCmd(e *env) *cobra.Command {
 	g := &globals{}

@@ -1,4 +1,4 @@
-package main
+package hint_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 )
 
 // Every carrier of a next step prints the same way, through one printer.
-func TestPrintError(t *testing.T) {
+func TestPrint(t *testing.T) {
 	spind := &client.Error{Status: 404, Body: api.Error{Code: api.CodeKeySetMissing, Message: "no key set k", Hint: "run 'spin keys add k'"}}
 	tests := []struct {
 		name string
@@ -29,7 +29,7 @@ func TestPrintError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		printError(&b, tt.err)
+		hint.Print(&b, tt.err)
 		if b.String() != tt.want {
 			t.Errorf("%s: got\n%s\nwant\n%s", tt.name, b.String(), tt.want)
 		}
