@@ -47,6 +47,7 @@ type globals struct {
 
 func run(ctx context.Context, args []string, e *env) int {
 	root := newRootCmd(e)
+	strictGroups(root)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
@@ -64,6 +65,9 @@ func run(ctx context.Context, args []string, e *env) int {
 		return ttyprompt.ExitInterrupted
 	}
 	hint.Print(e.stderr, err)
+	if _, ok := errors.AsType[*usageError](err); ok {
+		return exitUsage
+	}
 	return 1
 }
 

@@ -168,6 +168,8 @@ func TestKeySetImportRefuses(t *testing.T) {
 		setup             func(*memStore)
 		want, hint        string
 	}{
+		{"a path", impCreds, "/home/me/.aws/credentials", nil, "--from-credentials-file takes a profile of the credentials file (the NAME of its [NAME] section), not the file /home/me/.aws/credentials",
+			"to read another credentials file: AWS_SHARED_CREDENTIALS_FILE=/home/me/.aws/credentials spin keys import --from-credentials-file PROFILE"},
 		{"missing profile", impCreds, "nobody", nil, "no access key in the credentials file", "the profile may use SSO or another credential source; add keys with 'spin keys add nobody'"},
 		{"temporary", impCreds + "\n[tmp]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\naws_session_token = y\n", "tmp", nil, "temporary keys", ""},
 		{"key set exists", impCreds, "cloudspin_user", func(m *memStore) { m.keys["cloudspin_user"] = api.KeyRequest{AccessKeyID: "AKIAOLDOLDOLDOLDOLD1"} }, "key set cloudspin_user already exists with another key (AKIA…OLD1)", "add --force to replace it (nothing was changed)"},

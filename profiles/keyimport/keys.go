@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/hint"
@@ -65,6 +66,11 @@ func PlanKeySetImport(ctx context.Context, credPath, confPath, from, name string
 	creds, err := ReadAWSFile(credPath)
 	if err != nil {
 		return nil, err
+	}
+	if fi, serr := os.Stat(from); strings.ContainsRune(from, os.PathSeparator) || serr == nil && fi.Mode().IsRegular() {
+		// A file name where a profile name belongs: say which is which.
+		return nil, hint.Wrap(fmt.Errorf("--from-credentials-file takes a profile of the credentials file (the NAME of its [NAME] section), not the file %s", from),
+			fmt.Sprintf("to read another credentials file: AWS_SHARED_CREDENTIALS_FILE=%s spin keys import --from-credentials-file PROFILE", from))
 	}
 	c, err := profiles.ReadCredentials(creds, from)
 	if errors.Is(err, profiles.ErrNoCredentials) {
