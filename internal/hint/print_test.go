@@ -35,25 +35,3 @@ func TestPrint(t *testing.T) {
 		}
 	}
 }
-
-// An unknown command, at the top or in a group, or an unknown flag exits 2
-// with the nearest command as the hint (cobra printed the group's help and
-// exited 0 for `spin keys lst`).
-func TestUsageErrorsExit2(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"lgin"}, "spin: unknown command \"lgin\" for \"spin\"\nspin: hint: did you mean 'spin login'?\n"},
-		{[]string{"keys", "lst"}, "spin: unknown command \"lst\" for \"spin keys\"\nspin: hint: did you mean 'spin keys list'?\n"},
-		{[]string{"daemon", "strt"}, "spin: unknown command \"strt\" for \"spin daemon\"\nspin: hint: did you mean 'spin daemon start'?\n"},
-		{[]string{"keys", "list", "--bogus"}, "spin: unknown flag: --bogus\nspin: hint: run 'spin keys list --help' for its flags\n"},
-	}
-	for _, tt := range tests {
-		var out, errOut bytes.Buffer
-		e := &env{getenv: func(string) string { return "" }, stdin: &bytes.Buffer{}, stdout: &out, stderr: &errOut}
-		if code := run(t.Context(), tt.args, e); code != 2 || errOut.String() != tt.want || out.Len() != 0 {
-			t.Errorf("spin %v: exit %d, stdout %q, stderr\n%s\nwant exit 2 and\n%s", tt.args, code, out.String(), errOut.String(), tt.want)
-		}
-	}
-}
