@@ -22,7 +22,8 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 		Short: "Start, stop and inspect spind, the credential daemon",
 	}
 	cmd.AddCommand(
-		newDaemonStartCmd(e, g),
+		newDaemonStartCmd(e, g, false),
+		newDaemonStartCmd(e, g, true),
 		&cobra.Command{
 			Use:     "stop",
 			Short:   "Stop spind; cached sessions are forgotten",

@@ -31,7 +31,10 @@ func keyringReady(ctx context.Context, c *client.Client) error {
 	return nil
 }
 
-func newDaemonStartCmd(e *env, g *globals) *cobra.Command {
+// newDaemonStartCmd is `spin daemon start`, or with restart `spin daemon
+// restart`: stop the running spind first, so a new keyring backend,
+// endpoint or proxy of this shell applies.
+func newDaemonStartCmd(e *env, g *globals, restart bool) *cobra.Command {
 	var backend string
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -64,6 +67,17 @@ starts spind on demand, spind gets none of them.`,
 				return err
 			}
 			o.Explicit = true
+			if restart {
+				c := client.New(o.Socket)
+				running, err := c.Stop(cmd.Context())
+				c.Close()
+				if err != nil {
+					return err
+				}
+				if running {
+					fmt.Fprintln(e.stdout, "spind stopped (its cached sessions are forgotten)")
+				}
+			}
 			if backend != "" {
 				o.Args = append(o.Args, "--keyring-backend", backend)
 			}
@@ -87,7 +101,7 @@ starts spind on demand, spind gets none of them.`,
 			}
 			if want := cmp.Or(backend, e.getenv("SPIN_KEYRING_BACKEND")); !started && want != "" && want != "auto" && want != st.Backend {
 				return hint.Wrap(fmt.Errorf("spind already runs with the %s keyring, not %s", st.Backend, want),
-					"run 'spin daemon stop', then 'spin daemon start --keyring-backend "+want+"'")
+					"run 'spin daemon restart --keyring-backend "+want+"' (cached sessions are forgotten)")
 			}
 			if st.KeyringError != "" {
 				return hint.Wrap(errors.New("spind runs, but its keyring does not open: "+st.KeyringError), st.KeyringHint)
@@ -96,11 +110,15 @@ starts spind on demand, spind gets none of them.`,
 			apitext.Net(e.stdout, st)
 			if !started {
 				if lines := awsnet.FromEnv(e.getenv).Describe(); len(lines) > 0 {
-					fmt.Fprintf(e.stderr, "spin: spind was already running, so this shell's %s is not used: run 'spin daemon stop' and 'spin daemon start' to apply it, or set endpoints:/network: in config.yaml\n", strings.Join(lines, ", "))
+					fmt.Fprintf(e.stderr, "spin: spind was already running, so this shell's %s is not used: run 'spin daemon restart' to apply it, or set endpoints:/network: in config.yaml\n", strings.Join(lines, ", "))
 				}
 			}
 			return nil
 		},
+	}
+	if restart {
+		cmd.Use, cmd.Short = "restart", "Stop spind and start it again with this shell's settings (sessions are forgotten)"
+		cmd.Example = "  spin daemon restart --keyring-backend file\n  AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566 spin daemon restart"
 	}
 	cmd.Flags().StringVar(&backend, "keyring-backend", "", "keyring backend for a spind this starts (auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file); default SPIN_KEYRING_BACKEND, then config.yaml")
 	return cmd
