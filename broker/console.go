@@ -34,7 +34,7 @@ func (b *Broker) handleConsole(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case d == 0:
 		d = time.Hour
-	case d < 0 || d > 12*time.Hour:
+	case d < 15*time.Minute || d > 12*time.Hour:
 		writeError(w, errorf(api.CodeBadRequest, "use --duration between 15m and 12h", "console session of %s: the console allows up to 12h", d))
 		return
 	}
@@ -51,6 +51,8 @@ func (b *Broker) handleConsole(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	out, aerr := b.consoleURL(ctx, conf, p, req.Path, d)
+	// A console sign-in is a hand-out like any other: the audit log has it.
+	b.record(whoAsked(r.Context(), b.own), profile, "console", aerr == nil, aerr)
 	if aerr != nil {
 		b.log.Info("console sign-in refused", "profile", profile, "code", aerr.Code, "message", aerr.Message)
 		writeError(w, aerr)
@@ -70,9 +72,19 @@ func (b *Broker) consoleURL(ctx context.Context, conf *profiles.Config, p profil
 	if p.Bootstrap() {
 		// No role: a federated user of the key set's IAM user. AWS allows
 		// GetFederationToken only with long-term keys, MFA or not.
+		if aerr := checkCaller(conf, p, whoAsked(ctx, b.own)); aerr != nil {
+			return api.ConsoleURL{}, aerr
+		}
 		ks, aerr := b.keySet(ctx, conf, p.Source, p.Name)
 		if aerr != nil {
 			return api.ConsoleURL{}, aerr
+		}
+		if mfaSerial(p, ks) != "" {
+			// The call cannot carry the MFA session, so the session is
+			// the proof of presence this key set asks for.
+			if _, aerr := b.mfaSession(ctx, p, false); aerr != nil {
+				return api.ConsoleURL{}, aerr
+			}
 		}
 		part = keySetPartition(conf, ks)
 		name := federatedName(conf.User)

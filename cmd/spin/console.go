@@ -41,9 +41,10 @@ stdout only, spin never logs it.`,
 			var ce *client.Error
 			if errors.As(err, &ce) && (ce.Code() == api.CodeMFARequired || ce.Code() == api.CodeSigninRequired) {
 				// Ask for the MFA code (or sign in) here, then try again.
-				if signinflow.Ready(cmd.Context(), c, e.terminal(), args[0], "", true) == nil {
-					out, err = c.Console(cmd.Context(), args[0], req)
+				if rerr := signinflow.Ready(cmd.Context(), c, e.terminal(), args[0], "", true); rerr != nil {
+					return rerr
 				}
+				out, err = c.Console(cmd.Context(), args[0], req)
 			}
 			if err != nil {
 				return err

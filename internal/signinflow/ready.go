@@ -63,7 +63,12 @@ func Ready(ctx context.Context, c Client, t Terminal, profile, sessionName strin
 	if errors.As(err, &ae) && ae.Code == api.CodeSigninRequired && (ae.SourceKind == "sso" || ae.SourceKind == "login") {
 		// Sign in here, where a person is, not inside the child.
 		if serr := signinOnTerminal(ctx, c, t, ae.Source); serr != nil {
-			return err
+			// Without a terminal the original answer says what to run;
+			// otherwise the sign-in's own failure (Ctrl-C, refused) does.
+			if errors.Is(serr, ErrNoTerminal) {
+				return err
+			}
+			return serr
 		}
 		err = get()
 	}
@@ -72,7 +77,10 @@ func Ready(ctx context.Context, c Client, t Terminal, profile, sessionName strin
 	}
 	code, perr := PromptMFACode(ctx, t, profile)
 	if perr != nil {
-		return err
+		if errors.Is(perr, ErrNoTerminal) {
+			return err
+		}
+		return perr
 	}
 	if err := c.MFA(ctx, profile, code); err != nil {
 		return err
