@@ -10,6 +10,7 @@ package proc
 import (
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,7 +61,7 @@ func Chain(pid, depth int) []Process {
 			p.Wrapper = isWrapper(args)
 		}
 		if !p.Wrapper {
-			p.Script = scriptOf(args)
+			p.Script = scriptOf(p.Exe, args)
 		}
 		out = append(out, p)
 		if shell && !p.Wrapper && p.Script == "" || pid == 1 { // an interactive shell: the user's
@@ -95,23 +96,68 @@ func isWrapper(args []string) bool {
 
 // scriptOf finds the script a shebang started: the kernel runs
 // "#!INTERPRETER [ARG]" files as INTERPRETER [ARG] PATH ..., so PATH is the
-// first or second argument. Only an absolute path to a file that starts
-// with #! counts.
-func scriptOf(args []string) string {
-	for _, a := range args[min(1, len(args)):min(3, len(args))] {
-		if !filepath.IsAbs(a) {
+// first argument, or the second after the shebang's ARG (for
+// "#!/usr/bin/env NAME", env then runs NAME PATH ...). A path only counts
+// when its shebang names exe, the program the kernel says runs: any
+// process can put the path of an allowed script among its arguments, but
+// not be started by that script's interpreter unless it is that script.
+func scriptOf(exe string, args []string) string {
+	if len(args) < 2 || exe == "" {
+		return ""
+	}
+	realExe, err := filepath.EvalSymlinks(exe)
+	if err != nil {
+		realExe = exe
+	}
+	for i := 1; i <= 2 && i < len(args); i++ {
+		path := args[i]
+		if !filepath.IsAbs(path) {
 			continue
 		}
-		f, err := os.Open(a)
-		if err != nil {
+		interp, arg, ok := shebang(path)
+		if !ok {
 			continue
 		}
-		head := make([]byte, 2)
-		_, err = io.ReadFull(f, head)
-		f.Close()
-		if err == nil && string(head) == "#!" {
-			return filepath.Clean(a)
+		switch {
+		case filepath.Base(interp) == "env" && arg != "" && i == 1:
+			// #!/usr/bin/env NAME: env ran NAME PATH.
+			if p, err := exec.LookPath(arg); err == nil {
+				interp = p
+			} else {
+				continue
+			}
+		case arg != "" && (i != 2 || args[1] != arg):
+			continue
+		case arg == "" && i != 1:
+			continue
+		}
+		if r, err := filepath.EvalSymlinks(interp); err == nil && r == realExe {
+			return filepath.Clean(path)
 		}
 	}
 	return ""
+}
+
+// shebang reads a file's "#!INTERPRETER [ARG]" line.
+func shebang(path string) (interp, arg string, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", false
+	}
+	defer f.Close()
+	buf := make([]byte, 256)
+	n, _ := io.ReadFull(f, buf)
+	line, _, _ := strings.Cut(string(buf[:n]), "\n")
+	rest, found := strings.CutPrefix(line, "#!")
+	if !found {
+		return "", "", false
+	}
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return "", "", false
+	}
+	if len(fields) > 1 {
+		arg = strings.Join(fields[1:], " ")
+	}
+	return fields[0], arg, true
 }

@@ -111,3 +111,38 @@ func BenchmarkChain(b *testing.B) {
 		Chain(pid, 8)
 	}
 }
+
+// A process names a script only when the script's interpreter is what
+// the kernel says runs: anyone can pass an allowed script's path as an
+// argument (allowed_callers matches scripts).
+func TestScriptOfNeedsItsInterpreter(t *testing.T) {
+	dir := t.TempDir()
+	sh, err := filepath.EvalSymlinks("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, viaEnv, noBang := dir+"/direct", dir+"/env", dir+"/plain"
+	for path, text := range map[string]string{direct: "#!/bin/sh\n:\n", viaEnv: "#!/usr/bin/env sh\n:\n", noBang: ":\n"} {
+		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		exe  string
+		args []string
+		want string
+	}{
+		{sh, []string{"sh", direct}, direct},
+		{sh, []string{"sh", viaEnv}, viaEnv},
+		{sh, []string{"sh", noBang}, ""},
+		{"/usr/bin/python3", []string{"python3", direct}, ""}, // another interpreter
+		{"/tmp/evil", []string{"/tmp/evil", direct}, ""},      // a binary naming the script
+		{sh, []string{"sh", "-c", direct}, ""},                // not where the kernel puts it
+		{sh, []string{"sh", "noshebang.sh", direct}, ""},      // second place needs the shebang's ARG
+		{sh, []string{"sh", "relative/path"}, ""},
+	} {
+		if got := scriptOf(c.exe, c.args); got != c.want {
+			t.Errorf("scriptOf(%s, %q) = %q, want %q", c.exe, c.args, got, c.want)
+		}
+	}
+}
