@@ -139,7 +139,11 @@ func (s *SDKKeyAPI) CreateAccessKey(ctx context.Context, caller api.Credentials,
 	if err != nil {
 		return AccessKey{}, err
 	}
-	out, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
+	// One attempt: a retry after a lost answer would make a second key
+	// whose secret nobody saw. A re-run of the rotation finds the first.
+	out, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{}, func(o *iam.Options) {
+		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
+	})
 	if err != nil {
 		return AccessKey{}, err
 	}

@@ -135,6 +135,9 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 			"%s is a source under sources: in %s; a key set of the same name would be ambiguous", name, conf.Path))
 		return
 	}
+	// A key set being rotated is not changed under the rotation's feet.
+	b.rotateMu.Lock()
+	defer b.rotateMu.Unlock()
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)
@@ -219,6 +222,9 @@ func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	// A key set being rotated is not changed under the rotation's feet.
+	b.rotateMu.Lock()
+	defer b.rotateMu.Unlock()
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)
@@ -259,6 +265,9 @@ func (b *Broker) handleKeyExport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	// A key set being rotated is not changed under the rotation's feet.
+	b.rotateMu.Lock()
+	defer b.rotateMu.Unlock()
 	b.keysMu.Lock()
 	defer b.keysMu.Unlock()
 	k, aerr := b.storeLocked(conf)

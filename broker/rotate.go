@@ -56,7 +56,9 @@ func (b *Broker) handleRotateKey(w http.ResponseWriter, r *http.Request) {
 	// limit of two.
 	b.rotateMu.Lock()
 	defer b.rotateMu.Unlock()
-	ctx, cancel := context.WithTimeout(r.Context(), b.cfg.RotateVerify+2*time.Minute)
+	// Not the request's context: a Ctrl-C between CreateAccessKey and
+	// storing the key must not lose its secret.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), b.cfg.RotateVerify+2*time.Minute)
 	defer cancel()
 	res, aerr := b.rotate(ctx, conf, name, req.KeepOld)
 	if aerr != nil {
