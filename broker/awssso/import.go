@@ -73,7 +73,10 @@ func (s *Source) ImportCache(ctx context.Context, data []byte) error {
 	if reg.ClientID != "" {
 		s.st.Imported = fromReg(reg)
 	}
-	s.saveLocked(ctx)
+	if err := s.saveLocked(ctx); err != nil {
+		// The AWS CLI's file must stay: this copy would not survive a restart.
+		return err
+	}
 	s.log().Info("sso: imported the AWS CLI's cached token", "source", s.Name, "expires", t.Expires)
 	return nil
 }

@@ -138,20 +138,24 @@ func (s *Source) endpoint() string {
 	return ep
 }
 
-func (s *Source) saveLocked(ctx context.Context) {
+// saveLocked stores the state; its error only matters to a caller about
+// to delete the tokens' other copy (an import).
+func (s *Source) saveLocked(ctx context.Context) error {
 	if s.Store == nil {
-		return
+		return nil
 	}
 	data, err := json.Marshal(s.st)
 	if err != nil {
-		return
+		return err
 	}
 	if err := s.Store.PutSource(ctx, s.Name, secret.New(string(data))); err != nil {
 		// Memory still holds it: this spind keeps working; a restart
 		// will ask for a sign-in.
 		s.lastErr = "keyring: " + err.Error()
 		s.log().Warn("sso: could not store the tokens in the keyring", "source", s.Name, "err", err)
+		return fmt.Errorf("store the tokens in the keyring: %w", err)
 	}
+	return nil
 }
 
 // AccessToken returns an access token with at least RefreshAhead left,

@@ -42,7 +42,14 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	if json.Unmarshal(answer, &chosen) != nil || chosen.Code != api.CodeSigninRequired || !chosen.Prompt {
 		return status, answer, nil
 	}
-	cmd := exec.CommandContext(ctx, spin, "login", e.Source)
+	// A browser sign-in takes longer than a credential request may: the
+	// sign-in gets spind's window for it, not what is left of ours, and is
+	// interrupted (not killed) when that ends, so the terminal is restored.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), signinWindow)
+	defer cancel()
+	cmd := exec.CommandContext(lctx, spin, "login", e.Source)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	// The same spind, whatever this helper's environment says.
 	cmd.Env = append(os.Environ(), "SPIN_SOCKET="+o.Launch.Socket)
@@ -51,13 +58,19 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_, _, _ = do(cctx, o, "POST", api.PathSignin+escape(e.Source, false)+"/cancel", []byte("{}"))
 		cancel()
-		if ctx.Err() != nil {
+		if lctx.Err() != nil {
 			return 0, nil, errors.New("source " + e.Source + ": the sign-in did not finish in time: run 'spin login " + e.Source + "', then retry")
 		}
 		return 0, nil, errors.New("source " + e.Source + ": the sign-in failed (" + err.Error() + "): run 'spin login " + e.Source + "'")
 	}
-	return do(ctx, o, "GET", credentialsPath(o.Profile, o.SessionName, false), nil)
+	rctx, rcancel := context.WithTimeout(context.Background(), o.Timeout)
+	defer rcancel()
+	return do(rctx, o, "GET", credentialsPath(o.Profile, o.SessionName, false), nil)
 }
+
+// signinWindow is how long spind holds other callers for a helper's
+// sign-in (broker/signin_round.go's signinPromptWindow).
+const signinWindow = 3 * time.Minute
 
 // signinQuery is ?signin=prompt, or &signin=prompt after a session name.
 func signinQuery(sessionName string) string {

@@ -13,12 +13,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
 )
 
 // Daemon is the part of spind's client a sign-in uses.
@@ -132,6 +134,13 @@ func Opener(getenv func(string) string) func(url string) error {
 			return errors.New("no browser: set BROWSER")
 		}
 		cmd := exec.Command(argv[0], append(argv[1:], url)...)
+		// A browser lives on long after spin: it gets no secret from
+		// this environment (an exported passphrase or key).
+		for _, kv := range os.Environ() {
+			if k, _, _ := strings.Cut(kv, "="); !secret.IsEnvVar(k) {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
 		// The browser outlives nothing of ours, but must not hold the
 		// terminal's output: its chatter would mix with the prompt.
 		if err := cmd.Start(); err != nil {

@@ -82,11 +82,12 @@ func RunProfilesImport(ctx context.Context, s *profiles.Setup, getenv func(strin
 	if err != nil {
 		return err
 	}
+	imp.getenv = getenv // the token caches are under the same HOME as the files
 	for _, k := range imp.Skipped {
 		fmt.Fprintf(out.Stderr, "spin: warning: skipped %s\n", k)
 	}
 	if len(imp.Profiles) == 0 {
-		fmt.Fprintf(out.Stderr, "spin: no role_arn + source_profile or SSO profiles to import from %s\n", s.AWSPath)
+		fmt.Fprintf(out.Stderr, "spin: no role_arn + source_profile, SSO or login_session profiles to import from %s\n", s.AWSPath)
 		return nil
 	}
 	var removed []Removal
