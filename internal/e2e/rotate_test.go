@@ -78,10 +78,18 @@ func TestRotateUnderLoad(t *testing.T) {
 		}()
 	}
 	time.Sleep(time.Second) // let the helpers get going
+	// IAM's eventual consistency: the new key works only after 2s, so the
+	// rotation waits for it while the helpers keep calling.
+	w.emu.SetIAMKeyDelay(2 * time.Second)
+	before := calls.Load()
 	out := w.run("", "keys", "rotate", w.keySet)
+	during := calls.Load() - before
 	time.Sleep(time.Second) // and keep calling with the new key
 	stop.Store(true)
 	wg.Wait()
+	if during == 0 {
+		t.Errorf("no helper call finished while the rotation ran: the test showed nothing")
+	}
 	t.Logf("%d helper calls, %d failed; rotate said %q", calls.Load(), failures.Load(), out)
 	if failures.Load() != 0 {
 		t.Fatalf("%d of %d helper calls failed during the rotation", failures.Load(), calls.Load())

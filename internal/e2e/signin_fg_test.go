@@ -79,6 +79,8 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 		default:
 		}
 		if time.Now().After(deadline) {
+			termMu.Lock()
+			defer termMu.Unlock()
 			t.Fatalf("the browser was never opened\nterminal: %s", terminal.String())
 		}
 	}
@@ -97,7 +99,9 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 			results <- result{o, e, err}
 		}()
 	}
-	time.Sleep(time.Second)
+	// Give them time to start and reach spind, which holds them (on a
+	// loaded machine process start-up alone takes a while).
+	time.Sleep(3 * time.Second)
 	select {
 	case r := <-results:
 		t.Fatalf("a waiting helper returned during the sign-in: %v, stderr %q", r.err, r.errOut)
