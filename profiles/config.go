@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/internal/awsnet"
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // Defaults used when config.yaml does not set a value. The region stays
@@ -247,7 +248,11 @@ func (c *Config) Resolve(name string) (Resolved, error) {
 		if len(c.Order) == 0 {
 			return Resolved{}, fmt.Errorf("%w %q: %s defines no profiles", ErrUnknownProfile, name, c.Path)
 		}
-		return Resolved{}, fmt.Errorf("%w %q in %s (known: %s)", ErrUnknownProfile, name, c.Path, strings.Join(c.Order, ", "))
+		msg := fmt.Sprintf("%s (known: %s)", c.Path, strings.Join(c.Order, ", "))
+		if s := yamlnode.Suggest(name, c.Order); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return Resolved{}, fmt.Errorf("%w %q in %s", ErrUnknownProfile, name, msg)
 	}
 	kind := cmp.Or(p.Kind, KindKeySet)
 	if d, ok := c.Sources[p.Source]; ok {
