@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -178,13 +179,30 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 }
 
 func newKeysRemoveCmd(e *env, g *globals) *cobra.Command {
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:     "remove NAME",
 		Aliases: []string{"rm"},
 		Short:   "Delete a key set from the keyring",
-		Example: "  spin keys remove cloudspin_user",
-		Args:    cobra.ExactArgs(1),
+		Example: "  spin keys remove cloudspin_user          # asks first\n  spin keys remove cloudspin_user --yes    # scripts: no terminal to ask on",
+		Long: `Delete a key set from the keyring. The keys are gone for good unless you
+still have them elsewhere (IAM shows the key id, never the secret again), so
+on a terminal spin asks first; without one it needs --yes.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !yes {
+				answer, err := readLine(cmd.Context(), e, fmt.Sprintf("remove key set %s from the keyring? profiles that use it stop working [y/N] ", args[0]))
+				if errors.Is(err, errNoTTY) {
+					return hint.Wrap(fmt.Errorf("keys remove %s: no terminal to confirm on", args[0]), "add --yes to remove it without asking")
+				}
+				if err != nil {
+					return err
+				}
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					fmt.Fprintf(e.stderr, "spin: key set %s kept\n", args[0])
+					return nil
+				}
+			}
 			c, err := g.daemon(cmd.Context(), e)
 			if err != nil {
 				return err
@@ -197,4 +215,6 @@ func newKeysRemoveCmd(e *env, g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "remove without asking")
+	return cmd
 }

@@ -66,7 +66,7 @@ func TestImportWalkthroughProfiles(t *testing.T) {
 	if got, want := strings.TrimSpace(string(cli)), wantAssumedARN("spin-"+currentUser(t)); got != want {
 		t.Errorf("aws printed %q, want %q", got, want)
 	}
-	w.run("", "keys", "remove", w.keySet)
+	w.run("", "keys", "remove", w.keySet, "--yes")
 }
 
 // `spin keys import --from-credentials-file X --remove` moves one key pair:
@@ -94,5 +94,5 @@ func TestImportKeysFromCredentialsFile(t *testing.T) {
 	if err == nil || !strings.Contains(errOut, "no access key") {
 		t.Errorf("second import: err %v, stderr %q; want no key found", err, errOut)
 	}
-	w.run("", "keys", "remove", w.keySet)
+	w.run("", "keys", "remove", w.keySet, "--yes")
 }

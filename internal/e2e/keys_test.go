@@ -63,7 +63,7 @@ func TestKeysThroughCLI(t *testing.T) {
 					t.Errorf("after unlock keys list = %q, want %s", list, w.keySet)
 				}
 			}
-			w.run("", "keys", "remove", w.keySet)
+			w.run("", "keys", "remove", w.keySet, "--yes")
 			if list, _, _ := w.try("", "keys", "list"); strings.Contains(list, w.keySet) {
 				t.Errorf("after remove keys list = %q, still has %s", list, w.keySet)
 			}

@@ -264,7 +264,7 @@ func (w *world) daemons() []int {
 }
 
 func (w *world) stopDaemons() {
-	_, _, _ = w.try("", "keys", "remove", w.keySet)
+	_, _, _ = w.try("", "keys", "remove", w.keySet, "--yes")
 	_, _, _ = w.try("", "daemon", "stop")
 	for _, pid := range w.daemons() {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
