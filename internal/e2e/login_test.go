@@ -6,9 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -16,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -262,28 +259,7 @@ func TestLoginSourceStackUp(t *testing.T) {
 // keyring and the plaintext file is deleted.
 func TestLoginImportFromAWSCLICache(t *testing.T) {
 	w := newLoginWorld(t, 0)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, session := w.emu.NewSigninSession(&key.PublicKey, awsemu.SigninSameDeviceClient)
-	der, _ := x509.MarshalECPrivateKey(key)
-	cache, _ := json.Marshal(map[string]any{ // as awscli/customizations/login writes it
-		"accessToken": map[string]string{"accessKeyId": "ASIAOLDCONSOLE000000", "secretAccessKey": "old", "sessionToken": "old",
-			"accountId": account, "expiresAt": "2020-01-01T00:00:00Z"},
-		"tokenType": "aws_sigv4", "clientId": awsemu.SigninSameDeviceClient, "refreshToken": rt,
-		"idToken": "eyJhbGciOiJFUzM4NCJ9.e30.c2ln",
-		"dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
-	})
-	sum := sha256.Sum256([]byte(session))
-	path := filepath.Join(w.home, ".aws", "login", "cache", hex.EncodeToString(sum[:])+".json")
-	w.writeFile(path, string(cache))
-	conf, err := os.ReadFile(w.awsConf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.writeFile(w.awsConf, string(conf)+"\n[profile legacy]\nlogin_session = "+session+"\nregion = us-east-1\n")
-
+	path, session := w.awsLoginCache(t, "legacy")
 	out, errOut, err := w.try("", "login", "me", "--from-aws-cli", "legacy")
 	if err != nil {
 		t.Fatalf("spin login --from-aws-cli: %v\n%s%s", err, out, errOut)
@@ -350,29 +326,7 @@ func TestLoginHundredHelpersOneRefresh(t *testing.T) {
 // cache file is deleted.
 func TestLoginProfilesImportFromAWSCLICache(t *testing.T) {
 	w := newLoginWorld(t, 0)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, session := w.emu.NewSigninSession(&key.PublicKey, awsemu.SigninSameDeviceClient)
-	der, _ := x509.MarshalECPrivateKey(key)
-	cache, _ := json.Marshal(map[string]any{ // as awscli/customizations/login writes it
-		"accessToken": map[string]string{"accessKeyId": "ASIAOLDCONSOLE000000", "secretAccessKey": "old", "sessionToken": "old",
-			"accountId": account, "expiresAt": "2020-01-01T00:00:00Z"},
-		"tokenType": "aws_sigv4", "clientId": awsemu.SigninSameDeviceClient, "refreshToken": rt,
-		"idToken": "eyJhbGciOiJFUzM4NCJ9.e30.c2ln",
-		"dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
-	})
-	path, err := profiles.LoginCachePath(func(k string) string { return map[string]string{"HOME": w.home}[k] }, session)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.writeFile(path, string(cache))
-	conf, err := os.ReadFile(w.awsConf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.writeFile(w.awsConf, string(conf)+"\n[profile legacy]\nlogin_session = "+session+"\nregion = us-east-1\n")
+	path, _ := w.awsLoginCache(t, "legacy")
 
 	out := w.run("", "profiles", "import")
 	for _, want := range []string{"imported profile legacy (login source me)", "moved the AWS CLI's token for source me into the keyring and removed " + path} {
@@ -444,4 +398,36 @@ func TestLoginConsoleCredentialsLongRunRealClients(t *testing.T) {
 		}
 	}
 	t.Logf("%d calls, %d refreshes", calls, refreshes)
+}
+
+// awsLoginCache leaves what `aws login` leaves: a login session (an
+// emulator refresh token and its DPoP key) in ~/.aws/login/cache, as
+// awscli/customizations/login writes it, and profile with its
+// login_session in the AWS config file.
+func (w *world) awsLoginCache(t *testing.T, profile string) (path, session string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, session := w.emu.NewSigninSession(&key.PublicKey, awsemu.SigninSameDeviceClient)
+	der, _ := x509.MarshalECPrivateKey(key)
+	cache, _ := json.Marshal(map[string]any{
+		"accessToken": map[string]string{"accessKeyId": "ASIAOLDCONSOLE000000", "secretAccessKey": "old", "sessionToken": "old",
+			"accountId": account, "expiresAt": "2020-01-01T00:00:00Z"},
+		"tokenType": "aws_sigv4", "clientId": awsemu.SigninSameDeviceClient, "refreshToken": rt,
+		"idToken": "eyJhbGciOiJFUzM4NCJ9.e30.c2ln",
+		"dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
+	})
+	path, err = profiles.LoginCachePath(func(k string) string { return map[string]string{"HOME": w.home}[k] }, session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeFile(path, string(cache))
+	conf, err := os.ReadFile(w.awsConf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeFile(w.awsConf, string(conf)+"\n[profile "+profile+"]\nlogin_session = "+session+"\nregion = us-east-1\n")
+	return path, session
 }
