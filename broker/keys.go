@@ -33,6 +33,21 @@ func (b *Broker) lockedLocked(conf *profiles.Config) bool {
 }
 
 // store opens the keyring on first use. Callers hold keysMu.
+// storeForWrite opens the store for a change to a key set: under
+// rotateMu, so a key set being rotated is not changed under the
+// rotation's feet, and keysMu. unlock releases both.
+func (b *Broker) storeForWrite(conf *profiles.Config) (Keys, func(), *api.Error) {
+	b.rotateMu.Lock()
+	b.keysMu.Lock()
+	unlock := func() { b.keysMu.Unlock(); b.rotateMu.Unlock() }
+	k, aerr := b.storeLocked(conf)
+	if aerr != nil {
+		unlock()
+		return nil, nil, aerr
+	}
+	return k, unlock, nil
+}
+
 func (b *Broker) storeLocked(conf *profiles.Config) (Keys, *api.Error) {
 	if b.lockedLocked(conf) {
 		return nil, lockedError(b.backendName(conf) == "file")
@@ -135,16 +150,12 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 			"%s is a source under sources: in %s; a key set of the same name would be ambiguous", name, conf.Path))
 		return
 	}
-	// A key set being rotated is not changed under the rotation's feet.
-	b.rotateMu.Lock()
-	defer b.rotateMu.Unlock()
-	b.keysMu.Lock()
-	defer b.keysMu.Unlock()
-	k, aerr := b.storeLocked(conf)
+	k, unlock, aerr := b.storeForWrite(conf)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
+	defer unlock()
 	if !req.Force {
 		if old, err := k.Get(r.Context(), name); err == nil && sameKeySet(old, ks) {
 			// Storing the key it already holds changes nothing: an import
@@ -222,16 +233,12 @@ func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	// A key set being rotated is not changed under the rotation's feet.
-	b.rotateMu.Lock()
-	defer b.rotateMu.Unlock()
-	b.keysMu.Lock()
-	defer b.keysMu.Unlock()
-	k, aerr := b.storeLocked(conf)
+	k, unlock, aerr := b.storeForWrite(conf)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
+	defer unlock()
 	err := k.Remove(r.Context(), name)
 	if errors.Is(err, keystore.ErrNotFound) {
 		writeError(w, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend))
@@ -265,16 +272,12 @@ func (b *Broker) handleKeyExport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	// A key set being rotated is not changed under the rotation's feet.
-	b.rotateMu.Lock()
-	defer b.rotateMu.Unlock()
-	b.keysMu.Lock()
-	defer b.keysMu.Unlock()
-	k, aerr := b.storeLocked(conf)
+	k, unlock, aerr := b.storeForWrite(conf)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
+	defer unlock()
 	ks, err := k.Get(r.Context(), name)
 	if errors.Is(err, keystore.ErrNotFound) {
 		writeError(w, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend))
