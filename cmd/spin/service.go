@@ -18,11 +18,16 @@ func newDaemonInstallCmds(e *env, g *globals) []*cobra.Command {
 		Long: `Write a per-user service definition that starts spind at login, the way
 'spin daemon start' does. It prints the command that enables it. With the
 file keyring backend, run 'spin unlock' after login: the passphrase never
-goes into a service definition.`,
+goes into a service definition. Without a systemd user instance (containers,
+WSL, SSH logins without lingering) or a launchd session it writes nothing and
+says what to do instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			kind, err := service.Current()
 			if err != nil {
+				return err
+			}
+			if err := service.Check(cmd.Context(), kind); err != nil {
 				return err
 			}
 			spind, err := launch.FindSpind()
