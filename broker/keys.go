@@ -94,8 +94,7 @@ func (b *Broker) keySet(ctx context.Context, conf *profiles.Config, name, profil
 	ks, err := k.Get(ctx, name)
 	switch {
 	case errors.Is(err, keystore.ErrNotFound):
-		return keystore.KeySet{}, errorf(api.CodeKeySetMissing, fmt.Sprintf("run 'spin keys add %s'", name),
-			"profile %s: key set %s is not in the %s keyring", profile, name, b.backend)
+		return keystore.KeySet{}, b.missingSource(ctx, k, conf, profile, name)
 	case errors.Is(err, keystore.ErrLocked):
 		return keystore.KeySet{}, errorf(api.CodeLocked, "run 'spin unlock'", "the keyring is locked")
 	case err != nil:
@@ -241,7 +240,7 @@ func (b *Broker) handleRemoveKey(w http.ResponseWriter, r *http.Request) {
 	defer unlock()
 	err := k.Remove(r.Context(), name)
 	if errors.Is(err, keystore.ErrNotFound) {
-		writeError(w, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend))
+		writeError(w, b.noKeySet(r.Context(), k, name))
 		return
 	}
 	if err != nil {
@@ -280,7 +279,7 @@ func (b *Broker) handleKeyExport(w http.ResponseWriter, r *http.Request) {
 	defer unlock()
 	ks, err := k.Get(r.Context(), name)
 	if errors.Is(err, keystore.ErrNotFound) {
-		writeError(w, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend))
+		writeError(w, b.noKeySet(r.Context(), k, name))
 		return
 	}
 	if err != nil {

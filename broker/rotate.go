@@ -310,7 +310,7 @@ func (b *Broker) loadKeySet(ctx context.Context, conf *profiles.Config, name str
 	ks, err := k.Get(ctx, name)
 	switch {
 	case errors.Is(err, keystore.ErrNotFound):
-		return keystore.KeySet{}, errorf(api.CodeNotFound, "run 'spin keys list'", "no key set %s in the %s keyring", name, b.backend)
+		return keystore.KeySet{}, b.noKeySet(ctx, k, name)
 	case err != nil:
 		return keystore.KeySet{}, errorf(api.CodeKeyring, "run 'spin doctor'", "read key set %s: %v", name, err)
 	}
