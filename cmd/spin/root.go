@@ -124,6 +124,7 @@ them fresh through long OpenTofu/Terraform applies.
 		newPlanCmd(e, g), newUpCmd(e, g), newDownCmd(e, g), newOutputCmd(e, g),
 		newDocsCmd(e),
 	)
+	extendRoot(root, e, g)
 	return root
 }
 

