@@ -20,7 +20,11 @@ export TF_CLI_CONFIG_FILE=
 # The copied module is built on its own, whatever workspace surrounds it.
 export GOWORK=off GOFLAGS=-buildvcs=false
 
-if [ -x "$bin" ] && "$bin" version 2>/dev/null | head -n1 | grep -qx "OpenTofu v$version"; then
+# The first line of `tofu version`, read whole: with pipefail, a `| head`
+# that stops reading early fails the pipeline with tofu's SIGPIPE (141).
+first_line() { local out; out="$("$1" version 2>/dev/null)" || return 0; printf '%s\n' "${out%%$'\n'*}"; }
+
+if [ -x "$bin" ] && [ "$(first_line "$bin")" = "OpenTofu v$version" ]; then
 	echo "install-tofu: $bin is already OpenTofu v$version"
 	exit 0
 fi
@@ -52,7 +56,7 @@ mkdir -p "$(dirname "$bin")"
 	-o "$bin.tmp.$$" ./cmd/tofu)
 mv "$bin.tmp.$$" "$bin"
 
-got="$("$bin" version | head -n1)"
+got="$(first_line "$bin")"
 if [ "$got" != "OpenTofu v$version" ]; then
 	echo "install-tofu: built binary reports \"$got\", want \"OpenTofu v$version\"" >&2
 	exit 1
