@@ -229,13 +229,9 @@ func newConfig(path string) *Config {
 func Parse(path string, data []byte) (*Config, error) {
 	c := newConfig(path)
 	c.Exists = true
-	p := &parser{path: path, cfg: c}
+	p := &parser{Reader: yamlnode.Reader{File: path, Kind: configKind}, cfg: c}
 	p.parse(data)
-	if len(p.errs) > 0 {
-		errs := make([]error, len(p.errs))
-		for i, e := range p.errs {
-			errs[i] = e
-		}
+	if errs := p.Errs(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil

@@ -41,7 +41,7 @@ var (
 // null leaves the default.
 func (p *parser) sourceIdentityKey(pr *Profile, f entry, where string) bool {
 	s, ok := p.str(f, where)
-	if !ok || yamlnode.IsNull(f.val) {
+	if !ok || yamlnode.IsNull(f.Val) {
 		return false
 	}
 	pr.SourceIdentitySet = true
@@ -55,7 +55,7 @@ func (p *parser) sourceIdentityKey(pr *Profile, f entry, where string) bool {
 		err = fmt.Errorf("must be 2 to 64 characters from letters, digits and _+=,.@- (AWS's SourceIdentity); use \"\" to send none")
 	}
 	if err != nil {
-		p.errorf(f.val, "source_identity %q %s %v", s, where, err)
+		p.Errorf(f.Val, "source_identity %q %s %v", s, where, err)
 		return false
 	}
 	return true
@@ -64,16 +64,16 @@ func (p *parser) sourceIdentityKey(pr *Profile, f entry, where string) bool {
 // sessionTagsKey reads session_tags: a mapping of tag keys to values, at
 // most 50, keys unique regardless of case, as STS requires.
 func (p *parser) sessionTagsKey(pr *Profile, f entry, where string) bool {
-	if yamlnode.IsNull(f.val) {
+	if yamlnode.IsNull(f.Val) {
 		return false
 	}
-	if f.val.Kind != yaml.MappingNode {
-		p.errorf(f.val, "session_tags %s must be a mapping of tag keys to values (team: infra), got %s", where, yamlnode.Describe(f.val))
+	if f.Val.Kind != yaml.MappingNode {
+		p.Errorf(f.Val, "session_tags %s must be a mapping of tag keys to values (team: infra), got %s", where, yamlnode.Describe(f.Val))
 		return false
 	}
 	ok := true
 	seen := map[string]string{}
-	for _, t := range p.entries(f.val, "in session_tags "+where) {
+	for _, t := range p.Entries(f.Val, "in session_tags "+where, nil) {
 		v, vok := p.str(t, "in session_tags "+where)
 		if !vok {
 			ok = false
@@ -82,28 +82,28 @@ func (p *parser) sessionTagsKey(pr *Profile, f entry, where string) bool {
 		var problem string
 		rendered, err := renderTemplate(v, "user")
 		switch {
-		case len(t.name) > maxTagKey || !tagKeyRE().MatchString(t.name):
-			p.errorf(t.key, "session tag key %q %s must be 1 to %d letters, digits, spaces and _.:/=+-@", t.name, where, maxTagKey)
-		case strings.HasPrefix(strings.ToLower(t.name), "aws:"):
-			p.errorf(t.key, "session tag key %q %s may not begin with aws: (AWS reserves it)", t.name, where)
-		case seen[strings.ToLower(t.name)] != "":
-			p.errorf(t.key, "session tag key %q %s repeats %q: STS compares tag keys regardless of case", t.name, where, seen[strings.ToLower(t.name)])
+		case len(t.Name) > maxTagKey || !tagKeyRE().MatchString(t.Name):
+			p.Errorf(t.Key, "session tag key %q %s must be 1 to %d letters, digits, spaces and _.:/=+-@", t.Name, where, maxTagKey)
+		case strings.HasPrefix(strings.ToLower(t.Name), "aws:"):
+			p.Errorf(t.Key, "session tag key %q %s may not begin with aws: (AWS reserves it)", t.Name, where)
+		case seen[strings.ToLower(t.Name)] != "":
+			p.Errorf(t.Key, "session tag key %q %s repeats %q: STS compares tag keys regardless of case", t.Name, where, seen[strings.ToLower(t.Name)])
 		case err != nil:
 			problem = err.Error()
 		case len(rendered) > maxTagValue || !tagValueRE().MatchString(rendered):
 			problem = fmt.Sprintf("must be at most %d letters, digits, spaces and _.:/=+-@", maxTagValue)
 		default:
-			seen[strings.ToLower(t.name)] = t.name
-			pr.SessionTags = append(pr.SessionTags, Tag{Key: t.name, Value: v})
+			seen[strings.ToLower(t.Name)] = t.Name
+			pr.SessionTags = append(pr.SessionTags, Tag{Key: t.Name, Value: v})
 			continue
 		}
 		if problem != "" {
-			p.errorf(t.val, "session tag %s value %q %s %s", t.name, v, where, problem)
+			p.Errorf(t.Val, "session tag %s value %q %s %s", t.Name, v, where, problem)
 		}
 		ok = false
 	}
 	if len(pr.SessionTags) > MaxSessionTags {
-		p.errorf(f.key, "session_tags %s has %d tags; STS takes at most %d", where, len(pr.SessionTags), MaxSessionTags)
+		p.Errorf(f.Key, "session_tags %s has %d tags; STS takes at most %d", where, len(pr.SessionTags), MaxSessionTags)
 		ok = false
 	}
 	return ok && len(pr.SessionTags) > 0
@@ -112,16 +112,16 @@ func (p *parser) sessionTagsKey(pr *Profile, f entry, where string) bool {
 // transitiveKeys reads transitive_tag_keys, a list of keys of session_tags
 // (checked by checkTransitive once the whole profile is read).
 func (p *parser) transitiveKeys(pr *Profile, f entry, where string) bool {
-	if yamlnode.IsNull(f.val) {
+	if yamlnode.IsNull(f.Val) {
 		return false
 	}
-	if f.val.Kind != yaml.SequenceNode {
-		p.errorf(f.val, "transitive_tag_keys %s must be a list of keys of session_tags, got %s", where, yamlnode.Describe(f.val))
+	if f.Val.Kind != yaml.SequenceNode {
+		p.Errorf(f.Val, "transitive_tag_keys %s must be a list of keys of session_tags, got %s", where, yamlnode.Describe(f.Val))
 		return false
 	}
-	for _, n := range f.val.Content {
+	for _, n := range f.Val.Content {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-			p.errorf(n, "transitive_tag_keys %s must be strings, got %s", where, yamlnode.Describe(n))
+			p.Errorf(n, "transitive_tag_keys %s must be strings, got %s", where, yamlnode.Describe(n))
 			return false
 		}
 		pr.TransitiveTagKeys = append(pr.TransitiveTagKeys, n.Value)
@@ -136,7 +136,7 @@ func (p *parser) checkAttribution(pr *Profile, set map[string]*yaml.Node, where 
 	if pr.Kind == KindWebIdentity {
 		for _, k := range []string{"source_identity", "session_tags", "transitive_tag_keys"} {
 			if n := set[k]; n != nil {
-				p.warnf(n, "%s has no effect %s: its source is web_identity, whose sessions take source identity and tags from the token's claims", k, where)
+				p.Warnf(n, "%s has no effect %s: its source is web_identity, whose sessions take source identity and tags from the token's claims", k, where)
 			}
 		}
 		return
@@ -155,7 +155,7 @@ func (p *parser) checkAttribution(pr *Profile, set map[string]*yaml.Node, where 
 			if i < len(n.Content) {
 				at = n.Content[i]
 			}
-			p.errorf(at, "transitive tag key %q %s is not a key of session_tags (STS requires it to be)", k, where)
+			p.Errorf(at, "transitive tag key %q %s is not a key of session_tags (STS requires it to be)", k, where)
 		}
 	}
 }
@@ -222,17 +222,17 @@ func tagSafe(s string) string {
 // (filepath.Match syntax, ~ expanded), matched by spind against the program that
 // asked for the profile's credentials.
 func (p *parser) allowedCallersKey(pr *Profile, f entry, where string) bool {
-	if yamlnode.IsNull(f.val) {
+	if yamlnode.IsNull(f.Val) {
 		return false
 	}
-	if f.val.Kind != yaml.SequenceNode {
-		p.errorf(f.val, "allowed_callers %s must be a list of executable paths or globs (like /usr/bin/aws or ~/bin/*), got %s", where, yamlnode.Describe(f.val))
+	if f.Val.Kind != yaml.SequenceNode {
+		p.Errorf(f.Val, "allowed_callers %s must be a list of executable paths or globs (like /usr/bin/aws or ~/bin/*), got %s", where, yamlnode.Describe(f.Val))
 		return false
 	}
 	ok := true
-	for _, n := range f.val.Content {
+	for _, n := range f.Val.Content {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || n.Value == "" {
-			p.errorf(n, "allowed_callers %s must be executable paths, got %s", where, yamlnode.Describe(n))
+			p.Errorf(n, "allowed_callers %s must be executable paths, got %s", where, yamlnode.Describe(n))
 			ok = false
 			continue
 		}
@@ -241,7 +241,7 @@ func (p *parser) allowedCallersKey(pr *Profile, f entry, where string) bool {
 			_, err = filepath.Match(glob, "")
 		}
 		if err != nil {
-			p.errorf(n, "allowed_callers entry %q %s %v", n.Value, where, err)
+			p.Errorf(n, "allowed_callers entry %q %s %v", n.Value, where, err)
 			ok = false
 			continue
 		}

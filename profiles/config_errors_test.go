@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // The role ARN most cases below use, so their columns stay easy to count.
@@ -96,7 +98,7 @@ var errorCases = []struct {
 	{"two documents", "profiles: {}\n---\nprofiles: {}\n", []string{
 		`config.yaml:3:1: a second YAML document: spin's config is one document (remove the ---)`}},
 	{"syntax error", "profiles:\n  x:\n    source: k\n  role_arn: a: b\n", []string{
-		`config.yaml:4:1: invalid YAML: mapping values are not allowed in this context`}},
+		`config.yaml:4:14: invalid YAML: mapping values are not allowed in this context`}},
 	{"control character", "profiles:\n  x\x07: {source: k}\n", []string{
 		`config.yaml:2:4: character U+0007 is not allowed in YAML (no control characters)`}},
 	{"invalid UTF-8", "defaults:\n  region: \xff\n", []string{
@@ -140,7 +142,7 @@ func TestParseTooManyErrors(t *testing.T) {
 	}
 	_, err := Parse("config.yaml", []byte(b.String()))
 	lines := strings.Split(err.Error(), "\n")
-	if len(lines) != maxErrors+1 || lines[maxErrors] != "config.yaml:22:3: too many errors" {
-		t.Errorf("got %d lines ending %q, want %d ending with too many errors at 22:3", len(lines), lines[len(lines)-1], maxErrors+1)
+	if len(lines) != yamlnode.MaxErrors+1 || lines[yamlnode.MaxErrors] != "config.yaml:22:3: too many errors" {
+		t.Errorf("got %d lines ending %q, want %d ending with too many errors at 22:3", len(lines), lines[len(lines)-1], yamlnode.MaxErrors+1)
 	}
 }

@@ -27,12 +27,8 @@ var keysKeys = []string{"max_age"}
 // key ages are counted in days, a whole number of days ("90d").
 func (p *parser) keys(e entry) {
 	const where = "in keys"
-	for _, f := range p.section(e, "keys") {
-		if f.name != "max_age" {
-			p.unknown(f, where, keysKeys)
-			continue
-		}
-		p.origin("keys.max_age", f.key)
+	for _, f := range p.section(e, "keys", keysKeys) {
+		p.origin("keys.max_age", f.Key)
 		if d, ok := p.days(f, where); ok {
 			p.cfg.Keys.MaxAge = d
 		}
@@ -41,12 +37,12 @@ func (p *parser) keys(e entry) {
 
 // days parses "90d" as 90 days, anything else as a Go duration.
 func (p *parser) days(f entry, where string) (time.Duration, bool) {
-	v := f.val
+	v := f.Val
 	if v.Kind == yaml.ScalarNode && !yamlnode.IsNull(v) {
 		if n, ok := strings.CutSuffix(v.Value, "d"); ok {
 			days, err := strconv.Atoi(n)
 			if err != nil || days <= 0 {
-				p.errorf(v, "%s %q %s must be a positive whole number of days (90d) or a duration (2160h)", f.name, v.Value, where)
+				p.Errorf(v, "%s %q %s must be a positive whole number of days (90d) or a duration (2160h)", f.Name, v.Value, where)
 				return 0, false
 			}
 			return time.Duration(days) * 24 * time.Hour, true

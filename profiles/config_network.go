@@ -1,8 +1,6 @@
 package profiles
 
 import (
-	"slices"
-
 	"github.com/cloudspin/spin/internal/awsnet"
 )
 
@@ -21,22 +19,17 @@ func serviceKeys() []string {
 // service's calls instead of AWS (a local emulator, a VPC endpoint).
 func (p *parser) endpoints(e entry) {
 	const where = "in endpoints"
-	known := serviceKeys()
-	for _, f := range p.section(e, "endpoints") {
-		if !slices.Contains(known, f.name) {
-			p.unknown(f, where, known)
-			continue
-		}
-		p.origin("endpoints."+f.name, f.key)
+	for _, f := range p.section(e, "endpoints", serviceKeys()) {
+		p.origin("endpoints."+f.Name, f.Key)
 		s, ok := p.str(f, where)
 		if !ok || s == "" {
 			continue
 		}
 		if err := awsnet.CheckEndpoint(s); err != nil {
-			p.errorf(f.val, "%s endpoint %q %s: %v", f.name, s, where, err)
+			p.Errorf(f.Val, "%s endpoint %q %s: %v", f.Name, s, where, err)
 			continue
 		}
-		p.cfg.Net.Endpoints[awsnet.Service(f.name)] = s
+		p.cfg.Net.Endpoints[awsnet.Service(f.Name)] = s
 		p.cfg.Net.From = "config.yaml"
 	}
 }
@@ -46,20 +39,16 @@ func (p *parser) endpoints(e entry) {
 func (p *parser) network(e entry) {
 	const where = "in network"
 	n := &p.cfg.Net.Network
-	for _, f := range p.section(e, "network") {
-		if !slices.Contains(networkKeys, f.name) {
-			p.unknown(f, where, networkKeys)
-			continue
-		}
-		p.origin("network."+f.name, f.key)
+	for _, f := range p.section(e, "network", networkKeys) {
+		p.origin("network."+f.Name, f.Key)
 		s, ok := p.str(f, where)
 		if !ok || s == "" {
 			continue
 		}
-		switch f.name {
+		switch f.Name {
 		case "https_proxy":
 			if err := awsnet.CheckProxy(s); err != nil {
-				p.errorf(f.val, "https_proxy %q %s: %v", awsnet.Redact(s), where, err)
+				p.Errorf(f.Val, "https_proxy %q %s: %v", awsnet.Redact(s), where, err)
 				continue
 			}
 			n.HTTPSProxy = s
@@ -71,7 +60,7 @@ func (p *parser) network(e entry) {
 				err = awsnet.CheckCABundle(path)
 			}
 			if err != nil {
-				p.errorf(f.val, "ca_bundle %q %s: %v", s, where, err)
+				p.Errorf(f.Val, "ca_bundle %q %s: %v", s, where, err)
 				continue
 			}
 			n.CABundle = path

@@ -20,13 +20,9 @@ const (
 )
 
 func (p *parser) keyring(e entry) {
-	for _, f := range p.section(e, "keyring") {
-		if !slices.Contains(keyringKeys, f.name) {
-			p.unknown(f, "in keyring", keyringKeys)
-			continue
-		}
-		p.origin("keyring."+f.name, f.key)
-		if f.name == "lock_after" {
+	for _, f := range p.section(e, "keyring", keyringKeys) {
+		p.origin("keyring."+f.Name, f.Key)
+		if f.Name == "lock_after" {
 			// Off unless set: a lock the user did not ask for would
 			// look like a broken spind.
 			if d, ok := p.duration(f, "in keyring"); ok {
@@ -38,17 +34,17 @@ func (p *parser) keyring(e entry) {
 		if !ok || s == "" {
 			continue
 		}
-		switch f.name {
+		switch f.Name {
 		case "backend":
 			if !slices.Contains(backends, s) {
-				p.errorf(f.val, "unknown keyring backend %q (known: %s)", s, strings.Join(backends, ", "))
+				p.Errorf(f.Val, "unknown keyring backend %q (known: %s)", s, strings.Join(backends, ", "))
 				continue
 			}
 			p.cfg.Keyring.Backend = s
 		case "file_dir":
 			dir, err := expandHome(s)
 			if err != nil {
-				p.errorf(f.val, "file_dir %q in keyring: %v", s, err)
+				p.Errorf(f.Val, "file_dir %q in keyring: %v", s, err)
 				continue
 			}
 			p.cfg.Keyring.FileDir = dir
@@ -60,28 +56,24 @@ func (p *parser) defaults(e entry) {
 	const where = "in defaults"
 	d := &p.cfg.Defaults
 	var durAt, mfaAt, minAt *yaml.Node
-	for _, f := range p.section(e, "defaults") {
-		if !slices.Contains(defaultsKeys, f.name) {
-			p.unknown(f, where, defaultsKeys)
-			continue
-		}
-		p.origin("defaults."+f.name, f.key)
-		switch f.name {
+	for _, f := range p.section(e, "defaults", defaultsKeys) {
+		p.origin("defaults."+f.Name, f.Key)
+		switch f.Name {
 		case "region":
 			if s, ok := p.region(f, where); ok && s != "" {
 				d.Region = s
 			}
 		case "duration":
 			if v, ok := p.session(f, where, maxRoleSession, "AssumeRole"); ok {
-				d.Duration, durAt = v, f.val
+				d.Duration, durAt = v, f.Val
 			}
 		case "mfa_duration":
 			if v, ok := p.session(f, where, maxMFASession, "GetSessionToken"); ok {
-				d.MFADuration, mfaAt = v, f.val
+				d.MFADuration, mfaAt = v, f.Val
 			}
 		case "min_validity":
 			if v, ok := p.duration(f, where); ok {
-				d.MinValidity, minAt = v, f.val
+				d.MinValidity, minAt = v, f.Val
 			}
 		}
 	}
@@ -94,50 +86,46 @@ func (p *parser) defaults(e entry) {
 func (p *parser) region(f entry, where string) (string, bool) {
 	s, ok := p.str(f, where)
 	if ok && s != "" && !regionRE().MatchString(s) {
-		p.errorf(f.val, "region %q %s is not an AWS region name (lowercase letters, digits and -, like eu-west-1)", s, where)
+		p.Errorf(f.Val, "region %q %s is not an AWS region name (lowercase letters, digits and -, like eu-west-1)", s, where)
 		return "", false
 	}
 	return s, ok
 }
 
 func (p *parser) profiles(e entry) {
-	for _, f := range p.section(e, "profiles") {
+	for _, f := range p.section(e, "profiles", nil) {
 		valid := true
-		if err := CheckName(f.name); err != nil {
-			p.errorf(f.key, "invalid profile name %q: %v", f.name, err)
+		if err := CheckName(f.Name); err != nil {
+			p.Errorf(f.Key, "invalid profile name %q: %v", f.Name, err)
 			valid = false
 		}
 		pr := p.profile(f) // checked even under a bad name, to report everything at once
 		if valid {
-			p.origin("profiles."+f.name, f.key)
-			p.cfg.Order = append(p.cfg.Order, f.name)
-			p.cfg.Profiles[f.name] = pr
+			p.origin("profiles."+f.Name, f.Key)
+			p.cfg.Order = append(p.cfg.Order, f.Name)
+			p.cfg.Profiles[f.Name] = pr
 		}
 	}
 }
 
 func (p *parser) profile(e entry) Profile {
-	pr := Profile{Name: e.name}
-	where := fmt.Sprintf("in profile %q", e.name)
+	pr := Profile{Name: e.Name}
+	where := fmt.Sprintf("in profile %q", e.Name)
 	set := map[string]*yaml.Node{} // key -> value node, for keys with a usable value
 	hasSource := false
-	fields := p.section(e, fmt.Sprintf("profile %q", e.name))
-	if e.val.Kind != yaml.MappingNode && !yamlnode.IsNull(e.val) {
+	fields := p.section(e, fmt.Sprintf("profile %q", e.Name), profileKeys)
+	if e.Val.Kind != yaml.MappingNode && !yamlnode.IsNull(e.Val) {
 		return pr // reported by section; a missing source would only add noise
 	}
 	for _, f := range fields {
-		if !slices.Contains(profileKeys, f.name) {
-			p.unknown(f, where, profileKeys)
-			continue
-		}
-		p.origin("profiles."+e.name+"."+f.name, f.key)
-		hasSource = hasSource || f.name == "source"
+		p.origin("profiles."+e.Name+"."+f.Name, f.Key)
+		hasSource = hasSource || f.Name == "source"
 		if p.profileKey(&pr, f, where) {
-			set[f.name] = f.val
+			set[f.Name] = f.Val
 		}
 	}
 	if !hasSource {
-		p.errorf(e.key, "profile %q has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:", e.name)
+		p.Errorf(e.Key, "profile %q has no source: name the key set it uses (added with spin keys add NAME) or an entry of sources:", e.Name)
 	}
 	p.checkProfileSource(e, &pr, set, where)
 	p.checkAttribution(&pr, set, where)
@@ -154,7 +142,7 @@ func (p *parser) profile(e entry) Profile {
 	p.checkLifetime(set["min_validity"], "mfa_duration", d.MFADuration, minValidity, where)
 	for _, k := range roleOnly {
 		if n := set[k]; n != nil {
-			p.warnf(n, "%s has no effect in bootstrap profile %q (it has no role_arn)", k, e.name)
+			p.Warnf(n, "%s has no effect in bootstrap profile %q (it has no role_arn)", k, e.Name)
 		}
 	}
 	return pr
@@ -163,7 +151,7 @@ func (p *parser) profile(e entry) Profile {
 // profileKey stores one known key's value; it reports whether the value is
 // set and valid.
 func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
-	switch f.name {
+	switch f.Name {
 	case "duration":
 		v, ok := p.session(f, where, maxRoleSession, "AssumeRole")
 		pr.Duration = v
@@ -188,14 +176,14 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 		return p.allowedCallersKey(pr, f, where)
 	}
 	s, ok := p.str(f, where)
-	if ok && s == "" && f.name == "source" {
-		p.errorf(f.val, "source %s is empty: name the key set it uses (added with spin keys add NAME) or an entry of sources:", where)
+	if ok && s == "" && f.Name == "source" {
+		p.Errorf(f.Val, "source %s is empty: name the key set it uses (added with spin keys add NAME) or an entry of sources:", where)
 	}
 	if !ok || s == "" {
 		return false
 	}
 	var problem string
-	switch f.name {
+	switch f.Name {
 	case "source":
 		if err := CheckName(s); err != nil {
 			problem = fmt.Sprintf("is not a key set or source name: %v", err)
@@ -223,7 +211,7 @@ func (p *parser) profileKey(pr *Profile, f entry, where string) bool {
 		pr.MFASerial = s
 	}
 	if problem != "" {
-		p.errorf(f.val, "%s %q %s %s", f.name, s, where, problem)
+		p.Errorf(f.Val, "%s %q %s %s", f.Name, s, where, problem)
 		return false
 	}
 	return true

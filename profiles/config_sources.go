@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
@@ -106,61 +105,50 @@ var (
 )
 
 func (p *parser) sources(e entry) {
-	for _, f := range p.section(e, "sources") {
+	for _, f := range p.section(e, "sources", nil) {
 		valid := true
-		if err := CheckName(f.name); err != nil {
-			p.errorf(f.key, "invalid source name %q: %v", f.name, err)
+		if err := CheckName(f.Name); err != nil {
+			p.Errorf(f.Key, "invalid source name %q: %v", f.Name, err)
 			valid = false
 		}
 		d, ok := p.source(f)
 		if valid && ok {
-			p.origin("sources."+f.name, f.key)
-			p.cfg.SourceOrder = append(p.cfg.SourceOrder, f.name)
-			p.cfg.Sources[f.name] = d
+			p.origin("sources."+f.Name, f.Key)
+			p.cfg.SourceOrder = append(p.cfg.SourceOrder, f.Name)
+			p.cfg.Sources[f.Name] = d
 		}
 	}
 }
 
 // source parses one sources: entry; ok is false when its kind is unclear.
 func (p *parser) source(e entry) (SourceDef, bool) {
-	d := SourceDef{Name: e.name}
-	what := fmt.Sprintf("source %q", e.name)
-	if e.val.Kind != yaml.MappingNode && !yamlnode.IsNull(e.val) {
-		p.section(e, what) // reports the type
+	d := SourceDef{Name: e.Name}
+	what := fmt.Sprintf("source %q", e.Name)
+	if e.Val.Kind != yaml.MappingNode && !yamlnode.IsNull(e.Val) {
+		p.section(e, what, nil) // reports the type
 		return d, false
 	}
-	var kinds []entry
-	for _, f := range p.section(e, what) {
-		if !slices.Contains(sourceKinds, f.name) {
-			p.unknown(f, "in "+what, sourceKinds)
-			continue
-		}
-		kinds = append(kinds, f)
-	}
+	kinds := p.section(e, what, sourceKinds)
 	switch len(kinds) {
 	case 0:
-		p.errorf(e.key, "%s has no kind: give it one of %s (see DESIGN.md, Sources)", what, strings.Join(sourceKinds, ", "))
+		p.Errorf(e.Key, "%s has no kind: give it one of %s (see DESIGN.md, Sources)", what, strings.Join(sourceKinds, ", "))
 		return d, false
 	case 1:
 	default:
-		p.errorf(kinds[1].key, "%s has both %s and %s: a source is one kind (split it into two sources)", what, kinds[0].name, kinds[1].name)
+		p.Errorf(kinds[1].Key, "%s has both %s and %s: a source is one kind (split it into two sources)", what, kinds[0].Name, kinds[1].Name)
 		return d, false
 	}
 	k := kinds[0]
-	d.Kind = SourceKind(k.name)
-	base := "sources." + e.name + "." + k.name
-	p.origin(base, k.key)
-	where := fmt.Sprintf("in %s (%s)", what, k.name)
+	d.Kind = SourceKind(k.Name)
+	base := "sources." + e.Name + "." + k.Name
+	p.origin(base, k.Key)
+	where := fmt.Sprintf("in %s (%s)", what, k.Name)
 	switch d.Kind {
 	case KindSSO:
 		d.SSO = p.ssoSource(k, base, where)
 	case KindLogin:
-		for _, f := range p.section(k, fmt.Sprintf("%s %s", what, k.name)) {
-			if f.name != "region" {
-				p.unknown(f, where, loginKeys)
-				continue
-			}
-			p.origin(base+"."+f.name, f.key)
+		for _, f := range p.section(k, strings.TrimPrefix(where, "in "), loginKeys) {
+			p.origin(base+"."+f.Name, f.Key)
 			d.Login.Region, _ = p.region(f, where)
 		}
 	case KindWebIdentity:
@@ -172,22 +160,18 @@ func (p *parser) source(e entry) (SourceDef, bool) {
 func (p *parser) ssoSource(k entry, base, where string) SSOSource {
 	var s SSOSource
 	given := map[string]bool{} // a bad value is reported once, not also as missing
-	for _, f := range p.section(k, strings.TrimPrefix(where, "in ")) {
-		if !slices.Contains(ssoKeys, f.name) {
-			p.unknown(f, where, ssoKeys)
-			continue
-		}
-		p.origin(base+"."+f.name, f.key)
-		given[f.name] = !yamlnode.IsNull(f.val)
-		switch f.name {
+	for _, f := range p.section(k, strings.TrimPrefix(where, "in "), ssoKeys) {
+		p.origin(base+"."+f.Name, f.Key)
+		given[f.Name] = !yamlnode.IsNull(f.Val)
+		switch f.Name {
 		case "start_url":
 			v, ok := p.str(f, where)
 			if !ok || v == "" {
-				given[f.name] = !ok
+				given[f.Name] = !ok
 				continue
 			}
 			if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
-				p.errorf(f.val, "start_url %q %s is not an https URL (the AWS access portal URL, like https://d-1234567890.awsapps.com/start)", v, where)
+				p.Errorf(f.Val, "start_url %q %s is not an https URL (the AWS access portal URL, like https://d-1234567890.awsapps.com/start)", v, where)
 				continue
 			}
 			s.StartURL = v
@@ -198,10 +182,10 @@ func (p *parser) ssoSource(k entry, base, where string) SSOSource {
 		}
 	}
 	if !given["start_url"] {
-		p.errorf(k.key, "start_url is missing %s (the AWS access portal URL, like https://d-1234567890.awsapps.com/start)", where)
+		p.Errorf(k.Key, "start_url is missing %s (the AWS access portal URL, like https://d-1234567890.awsapps.com/start)", where)
 	}
 	if !given["region"] {
-		p.errorf(k.key, "region is missing %s (the Identity Center region, sso_region in ~/.aws/config)", where)
+		p.Errorf(k.Key, "region is missing %s (the Identity Center region, sso_region in ~/.aws/config)", where)
 	}
 	if len(s.Scopes) == 0 {
 		s.Scopes = []string{DefaultSSOScope}
@@ -210,17 +194,17 @@ func (p *parser) ssoSource(k entry, base, where string) SSOSource {
 }
 
 func (p *parser) scopes(f entry, where string) []string {
-	if yamlnode.IsNull(f.val) {
+	if yamlnode.IsNull(f.Val) {
 		return nil
 	}
-	if f.val.Kind != yaml.SequenceNode {
-		p.errorf(f.val, "scopes %s must be a list of strings, got %s", where, yamlnode.Describe(f.val))
+	if f.Val.Kind != yaml.SequenceNode {
+		p.Errorf(f.Val, "scopes %s must be a list of strings, got %s", where, yamlnode.Describe(f.Val))
 		return nil
 	}
 	var out []string
-	for _, n := range f.val.Content {
+	for _, n := range f.Val.Content {
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !scopeRE().MatchString(n.Value) {
-			p.errorf(n, "scopes %s must be strings without spaces, like %s; got %s", where, DefaultSSOScope, yamlnode.Describe(n))
+			p.Errorf(n, "scopes %s must be strings without spaces, like %s; got %s", where, DefaultSSOScope, yamlnode.Describe(n))
 			continue
 		}
 		out = append(out, n.Value)
@@ -231,13 +215,9 @@ func (p *parser) scopes(f entry, where string) []string {
 func (p *parser) webIdentitySource(k entry, base, where string) WebIdentitySource {
 	var w WebIdentitySource
 	var from []entry // the token settings given
-	for _, f := range p.section(k, strings.TrimPrefix(where, "in ")) {
-		if !slices.Contains(webIdentityKey, f.name) {
-			p.unknown(f, where, webIdentityKey)
-			continue
-		}
-		p.origin(base+"."+f.name, f.key)
-		switch f.name {
+	for _, f := range p.section(k, strings.TrimPrefix(where, "in "), webIdentityKey) {
+		p.origin(base+"."+f.Name, f.Key)
+		switch f.Name {
 		case "github_actions":
 			v, ok := p.boolean(f, where)
 			if ok && v {
@@ -251,7 +231,7 @@ func (p *parser) webIdentitySource(k entry, base, where string) WebIdentitySourc
 			}
 			path, err := expandHome(v)
 			if err != nil {
-				p.errorf(f.val, "token_file %q %s %v", v, where, err)
+				p.Errorf(f.Val, "token_file %q %s %v", v, where, err)
 				continue
 			}
 			w.TokenFile = path
@@ -271,10 +251,10 @@ func (p *parser) webIdentitySource(k entry, base, where string) WebIdentitySourc
 	}
 	switch len(from) {
 	case 0:
-		p.errorf(k.key, "%s needs one of github_actions: true, token_file: PATH or token_command: CMD", strings.TrimPrefix(where, "in "))
+		p.Errorf(k.Key, "%s needs one of github_actions: true, token_file: PATH or token_command: CMD", strings.TrimPrefix(where, "in "))
 	case 1:
 	default:
-		p.errorf(from[1].key, "%s sets both %s and %s: give exactly one place to get the token from", strings.TrimPrefix(where, "in "), from[0].name, from[1].name)
+		p.Errorf(from[1].Key, "%s sets both %s and %s: give exactly one place to get the token from", strings.TrimPrefix(where, "in "), from[0].Name, from[1].Name)
 	}
 	if w.Audience == "" {
 		w.Audience = DefaultAudience
@@ -284,14 +264,14 @@ func (p *parser) webIdentitySource(k entry, base, where string) WebIdentitySourc
 
 // boolean parses true/false; ok is false for null or after an error.
 func (p *parser) boolean(f entry, where string) (v, ok bool) {
-	if yamlnode.IsNull(f.val) {
+	if yamlnode.IsNull(f.Val) {
 		return false, false
 	}
-	if f.val.Kind != yaml.ScalarNode || f.val.ShortTag() != "!!bool" {
-		p.errorf(f.val, "%s %s must be true or false, got %s", f.name, where, yamlnode.Describe(f.val))
+	if f.Val.Kind != yaml.ScalarNode || f.Val.ShortTag() != "!!bool" {
+		p.Errorf(f.Val, "%s %s must be true or false, got %s", f.Name, where, yamlnode.Describe(f.Val))
 		return false, false
 	}
-	return f.val.Value == "true" || f.val.Value == "True" || f.val.Value == "TRUE", true
+	return f.Val.Value == "true" || f.Val.Value == "True" || f.Val.Value == "TRUE", true
 }
 
 // checkProfileSource checks what a profile sets against the kind of its
@@ -309,12 +289,12 @@ func (p *parser) checkProfileSource(e entry, pr *Profile, set map[string]*yaml.N
 	if kind != KindSSO {
 		for _, k := range ssoProfileKeys {
 			if n := set[k]; n != nil {
-				p.errorf(n, "%s %s only applies to profiles of an sso source, and %q is %s", k, where, pr.Source, kindPhrase(kind))
+				p.Errorf(n, "%s %s only applies to profiles of an sso source, and %q is %s", k, where, pr.Source, kindPhrase(kind))
 			}
 		}
 	}
 	if n := set["mfa_serial"]; n != nil && kind != KindKeySet {
-		p.errorf(n, "mfa_serial %s only applies to key sets: source %q is %s, whose sign-in does MFA itself", where, pr.Source, kindPhrase(kind))
+		p.Errorf(n, "mfa_serial %s only applies to key sets: source %q is %s, whose sign-in does MFA itself", where, pr.Source, kindPhrase(kind))
 	}
 	switch kind {
 	case KindSSO:
@@ -325,11 +305,11 @@ func (p *parser) checkProfileSource(e entry, pr *Profile, set map[string]*yaml.N
 			}
 		}
 		if len(missing) > 0 {
-			p.errorf(e.key, "profile %q uses sso source %q and needs %s (the account and the permission set's role, as in the access portal)", e.name, pr.Source, strings.Join(missing, " and "))
+			p.Errorf(e.Key, "profile %q uses sso source %q and needs %s (the account and the permission set's role, as in the access portal)", e.Name, pr.Source, strings.Join(missing, " and "))
 		}
 	case KindWebIdentity:
 		if pr.RoleARN == "" {
-			p.errorf(e.key, "profile %q uses web_identity source %q and needs a role_arn: the role whose trust policy allows the token (see README, Running in CI)", e.name, pr.Source)
+			p.Errorf(e.Key, "profile %q uses web_identity source %q and needs a role_arn: the role whose trust policy allows the token (see README, Running in CI)", e.Name, pr.Source)
 		}
 	}
 }
@@ -350,20 +330,20 @@ func (p *parser) ssoKey(pr *Profile, f entry, where string) bool {
 	s, ok := p.str(f, where)
 	if !ok || s == "" {
 		if ok {
-			p.errorf(f.val, "%s %s is empty", f.name, where)
+			p.Errorf(f.Val, "%s %s is empty", f.Name, where)
 		}
 		return false
 	}
-	switch f.name {
+	switch f.Name {
 	case "sso_account_id":
 		if !accountIDRE().MatchString(s) {
-			p.errorf(f.val, "sso_account_id %q %s is not an AWS account id (12 digits, quoted)", s, where)
+			p.Errorf(f.Val, "sso_account_id %q %s is not an AWS account id (12 digits, quoted)", s, where)
 			return false
 		}
 		pr.SSOAccountID = s
 	case "sso_role_name":
 		if !roleNameRE().MatchString(s) {
-			p.errorf(f.val, "sso_role_name %q %s is not a role name (1 to 64 of letters, digits and _+=,.@-)", s, where)
+			p.Errorf(f.Val, "sso_role_name %q %s is not a role name (1 to 64 of letters, digits and _+=,.@-)", s, where)
 			return false
 		}
 		pr.SSORoleName = s

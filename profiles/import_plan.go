@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // ImportPlan is what `spin profiles import` will do, worked out from the
@@ -308,9 +309,9 @@ func checkImportedWith(cfg *Config, p Profile, src *SourceDef) error {
 	}
 	var msgs []string
 	for _, e := range joined.Unwrap() {
-		var pe posError
+		var pe *yamlnode.Error
 		if errors.As(e, &pe) {
-			msgs = append(msgs, pe.msg)
+			msgs = append(msgs, pe.Msg)
 		} else {
 			msgs = append(msgs, e.Error())
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // The files of a stack instance, merged in this order.
@@ -156,14 +157,15 @@ func environmentsHint(dir string) string {
 }
 
 // Parse merges files (in order) into the instance config of the stack
-// called name. Every problem is a *PosError; several are joined.
+// called name. Every problem in a file is a *yamlnode.Error; several are
+// joined.
 func Parse(name, dir, env string, files []File) (*Config, error) {
 	var root *value
 	var errs []error
 	for _, f := range files {
-		p := &parser{file: f.Path}
+		p := &parser{yamlnode.Reader{File: f.Path, Kind: stackKind}}
 		v := p.parseFile(f.Data)
-		errs = append(errs, p.errs...)
+		errs = append(errs, p.Errs()...)
 		if v != nil {
 			root = merge(root, v)
 		}

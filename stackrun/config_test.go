@@ -148,7 +148,7 @@ var configErrors = []struct {
 	{"duplicate key", []string{"resources:\n  region: eu-west-1\n  region: us-east-1\n"}, []string{
 		`st/stack-instance-defaults.yaml:3:3: duplicate key "region" in resources (first at 2:3)`}},
 	{"syntax error", []string{"instance: {group: g}\nparameters:\n  a: 'x\n"}, []string{
-		`st/stack-instance-defaults.yaml:3:1: invalid YAML: found unexpected end of stream`}},
+		`st/stack-instance-defaults.yaml:3:6: invalid YAML: found unexpected end of stream`}},
 	{"tab character", []string{"instance:\n\tgroup: g\n"}, []string{
 		`st/stack-instance-defaults.yaml:2:1: invalid YAML: found character that cannot start any token`}},
 	{"errors in two files", []string{"instance:\n  grup: g\n", "resources: {region: EU}\n"}, []string{

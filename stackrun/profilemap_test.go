@@ -144,3 +144,24 @@ func TestSuggestName(t *testing.T) {
 		}
 	}
 }
+
+// The snippet's name and --from-stack's are one renderer's: they agree
+// for every role, prefixed spin_role- or not.
+func TestSuggestNameAgreesWithFromStack(t *testing.T) {
+	cfg, err := profiles.Parse("config.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{"spin_role-cloudspin_examples-account", "deployer", "ops-admin", "team/a/ci_runner",
+		"spin_role-x", "admin-", "a-b-c", "Spin_Role-upper"} {
+		arn := "arn:aws:iam::123456789012:role/" + role
+		plan, err := profiles.PlanStackProfiles(cfg, []profiles.StackRole{{Output: "x_role_arn", RoleARN: arn}}, "u", profiles.DefaultNameTemplate, false)
+		if err != nil {
+			t.Errorf("%s: --from-stack: %v", role, err)
+			continue
+		}
+		if got, want := suggestName(arn), plan[0].Profile.Name; got != want {
+			t.Errorf("%s: snippet suggests %s, --from-stack writes %s", role, got, want)
+		}
+	}
+}

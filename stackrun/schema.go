@@ -1,7 +1,6 @@
 package stackrun
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -102,7 +101,7 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 			return nil
 		}
 		if n.Kind != yaml.MappingNode {
-			p.errorf(n, "%s must be a mapping, got %s", s.name, yamlnode.Describe(n))
+			p.Errorf(n, "%s must be a mapping, got %s", s.name, yamlnode.Describe(n))
 			return nil
 		}
 		out := newMap(p.pos(n))
@@ -110,14 +109,9 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 		if s.name == "" {
 			inner = "at the top level"
 		}
-		for _, e := range p.entries(n, inner) {
-			fs := s.field(e.name)
-			if fs == nil {
-				p.unknown(e, inner, s.known())
-				continue
-			}
-			if v := p.walk(e.val, fs, e.name, inner); v != nil {
-				out.set(e.name, v)
+		for _, e := range p.Entries(n, inner, s.known()) {
+			if v := p.walk(e.Val, s.field(e.Name), e.Name, inner); v != nil {
+				out.set(e.Name, v)
 			}
 		}
 		return out
@@ -130,16 +124,16 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 	case s.flag && n.Kind == yaml.ScalarNode && v.tag == "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			p.errorf(n, "%s %s: %v", name, where, err)
+			p.Errorf(n, "%s %s: %v", name, where, err)
 			return nil
 		}
 		v.scalar = b
 		return v
 	case s.flag:
-		p.errorf(n, "%s %s must be true or false, got %s", name, where, yamlnode.Describe(n))
+		p.Errorf(n, "%s %s must be true or false, got %s", name, where, yamlnode.Describe(n))
 	case n.Kind == yaml.ScalarNode && v.tag == "!!str":
 		if problem := s.str(n.Value); n.Value != "" && problem != "" {
-			p.errorf(n, "%s %q %s %s", name, n.Value, where, problem)
+			p.Errorf(n, "%s %q %s %s", name, n.Value, where, problem)
 			return nil
 		}
 		if n.Value != "" { // an empty string unsets, like null
@@ -147,9 +141,9 @@ func (p *parser) walk(n *yaml.Node, s *spec, name, where string) *value {
 		}
 		return v
 	case n.Kind == yaml.ScalarNode:
-		p.errorf(n, "%s %s must be a string, got %s (quote it: %q)", name, where, yamlnode.Describe(n), n.Value)
+		p.Errorf(n, "%s %s must be a string, got %s (quote it: %q)", name, where, yamlnode.Describe(n), n.Value)
 	default:
-		p.errorf(n, "%s %s must be a string, got %s", name, where, yamlnode.Describe(n))
+		p.Errorf(n, "%s %s must be a string, got %s", name, where, yamlnode.Describe(n))
 	}
 	return nil
 }
@@ -162,28 +156,20 @@ func (p *parser) params(n *yaml.Node) *value {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "parameters must be a mapping of tofu variable names to values, got %s", yamlnode.Describe(n))
+		p.Errorf(n, "parameters must be a mapping of tofu variable names to values, got %s", yamlnode.Describe(n))
 		return nil
 	}
 	out := newMap(p.pos(n))
-	for _, e := range p.entries(n, "in parameters") {
-		if !identRE().MatchString(e.name) {
-			p.errorf(e.key, "parameter %q is not a tofu variable name (a letter or _, then letters, digits, _ and -)", e.name)
+	for _, e := range p.Entries(n, "in parameters", nil) {
+		if !identRE().MatchString(e.Name) {
+			p.Errorf(e.Key, "parameter %q is not a tofu variable name (a letter or _, then letters, digits, _ and -)", e.Name)
 			continue
 		}
-		if v := p.anyValue(e.val, e.name); v != nil {
-			out.set(e.name, v)
+		if v := p.anyValue(e.Val, e.Name); v != nil {
+			out.set(e.Name, v)
 		}
 	}
 	return out
-}
-
-func (p *parser) unknown(e entry, where string, known []string) {
-	msg := fmt.Sprintf("unknown key %q %s (known: %s)", e.name, where, strings.Join(known, ", "))
-	if s := yamlnode.Suggest(e.name, known); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	}
-	p.errorf(e.key, "%s", msg)
 }
 
 var (

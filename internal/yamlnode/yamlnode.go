@@ -1,16 +1,147 @@
-// Package yamlnode holds the small helpers that spin's two YAML readers
-// (config.yaml in profiles, stack-instance files in stackrun) share: both
-// walk yaml.Node to report file:line:col, which yaml.v3's own decoding
-// errors lack.
+// Package yamlnode is spin's one reader of hand-edited YAML: config.yaml
+// (profiles) and stack-instance files (stackrun). Both walk yaml.Node
+// trees, because only the tree has each key's and value's line and column,
+// and report every problem as file:line:col: message, one per line, at the
+// line that holds the mistake (yaml.v3's own syntax errors name the
+// enclosing block instead; see locate.go).
 package yamlnode
 
 import (
+	"bytes"
+	"cmp"
+	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
+
+// MaxErrors bounds the report for a file that is not of its kind at all.
+const MaxErrors = 20
+
+// Error is one problem at a place in a YAML file.
+type Error struct {
+	File      string
+	Line, Col int // 1-based
+	Msg       string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg) }
+
+// Errorf returns the problem at n in file.
+func Errorf(file string, n *yaml.Node, format string, args ...any) *Error {
+	return At(file, n.Line, n.Column, fmt.Sprintf(format, args...))
+}
+
+// At returns the problem msg at line:col in file. The message is kept on
+// one line, whatever a tag or yaml.v3 put in it, so that a joined report
+// is one problem per line.
+func At(file string, line, col int, msg string) *Error {
+	msg = strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(msg)
+	return &Error{file, max(line, 1), max(col, 1), msg}
+}
+
+// Kind names a kind of file in messages.
+type Kind struct {
+	Name string // "aliases are not supported in <Name>": spin's config
+	Text string // "invalid UTF-8 (<Text> must be UTF-8 text)": config.yaml
+	One  string // "a second YAML document: <One> is one document": spin's config
+}
+
+// Reader reads one file and collects its problems in place of stopping
+// at the first, so that one run reports everything to fix.
+type Reader struct {
+	File        string // as named in messages
+	Kind        Kind
+	errs, warns []*Error
+}
+
+// Errorf records a problem at n.
+func (r *Reader) Errorf(n *yaml.Node, format string, args ...any) {
+	r.errs = append(r.errs, Errorf(r.File, n, format, args...))
+}
+
+// Warnf records a warning at n: the file is used, but something in it
+// will not do what its author meant.
+func (r *Reader) Warnf(n *yaml.Node, format string, args ...any) {
+	r.warns = append(r.warns, Errorf(r.File, n, format, args...))
+}
+
+// Errs returns the problems in file order, at most MaxErrors of them and
+// then one saying there are more (a reader checks sections out of order).
+func (r *Reader) Errs() []error {
+	errs := sorted(r.errs)
+	if len(errs) > MaxErrors {
+		errs = append(errs[:MaxErrors], At(r.File, errs[MaxErrors].Line, errs[MaxErrors].Col, "too many errors"))
+	}
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return out
+}
+
+// Warnings returns the warnings in file order.
+func (r *Reader) Warnings() []*Error { return sorted(r.warns) }
+
+func sorted(es []*Error) []*Error {
+	es = slices.Clone(es)
+	slices.SortStableFunc(es, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return es
+}
+
+// Decode parses data as one YAML document and returns its root node, or
+// nil when the file is empty, comments only or null. Syntax errors are
+// recorded at the line and column of the mistake.
+func (r *Reader) Decode(data []byte) *yaml.Node {
+	// yaml.v3 reports bad bytes without a position; find them first.
+	if line, col, msg := BadChar(data, r.Kind.Text); msg != "" {
+		r.errs = append(r.errs, At(r.File, line, col, msg))
+		return nil
+	}
+	doc, extra, err := decode(data)
+	if err != nil {
+		line, col, msg := locate(data, err)
+		r.errs = append(r.errs, At(r.File, line, col, "invalid YAML: "+msg))
+		return nil
+	}
+	if extra != nil {
+		r.Errorf(first(extra), "a second YAML document: %s is one document (remove the ---)", r.Kind.One)
+	}
+	if doc == nil || len(doc.Content) == 0 || IsNull(doc.Content[0]) {
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// decode returns data's first document and, if there is one, its second;
+// err is the first syntax error. A nil doc is an empty file.
+func decode(data []byte) (doc, extra *yaml.Node, err error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var d, x yaml.Node
+	if err := dec.Decode(&d); errors.Is(err, io.EOF) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if err := dec.Decode(&x); errors.Is(err, io.EOF) {
+		return &d, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return &d, &x, nil
+}
+
+func first(n *yaml.Node) *yaml.Node {
+	if len(n.Content) > 0 {
+		return n.Content[0]
+	}
+	return n
+}
 
 // IsNull reports whether n is a null scalar (~, null, or nothing).
 func IsNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
@@ -41,106 +172,4 @@ func Describe(n *yaml.Node) string {
 	default:
 		return fmt.Sprintf("a value tagged %q", t)
 	}
-}
-
-// BadChar finds the first character yaml.v3 would reject, which it
-// reports without a position: invalid UTF-8 or a character YAML does not
-// allow. what names the file kind for the message ("config.yaml").
-func BadChar(data []byte, what string) (line, col int, msg string) {
-	line, col = 1, 1
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			return line, col, fmt.Sprintf("invalid UTF-8 (%s must be UTF-8 text)", what)
-		case r == '\n':
-			line, col = line+1, 0
-		case !printable(r):
-			return line, col, fmt.Sprintf("character %U is not allowed in YAML (no control characters)", r)
-		}
-		col++
-		i += size
-	}
-	return 0, 0, ""
-}
-
-// printable is YAML 1.2's c-printable set.
-func printable(r rune) bool {
-	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0x7e || r == 0x85 ||
-		0xa0 <= r && r <= 0xd7ff || 0xe000 <= r && r <= 0xfffd || 0x10000 <= r && r <= 0x10ffff
-}
-
-// Entry is one key: value pair of a mapping.
-type Entry struct {
-	Name     string
-	Key, Val *yaml.Node
-}
-
-// Entries returns mapping n's pairs, reporting through errorf what a
-// reader with positions cannot use: aliases and merge keys (an origin
-// would point at the anchor, and spin's files are small enough to write
-// out), keys that are not names, and duplicates. where places the mapping
-// in messages ("in profile \"x\""); doc names the file kind.
-func Entries(n *yaml.Node, where, doc string, errorf func(at *yaml.Node, format string, args ...any)) []Entry {
-	seen := map[string]*yaml.Node{}
-	var out []Entry
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case k.Kind == yaml.AliasNode:
-			errorf(k, "aliases (*%s) are not supported in %s: write the value out", k.Value, doc)
-		case v.Kind == yaml.AliasNode:
-			errorf(v, "aliases (*%s) are not supported in %s: write the value out", v.Value, doc)
-		case k.ShortTag() == "!!merge":
-			errorf(k, "merge keys (<<) are not supported in %s: write the settings out", doc)
-		case k.Kind != yaml.ScalarNode:
-			errorf(k, "keys %s must be names, got %s", where, Describe(k))
-		case seen[k.Value] != nil:
-			first := seen[k.Value]
-			errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
-		default:
-			seen[k.Value] = k
-			out = append(out, Entry{k.Value, k, v})
-		}
-	}
-	return out
-}
-
-// Suggest returns the known key closest to name, if it is close: the same
-// letters ignoring case, -, _ and spaces, or at most two edits away. Both
-// readers use it for "did you mean" on an unknown key.
-func Suggest(name string, known []string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
-	}
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := editDistance(norm(name), norm(k)); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance, for short keys only.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return max(len(a), len(b))
-	}
-	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		diag := row[0]
-		row[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
-		}
-	}
-	return row[len(b)]
 }

@@ -1,6 +1,7 @@
 package yamlnode
 
 import (
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -51,6 +52,84 @@ func TestSuggest(t *testing.T) {
 	} {
 		if got := Suggest(name, known); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestEntries(t *testing.T) {
+	src := "a: 1\nb:\n  deep: {grup: x, group: y, group: z}\n*x: 1\n<<: {a: 1}\n[k]: v\n"
+	r := &Reader{File: "f.yaml", Kind: Kind{Name: "f files"}}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("x: &x 1\n"+src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	top := r.Entries(doc.Content[0], "at the top level", []string{"x", "a", "b"})
+	if len(top) != 3 || top[2].Name != "b" || top[2].Key.Line != 3 {
+		t.Fatalf("top entries: %+v", top)
+	}
+	deep := r.Entries(top[2].Val.Content[1], "in b.deep", []string{"group"})
+	if len(deep) != 1 || deep[0].Val.Value != "y" {
+		t.Fatalf("deep entries: %+v", deep)
+	}
+	want := []string{
+		`f.yaml:4:10: unknown key "grup" in b.deep (known: group); did you mean "group"?`,
+		`f.yaml:4:29: duplicate key "group" in b.deep (first at 4:19)`,
+		`f.yaml:5:1: aliases (*x) are not supported in f files: write the value out`,
+		`f.yaml:6:1: merge keys (<<) are not supported in f files: write the settings out`,
+		`f.yaml:7:1: keys at the top level must be names, got a list`,
+	}
+	var got []string
+	for _, e := range r.Errs() {
+		got = append(got, e.Error())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Errs reads in file order whatever order the reader checked sections in,
+// stops at MaxErrors, and keeps each problem on one line.
+func TestErrs(t *testing.T) {
+	r := &Reader{File: "f.yaml"}
+	for i := range MaxErrors + 5 {
+		r.Errorf(&yaml.Node{Line: MaxErrors + 5 - i, Column: 2}, "bad\nvalue %d", i)
+	}
+	errs := r.Errs()
+	if len(errs) != MaxErrors+1 {
+		t.Fatalf("got %d errors, want %d", len(errs), MaxErrors+1)
+	}
+	if got, want := errs[0].Error(), `f.yaml:1:2: bad\nvalue 24`; got != want {
+		t.Errorf("first: got %q, want %q", got, want)
+	}
+	if got, want := errs[MaxErrors].Error(), "f.yaml:21:2: too many errors"; got != want {
+		t.Errorf("last: got %q, want %q", got, want)
+	}
+	if got, want := Errorf("g.yaml", &yaml.Node{}, "x").Error(), "g.yaml:1:1: x"; got != want {
+		t.Errorf("Errorf at no position: got %q, want %q", got, want)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	kind := Kind{Name: "x", Text: "f.yaml", One: "an f file"}
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"# only a comment\n", ""},
+		{"~\n", ""},
+		{"a: 1\n---\nb: 2\n", "f.yaml:3:1: a second YAML document: an f file is one document (remove the ---)"},
+		{"a: \xff\n", "f.yaml:1:4: invalid UTF-8 (f.yaml must be UTF-8 text)"},
+	}
+	for _, tt := range tests {
+		r := &Reader{File: "f.yaml", Kind: kind}
+		n := r.Decode([]byte(tt.in))
+		var got []string
+		for _, e := range r.Errs() {
+			got = append(got, e.Error())
+		}
+		if strings.Join(got, "\n") != tt.want {
+			t.Errorf("Decode(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+		if (n != nil) != strings.HasPrefix(tt.in, "a: 1") {
+			t.Errorf("Decode(%q) = %v", tt.in, n)
 		}
 	}
 }

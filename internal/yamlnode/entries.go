@@ -1,0 +1,99 @@
+package yamlnode
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Entry is one key: value pair of a mapping.
+type Entry struct {
+	Name     string
+	Key, Val *yaml.Node
+}
+
+// Entries returns mapping n's pairs. It records what a reader with
+// positions cannot use: aliases and merge keys (an origin would point at
+// the anchor, and spin's files are small enough to write out), keys that
+// are not names, duplicates, and, when known is not nil, keys not in known
+// (with the near miss, if any). where places the mapping in messages
+// ("in profile \"x\"").
+func (r *Reader) Entries(n *yaml.Node, where string, known []string) []Entry {
+	seen := map[string]*yaml.Node{}
+	var out []Entry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Kind == yaml.AliasNode:
+			r.Errorf(k, "aliases (*%s) are not supported in %s: write the value out", k.Value, r.Kind.Name)
+		case v.Kind == yaml.AliasNode:
+			r.Errorf(v, "aliases (*%s) are not supported in %s: write the value out", v.Value, r.Kind.Name)
+		case k.ShortTag() == "!!merge":
+			r.Errorf(k, "merge keys (<<) are not supported in %s: write the settings out", r.Kind.Name)
+		case k.Kind != yaml.ScalarNode:
+			r.Errorf(k, "keys %s must be names, got %s", where, Describe(k))
+		case seen[k.Value] != nil:
+			first := seen[k.Value]
+			r.Errorf(k, "duplicate key %q %s (first at %d:%d)", k.Value, where, first.Line, first.Column)
+		case known != nil && !slices.Contains(known, k.Value):
+			seen[k.Value] = k
+			r.Unknown(k, where, known)
+		default:
+			seen[k.Value] = k
+			out = append(out, Entry{k.Value, k, v})
+		}
+	}
+	return out
+}
+
+// Unknown records key as not one of known, naming the near miss if there
+// is one.
+func (r *Reader) Unknown(key *yaml.Node, where string, known []string) {
+	msg := fmt.Sprintf("unknown key %q %s (known: %s)", key.Value, where, strings.Join(known, ", "))
+	if s := Suggest(key.Value, known); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	r.Errorf(key, "%s", msg)
+}
+
+// Suggest returns the known name closest to name, if it is close: the
+// same letters ignoring case, -, _ and spaces, or at most two edits away.
+// It is spin's one "did you mean": for keys of its YAML files and for
+// names (profiles, key sets) given on the command line.
+func Suggest(name string, known []string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+	}
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(norm(name), norm(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance, for short names only.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return max(len(a), len(b))
+	}
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		diag := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
+		}
+	}
+	return row[len(b)]
+}

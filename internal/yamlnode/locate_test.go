@@ -1,0 +1,59 @@
+package yamlnode
+
+import (
+	"strings"
+	"testing"
+)
+
+// yaml.v3 names the block it was parsing; Decode names the mistake.
+func TestDecodeSyntaxErrorAtTheMistake(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     string // yaml.v3 alone: see each case
+	}{
+		// yaml.v3: line 3 (the profiles: line, above the block it parsed).
+		{"key indented too little", "defaults:\n  region: eu-west-1\nprofiles:\n  dev:\n    source: u\n    role_arn: arn:aws:iam::123456789012:role/x\n  prod:\n    source: u\n   region: eu-west-2\n    duration: 1h\n",
+			"f.yaml:9:4: invalid YAML: did not find expected key"},
+		// yaml.v3: line 4.
+		{"key indented too much", "profiles:\n  dev:\n    source: u\n      region: x\n",
+			"f.yaml:4:13: invalid YAML: mapping values are not allowed in this context"},
+		// yaml.v3: line 3.
+		{"tab as indentation", "profiles:\n  dev:\n\tsource: u\n",
+			"f.yaml:3:1: invalid YAML: found character that cannot start any token"},
+		{"tab after spaces", "profiles:\n  dev:\n    source: u\n  \tregion: x\n",
+			"f.yaml:4:3: invalid YAML: found a tab character that violates indentation"},
+		// yaml.v3: line 2.
+		{"list item among keys", "profiles:\n  dev:\n    source: u\n    - x\n",
+			"f.yaml:4:5: invalid YAML: did not find expected key"},
+		{"two colons", "profiles:\n  dev: a: b\n",
+			"f.yaml:2:9: invalid YAML: mapping values are not allowed in this context"},
+		// yaml.v3: line 1; the line where the list was left open.
+		{"unclosed flow list", "profiles:\n  dev: [a, b\n  x: 1\n",
+			"f.yaml:2:12: invalid YAML: did not find expected ',' or ']'"},
+		{"unclosed quote", "profiles:\n  dev: \"abc\n  x: 1\n",
+			"f.yaml:2:8: invalid YAML: found unexpected end of stream"},
+		{"mistake in the second document", "a: 1\n---\nb: 1\n c: 2\n",
+			"f.yaml:4:3: invalid YAML: mapping values are not allowed in this context"},
+		{"no final line break", "a:\n  b: 1\n c: 2",
+			"f.yaml:3:2: invalid YAML: did not find expected key"},
+		{"CRLF", "a:\r\n  b: 1\r\n c: 2\r\n",
+			"f.yaml:3:2: invalid YAML: did not find expected key"},
+		{"after multi-byte text", "é: ü\nx:\n  b: 1\n c: 2\n",
+			"f.yaml:4:2: invalid YAML: did not find expected key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Reader{File: "f.yaml", Kind: Kind{"x", "x", "x"}}
+			if n := r.Decode([]byte(tt.in)); n != nil {
+				t.Errorf("Decode returned a node")
+			}
+			var got []string
+			for _, e := range r.Errs() {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
