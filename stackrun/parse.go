@@ -23,9 +23,6 @@ type parser struct {
 	yamlnode.Reader
 }
 
-// entry is one key: value pair of a mapping.
-type entry = yamlnode.Entry
-
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{p.File, n.Line, n.Column} }
 
 // parseFile returns the file's settings as a mapping value, or nil for an
