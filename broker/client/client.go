@@ -48,6 +48,7 @@ type Client struct {
 	// AnswerTimeout bounds the wait for spind's first byte (a 102
 	// Processing counts): a spind that says nothing is stopped or hung.
 	AnswerTimeout time.Duration
+	start         *starter // nil: never start spind
 }
 
 // DefaultAnswerTimeout is AnswerTimeout's default.
@@ -77,6 +78,9 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // is launch.ErrNoDaemon, wrapped. out, when non-nil, receives the
 // decoded JSON answer.
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	if err := c.start.ensure(ctx); err != nil {
+		return err
+	}
 	// Until spind's first byte, it gets AnswerTimeout; then ctx's own.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

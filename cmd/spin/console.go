@@ -31,7 +31,7 @@ The URL signs in whoever opens it within 15 minutes: --print writes it to
 stdout only, spin never logs it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.daemon(cmd.Context(), e)
+			c, err := g.spind(e, true)
 			if err != nil {
 				return err
 			}

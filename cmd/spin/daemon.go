@@ -2,18 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/broker/launch"
-	"github.com/cloudspin/spin/internal/hardening"
-	"github.com/cloudspin/spin/internal/passphrase"
-	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/broker/daemoncmd"
 )
 
 func newDaemonCmd(e *env, g *globals) *cobra.Command {
@@ -29,41 +22,66 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 			Short:   "Stop spind; cached sessions are forgotten",
 			Example: "  spin daemon stop",
 			Args:    cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				c, err := g.client(e)
-				if err != nil {
-					return err
-				}
-				defer c.Close()
-				running, err := c.Stop(cmd.Context())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(e.stdout, map[bool]string{true: "spind stopped", false: "spind is not running"}[running])
-				return nil
-			},
+			RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, _ []string) error {
+				return daemoncmd.Stop(ctx, c, e.stdout)
+			}),
 		},
 		&cobra.Command{
 			Use:     "status",
 			Short:   "Show spind's process: pid, uptime, keyring backend, locked or not",
 			Example: "  spin daemon status",
 			Args:    cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				c, err := g.client(e)
-				if err != nil {
-					return err
-				}
-				defer c.Close()
-				st, err := c.Status(cmd.Context())
-				if err != nil {
-					return err
-				}
-				apitext.Daemon(e.stdout, st, c.Socket(), launch.LogPath(e.getenv), time.Now())
-				return nil
-			},
+			RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, _ []string) error {
+				return daemoncmd.Status(ctx, c, e.getenv, e.stdout)
+			}),
 		},
 	)
 	cmd.AddCommand(newDaemonInstallCmds(e, g)...)
+	return cmd
+}
+
+// newDaemonStartCmd is `spin daemon start`, or with restart `spin daemon
+// restart`: stop the running spind first, so a new keyring backend,
+// endpoint or proxy of this shell applies.
+func newDaemonStartCmd(e *env, g *globals, restart bool) *cobra.Command {
+	o := daemoncmd.StartOptions{Restart: restart}
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start spind in the background, open and unlock its keyring",
+		Long: `Start spind in the background (if it is not running), open its keyring
+(resolving auto to the backend it finds, or saying why none works) and, for
+the file keyring backend, unlock it with SPIN_KEYRING_PASSPHRASE or a prompt.
+The passphrase goes to spind over its socket, never into its environment.
+
+The keyring backend is --keyring-backend (or SPIN_KEYRING_BACKEND), else
+keyring.backend in config.yaml, else auto: the desktop keyring (Keychain,
+Secret Service, KWallet, an initialised pass store). Servers and WSL have
+none: use file (a passphrase-encrypted directory). The first 'spin keys add'
+records the backend in config.yaml, so a spind started on demand opens the
+same one.
+
+An explicit start is the only start that reads AWS_ENDPOINT_URL_<SERVICE>,
+AWS_ENDPOINT_URL, HTTPS_PROXY, NO_PROXY and AWS_CA_BUNDLE/SSL_CERT_FILE from
+your shell, and it prints any it will use; config.yaml's endpoints: and
+network: win over them. When the credential helper or another spin command
+starts spind on demand, spind gets none of them.`,
+		Example: `  spin daemon start
+  SPIN_KEYRING_PASSPHRASE=... spin daemon start --keyring-backend file   # a server or WSL
+  AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566 spin daemon start   # a local emulator`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			lo, err := g.launchOptions(e)
+			if err != nil {
+				return err
+			}
+			return daemoncmd.Start(cmd.Context(), lo, o, e.daemonIO())
+		},
+	}
+	if restart {
+		cmd.Use, cmd.Short = "restart", "Stop spind and start it again with this shell's settings (sessions are forgotten)"
+		cmd.Example = "  spin daemon restart --keyring-backend file\n  AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566 spin daemon restart"
+	}
+	cmd.Flags().StringVar(&o.Backend, "keyring-backend", "", "keyring backend for a spind this starts (auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file); default SPIN_KEYRING_BACKEND, then config.yaml")
 	return cmd
 }
 
@@ -80,24 +98,9 @@ spind also locks by itself after keyring.lock_after (for example 8h) in
 config.yaml without a request that needed a key set.`,
 		Example: "  spin lock\n  spin unlock",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			sock, err := g.socketPath(e)
-			if err != nil {
-				return err
-			}
-			c := client.New(sock)
-			defer c.Close()
-			if err := c.Lock(cmd.Context()); err != nil {
-				if errors.Is(err, launch.ErrNoDaemon) {
-					fmt.Fprintln(e.stdout, "spind is not running: nothing to lock")
-					return nil
-				}
-				return err
-			}
-			fmt.Fprintln(e.stdout, "locked: spind forgot its key sets; cached role sessions are served until they expire")
-			fmt.Fprintln(e.stdout, "run 'spin unlock' to resume")
-			return nil
-		},
+		RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, _ []string) error {
+			return daemoncmd.Lock(ctx, c, e.stdout)
+		}),
 	}
 }
 
@@ -117,52 +120,12 @@ a copied keyring directory costs as much. Keyrings from before that are
 migrated at their first unlock.`,
 		Example: "  spin unlock\n  SPIN_KEYRING_PASSPHRASE=... spin unlock",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			hardenForSecret(e)
-			c, err := g.daemon(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			st, err := c.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if !st.Locked {
-				fmt.Fprintf(e.stdout, "the %s keyring is not locked\n", st.Backend)
-				return nil
-			}
-			if err := unlockIfNeeded(cmd.Context(), e, c); err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, "unlocked")
-			return nil
-		},
+		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, _ []string) error {
+			return daemoncmd.Unlock(ctx, c, e.daemonIO())
+		}),
 	}
 }
 
-// unlockIfNeeded hands the passphrase to a locked spind; backends other
-// than file guard themselves and just reopen.
-func unlockIfNeeded(ctx context.Context, e *env, c *client.Client) error {
-	st, err := c.Status(ctx)
-	if err != nil || !st.Locked {
-		return err
-	}
-	var pass secret.String
-	if st.Backend == "file" {
-		ask := func(prompt string) (secret.String, error) { return readHidden(ctx, e, prompt) }
-		if pass, err = passphrase.Obtain(secret.New(e.getenv("SPIN_KEYRING_PASSPHRASE")), st.KeyringNew, ask); err != nil {
-			return err
-		}
-	}
-	return c.Unlock(ctx, pass)
-}
-
-// hardenForSecret keeps a passphrase or key this process is about to read
-// out of core files and away from the user's other processes (/proc/PID/mem,
-// ptrace), as spind does for its whole life.
-func hardenForSecret(e *env) {
-	if err := hardening.Apply(); err != nil {
-		fmt.Fprintf(e.stderr, "spin: warning: %v\n", err)
-	}
+func (e *env) daemonIO() daemoncmd.IO {
+	return daemoncmd.IO{Stdout: e.stdout, Stderr: e.stderr, Getenv: e.getenv, TTY: e.tty}
 }

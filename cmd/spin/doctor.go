@@ -22,7 +22,7 @@ Exits 1 if anything failed. Does not start spind.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d := doctor.Deps{Getenv: e.getenv, Setup: func() (*profiles.Setup, error) { return g.setup(e) }}
-			c, err := g.client(e)
+			c, err := g.spind(e, false)
 			if err == nil {
 				defer c.Close()
 				d.Daemon = c

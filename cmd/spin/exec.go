@@ -53,7 +53,7 @@ to IAM: give the profile a role_arn or an mfa_serial for those.`,
 }
 
 func execRun(ctx context.Context, e *env, g *globals, profile string, argv []string) error {
-	c, err := g.daemon(ctx, e)
+	c, err := g.spind(e, true)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ the program that ran spin export (usually your shell).`,
 			if err := credexport.CheckFormat(format); err != nil {
 				return hint.Wrap(err, "spin export "+profile+" --format env")
 			}
-			c, err := g.daemon(ctx, e)
+			c, err := g.spind(e, true)
 			if err != nil {
 				return err
 			}

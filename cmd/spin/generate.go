@@ -1,10 +1,9 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/profiles/profilecmd"
 )
@@ -29,13 +28,7 @@ running it again only adds what is new. Placeholders: {{account_name}},
 			if err != nil {
 				return err
 			}
-			lister := func(ctx context.Context) (profilecmd.SSOLister, func(), error) {
-				c, err := g.daemon(ctx, e)
-				if err != nil {
-					return nil, nil, err
-				}
-				return c, c.Close, nil
-			}
+			lister := opener(g, e, func(c *client.Client) profilecmd.SSOLister { return c })
 			return profilecmd.Generate(cmd.Context(), conf, args[0], lister, o, profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr})
 		},
 	}

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/profiles/keyimport"
 )
 
@@ -30,7 +30,7 @@ keys stay in the file (that profile would break): 'spin profiles import' adopts
 such profiles and then removes them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			hardenForSecret(e)
+			hardening.ForSecret(e.stderr)
 			return keyimport.RunKeySetImport(cmd.Context(), e.getenv, *o, g.keyStore(e), importOut(e))
 		},
 	}
@@ -42,15 +42,9 @@ such profiles and then removes them.`,
 	return cmd
 }
 
-// keyStore opens spind for an import, starting it if needed.
+// keyStore opens spind for an import.
 func (g *globals) keyStore(e *env) keyimport.OpenStore {
-	return func(ctx context.Context) (keyimport.KeyStore, func(), error) {
-		c, err := g.daemon(ctx, e)
-		if err != nil {
-			return nil, nil, err
-		}
-		return c, c.Close, nil
-	}
+	return opener(g, e, func(c *client.Client) keyimport.KeyStore { return c })
 }
 
 func importOut(e *env) keyimport.Out { return keyimport.Out{Stdout: e.stdout, Stderr: e.stderr} }
@@ -74,7 +68,7 @@ are skipped, and their source's keys stay in the credentials file while they
 still name it (--force removes them anyway, listing what breaks).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			hardenForSecret(e)
+			hardening.ForSecret(e.stderr)
 			s, err := g.setup(e)
 			if err != nil {
 				return err

@@ -42,7 +42,7 @@ Every profile of the source then works for every caller; when the sign-in
 ends, helpers answer "source NAME needs a sign-in" again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.daemon(cmd.Context(), e)
+			c, err := g.spind(e, true)
 			if err != nil {
 				return err
 			}
@@ -81,7 +81,7 @@ func newLogoutCmd(e *env, g *globals) *cobra.Command {
 		Example: `  spin logout corp`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.daemon(cmd.Context(), e)
+			c, err := g.spind(e, true)
 			if err != nil {
 				return err
 			}

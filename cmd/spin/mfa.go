@@ -2,10 +2,7 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,7 +37,7 @@ made and refreshed from it without asking again until it ends.`,
 					return err
 				}
 			}
-			c, err := g.daemon(cmd.Context(), e)
+			c, err := g.spind(e, true)
 			if err != nil {
 				return err
 			}
@@ -54,28 +51,4 @@ made and refreshed from it without asking again until it ends.`,
 	}
 	cmd.Flags().BoolVar(&fromStdin, "stdin", false, "read the code from stdin")
 	return cmd
-}
-
-// terminal is where a flow asks the person at this terminal.
-func (e *env) terminal() signinflow.Terminal {
-	noTTY := func(err error) error {
-		if errors.Is(err, errNoTTY) {
-			return signinflow.ErrNoTerminal
-		}
-		return err
-	}
-	return signinflow.Terminal{
-		Getenv: e.getenv,
-		Line: func(ctx context.Context, prompt string) (string, error) {
-			s, err := readLine(ctx, e, prompt)
-			return s, noTTY(err)
-		},
-		Open: func() (io.WriteCloser, error) {
-			tty, err := e.tty()
-			if err != nil {
-				return nil, signinflow.ErrNoTerminal
-			}
-			return tty, nil
-		},
-	}
 }

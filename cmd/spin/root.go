@@ -13,6 +13,7 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/signinflow"
 	"github.com/cloudspin/spin/internal/ttyprompt"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
@@ -25,8 +26,7 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	// tty opens the controlling terminal for hidden prompts.
-	tty func() (*os.File, error)
+	tty    ttyprompt.TTY // the controlling terminal, for prompts
 }
 
 func newEnv() *env {
@@ -35,7 +35,7 @@ func newEnv() *env {
 		stdin:  os.Stdin,
 		stdout: os.Stdout,
 		stderr: os.Stderr,
-		tty:    func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) },
+		tty:    ttyprompt.ControllingTTY,
 	}
 }
 
@@ -152,15 +152,6 @@ func (g *globals) loadConfig(e *env) (*profiles.Config, error) {
 	return profiles.Load(path)
 }
 
-// client is a client for the spind on the socket, which it does not start.
-func (g *globals) client(e *env) (*client.Client, error) {
-	sock, err := g.socketPath(e)
-	if err != nil {
-		return nil, err
-	}
-	return client.New(sock), nil
-}
-
 func (g *globals) socketPath(e *env) (string, error) {
 	if g.socket != "" {
 		return g.socket, nil
@@ -181,14 +172,43 @@ func (g *globals) launchOptions(e *env) (launch.Options, error) {
 	return o, nil
 }
 
-// daemon returns a client for a running spind, starting one if needed.
-func (g *globals) daemon(ctx context.Context, e *env) (*client.Client, error) {
+// spind is a client for spind on the socket that, with start, starts
+// spind at its first request.
+func (g *globals) spind(e *env, start bool) (*client.Client, error) {
 	o, err := g.launchOptions(e)
 	if err != nil {
 		return nil, err
 	}
-	if err := launch.Ensure(ctx, o); err != nil {
-		return nil, err
+	if start {
+		return client.Starting(o), nil
 	}
 	return client.New(o.Socket), nil
 }
+
+// withSpind is a RunE that hands f a client for spind (see spind).
+func (g *globals) withSpind(e *env, start bool, f func(ctx context.Context, c *client.Client, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := g.spind(e, start)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return f(cmd.Context(), c, args)
+	}
+}
+
+// opener opens spind for a package's flow, which asks for it only when it
+// needs it; as says what the flow sees of the client.
+func opener[T any](g *globals, e *env, as func(*client.Client) T) func(context.Context) (T, func(), error) {
+	return func(context.Context) (T, func(), error) {
+		c, err := g.spind(e, true)
+		if err != nil {
+			var none T
+			return none, nil, err
+		}
+		return as(c), c.Close, nil
+	}
+}
+
+// terminal is where a flow asks the person at this terminal.
+func (e *env) terminal() signinflow.Terminal { return signinflow.OnTTY(e.tty, e.getenv) }

@@ -1,11 +1,13 @@
 package main
 
 import (
-	"fmt"
+	"context"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/keycmd"
 )
 
 func newKeysRotateCmd(e *env, g *globals) *cobra.Command {
@@ -23,28 +25,10 @@ deactivates it). Sessions already handed out keep working. If the rotation
 stops halfway, running it again finishes it. IAM allows two keys per user:
 with two already, nothing is changed.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.daemon(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			res, err := c.RotateKey(cmd.Context(), args[0], req)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "key set %s: access key %s is current; the old key %s is %s\n", res.Name, res.NewKeyID, res.OldKeyID, res.OldKey)
-			return nil
-		},
+		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, args []string) error {
+			return keycmd.Rotate(ctx, c, args[0], req, e.stdout)
+		}),
 	}
 	cmd.Flags().BoolVar(&req.KeepOld, "keep-old", false, "deactivate the old key in IAM instead of deleting it")
 	return cmd
-}
-
-// printKeyWarnings shows key sets past keys.max_age (or with a rotation
-// stopped halfway), each with its fix.
-func printKeyWarnings(e *env, ws []api.KeyWarning) {
-	for _, w := range ws {
-		fmt.Fprintf(e.stderr, "spin: warning: %s\nspin: hint: run '%s'\n", w.Message, w.Hint())
-	}
 }

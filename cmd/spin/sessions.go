@@ -18,7 +18,7 @@ func newSessionsCmd(e *env, g *globals) *cobra.Command {
   spin sessions clear assume-cloudspin_examples-account`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client(e)
+			c, err := g.spind(e, false)
 			if err != nil {
 				return err
 			}

@@ -100,13 +100,7 @@ func (g *globals) stackWorld(e *env) stackrun.World {
 	if w.Err == nil {
 		w.Host.AWSConfigFile, w.Err = profiles.AWSConfigPath(e.getenv)
 	}
-	w.Daemon = func(ctx context.Context) (stackrun.Checker, func(), error) {
-		c, err := g.daemon(ctx, e)
-		if err != nil {
-			return nil, nil, err
-		}
-		return readyChecker{c, e.terminal()}, c.Close, nil
-	}
+	w.Daemon = opener(g, e, func(c *client.Client) stackrun.Checker { return readyChecker{c, e.terminal()} })
 	return w
 }
 

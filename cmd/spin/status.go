@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/apitext"
+	"github.com/cloudspin/spin/broker/keycmd"
 	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
@@ -22,7 +23,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 		Example: "  spin status\n  spin status --callers   # the last 10 programs that asked, per profile\n  spin status --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client(e)
+			c, err := g.spind(e, false)
 			if err != nil {
 				return err
 			}
@@ -43,7 +44,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 				credPath, _ := profiles.CredentialsPath(e.getenv)
 				profilecmd.PrintShadows(profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr}, cfg, credPath)
 			}
-			printKeyWarnings(e, st.KeyWarnings) // rotate.go
+			keycmd.PrintWarnings(e.stderr, st.KeyWarnings)
 			return apitext.Status(e.stdout, st, time.Now())
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/internal/ttyprompt"
 )
 
 // Client is the part of spind's client that readies a profile.
@@ -23,7 +24,7 @@ type Client interface {
 
 // ErrNoTerminal is what a Terminal's Line and Open return when there is
 // no terminal to ask on.
-var ErrNoTerminal = errors.New("no terminal to prompt on")
+var ErrNoTerminal = ttyprompt.ErrNoTerminal
 
 // Terminal is where Ready asks a person. Line shows prompt and reads a
 // line, ending on Ctrl-C (ttyprompt.Line); Open opens the terminal to show
@@ -33,6 +34,11 @@ type Terminal struct {
 	Line   func(ctx context.Context, prompt string) (string, error)
 	Open   func() (io.WriteCloser, error)
 	Getenv func(string) string
+}
+
+// OnTTY is the Terminal of a person at tty, with the caller's environment.
+func OnTTY(tty ttyprompt.TTY, getenv func(string) string) Terminal {
+	return Terminal{Line: tty.Line, Open: tty.Writer, Getenv: getenv}
 }
 
 // Ready makes sure spind can serve profile before a child starts, doing
