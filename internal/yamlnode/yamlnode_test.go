@@ -48,7 +48,7 @@ func TestSuggest(t *testing.T) {
 	known := []string{"group", "role_arn", "source", "min_validity"}
 	for name, want := range map[string]string{
 		"grup": "group", "roleArn": "role_arn", "role-arn": "role_arn", "min validity": "min_validity",
-		"sources": "source", "region": "", "": "",
+		"sources": "source", "region": "", "": "", "gruop": "group", "roel_arn": "role_arn",
 	} {
 		if got := Suggest(name, known); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", name, got, want)
@@ -130,6 +130,23 @@ func TestDecode(t *testing.T) {
 		}
 		if (n != nil) != strings.HasPrefix(tt.in, "a: 1") {
 			t.Errorf("Decode(%q) = %v", tt.in, n)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"", "abc", 3}, {"abc", "abc", 0}, {"sst", "sts", 1}, {"sst", "s3", 2},
+		{"kitten", "sitting", 3}, {"ab", "ba", 1}, {"abc", "ca", 3},
+	} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := editDistance(tt.b, tt.a); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
 		}
 	}
 }
