@@ -1,91 +1,12 @@
 package stackrun
 
 import (
+	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
-
-	"github.com/hashicorp/go-version"
-	"github.com/hashicorp/terraform-exec/tfexec"
 )
-
-// fakeTF records the runner's calls to tofu. Options are opaque structs;
-// their %+v form is enough to see which they are and their paths.
-type fakeTF struct {
-	calls   []string // "plan &{path:/tmp/...} ...": one per call
-	env     map[string]string
-	stdout  io.Writer
-	stderr  io.Writer
-	changes bool             // what Plan reports
-	errs    map[string]error // per command
-	// during is called inside each command, e.g. to look at temp files.
-	during  func(cmd string, opts []string)
-	outputs map[string]tfexec.OutputMeta
-}
-
-func (f *fakeTF) record(cmd string, opts ...any) error {
-	var s []string
-	for _, o := range opts {
-		s = append(s, fmt.Sprintf("%+v", o))
-	}
-	f.calls = append(f.calls, strings.TrimSpace(cmd+" "+strings.Join(s, " ")))
-	if f.during != nil {
-		f.during(cmd, s)
-	}
-	return f.errs[cmd]
-}
-
-func anys[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
-}
-
-func (f *fakeTF) Init(_ context.Context, o ...tfexec.InitOption) error {
-	return f.record("init", anys(o)...)
-}
-
-func (f *fakeTF) Plan(_ context.Context, o ...tfexec.PlanOption) (bool, error) {
-	err := f.record("plan", anys(o)...)
-	return f.changes && err == nil, err
-}
-
-func (f *fakeTF) Apply(_ context.Context, o ...tfexec.ApplyOption) error {
-	return f.record("apply", anys(o)...)
-}
-
-func (f *fakeTF) Destroy(_ context.Context, o ...tfexec.DestroyOption) error {
-	return f.record("destroy", anys(o)...)
-}
-
-func (f *fakeTF) Output(_ context.Context, o ...tfexec.OutputOption) (map[string]tfexec.OutputMeta, error) {
-	return f.outputs, f.record("output", anys(o)...)
-}
-
-func (f *fakeTF) Version(context.Context, bool) (*version.Version, map[string]*version.Version, error) {
-	return version.Must(version.NewVersion("1.10.6")), nil, f.errs["version"]
-}
-
-func (f *fakeTF) SetEnv(env map[string]string) error { f.env = env; return nil }
-func (f *fakeTF) SetStdout(w io.Writer)              { f.stdout = w }
-func (f *fakeTF) SetStderr(w io.Writer)              { f.stderr = w }
-
-var pathRE = regexp.MustCompile(`path:([^ }]+)`)
-
-// optPath returns the path inside an option's %+v form.
-func optPath(opt string) string {
-	if m := pathRE.FindStringSubmatch(opt); m != nil {
-		return m[1]
-	}
-	return ""
-}
 
 // fakeChecker answers for profiles from a map of errors (nil: success).
 type fakeChecker struct {
@@ -140,8 +61,27 @@ func newTestStack(t *testing.T) *testStack {
 	return s
 }
 
-// runner returns a Runner over a fresh fake, with spin's temp dir in tmp.
-func (s *testStack) runner(t *testing.T) (*Runner, *fakeTF) {
-	f := &fakeTF{errs: map[string]error{}}
-	return &Runner{TF: f, Inv: s.inv, Checker: &fakeChecker{}, Stdout: io.Discard, Stderr: io.Discard, TempDir: t.TempDir()}, f
+// runner returns a Runner over a fresh recording fake tofu (see
+// faketofu_test.go) that knows the parent's secrets, with spin's temp dir
+// in tmp and the user's two streams in out.
+func (s *testStack) runner(t *testing.T) (*Runner, *fakeTofu, *bytes.Buffer) {
+	t.Helper()
+	f := newFakeTofu(t, parentSecrets())
+	tf, err := NewTerraform(s.inv.Config, f.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &bytes.Buffer{}
+	r := &Runner{TF: tf, Inv: s.inv, Checker: &fakeChecker{}, Stdout: out, Stderr: out, TempDir: t.TempDir()}
+	return r, f, out
+}
+
+// parentSecrets are the secret values of parent, the environment spin
+// runs in, which tofu must never get.
+func parentSecrets() []string {
+	var out []string
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SPIN_KEYRING_PASSPHRASE"} {
+		out = append(out, parent[k])
+	}
+	return out
 }
