@@ -255,8 +255,21 @@ func renderProfileYAML(p Profile, indent, step int, nl string) string {
 			s += pad + strings.Repeat(" ", step) + kv[0] + ": " + yamlScalar(kv[1]) + nl
 		}
 	}
+	in := pad + strings.Repeat(" ", step)
 	if p.SourceIdentitySet {
-		s += pad + strings.Repeat(" ", step) + "source_identity: " + strconv.Quote(p.SourceIdentity) + nl
+		s += in + "source_identity: " + strconv.Quote(p.SourceIdentity) + nl
+	}
+	if len(p.SessionTags) > 0 {
+		s += in + "session_tags:" + nl
+		for _, t := range p.SessionTags {
+			s += in + strings.Repeat(" ", step) + yamlScalar(t.Key) + ": " + yamlScalar(t.Value) + nl
+		}
+	}
+	if len(p.TransitiveTagKeys) > 0 {
+		s += in + "transitive_tag_keys:" + nl
+		for _, k := range p.TransitiveTagKeys {
+			s += in + strings.Repeat(" ", step) + "- " + yamlScalar(k) + nl
+		}
 	}
 	return s
 }

@@ -75,7 +75,11 @@ func (s ImportSkip) String() string {
 }
 
 // importKeys are the role profile settings spin carries into config.yaml.
-var importKeys = []string{"role_arn", "source_profile", "external_id", "mfa_serial", "role_session_name", "duration_seconds", "region", "source_identity"}
+// session_tags and transitive_session_tags are aws-vault's settings
+// (session_tags = team=infra,env=dev; transitive_session_tags = team);
+// transitive_tag_keys, spin's own name, is read the same.
+var importKeys = []string{"role_arn", "source_profile", "external_id", "mfa_serial", "role_session_name", "duration_seconds", "region", "source_identity",
+	"session_tags", "transitive_session_tags", "transitive_tag_keys"}
 
 // KeySetConflictError reports source profiles whose key set name the
 // keyring already holds with another key.
@@ -278,6 +282,13 @@ func importedProfile(name, source string, settings []Setting) (Profile, error) {
 	if si, ok := lookupSetting(settings, "source_identity"); ok {
 		p.SourceIdentity, p.SourceIdentitySet = si.Value, true
 	}
+	var err error
+	if p.SessionTags, err = importTags(get("session_tags")); err != nil {
+		return Profile{}, err
+	}
+	for _, k := range []string{"transitive_session_tags", "transitive_tag_keys"} {
+		p.TransitiveTagKeys = append(p.TransitiveTagKeys, splitList(get(k))...)
+	}
 	if d := get("duration_seconds"); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil || n <= 0 {
@@ -286,6 +297,32 @@ func importedProfile(name, source string, settings []Setting) (Profile, error) {
 		p.Duration = time.Duration(n) * time.Second
 	}
 	return p, nil
+}
+
+// importTags reads aws-vault's session_tags = key=value,key=value. What
+// STS accepts as a tag is left to checkImported, which parses the profile
+// as config.yaml would hold it.
+func importTags(v string) ([]Tag, error) {
+	var tags []Tag
+	for _, kv := range splitList(v) {
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("session_tags %q: %q is not key=value (write session_tags = team=infra,env=dev)", v, kv)
+		}
+		tags = append(tags, Tag{Key: strings.TrimSpace(k), Value: strings.TrimSpace(val)})
+	}
+	return tags, nil
+}
+
+// splitList splits a comma-separated setting, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for f := range strings.SplitSeq(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // checkImported parses p as config.yaml would hold it, under cfg's

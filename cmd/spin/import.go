@@ -60,7 +60,8 @@ func newProfilesImportCmd(e *env, g *globals) *cobra.Command {
 Adopts the role_arn + source_profile profiles of ~/.aws/config: the source's
 keys move from ~/.aws/credentials into the keyring as the key set of that name,
 the profile goes into config.yaml (external_id, mfa_serial, role_session_name,
-duration_seconds, region and source_identity carry over) and becomes a spin profile in
+duration_seconds, region, source_identity, and aws-vault's session_tags and
+transitive_session_tags carry over) and becomes a spin profile in
 ~/.aws/config; then the plaintext keys are deleted. A source already stored as a
 key set (same key, or its keys already gone from the credentials file) is used as
 it is. Profiles without keys anywhere (SSO), or with settings spin does not carry,
