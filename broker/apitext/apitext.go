@@ -4,6 +4,7 @@
 package apitext
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -26,13 +27,7 @@ func Status(w io.Writer, st api.Status, now time.Time) error {
 		fmt.Fprintln(w, "no sessions held")
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tSESSION\tROLE\tEXPIRES IN\tSTS CALLS\tCACHE HITS\tLAST ERROR")
-	for _, s := range st.Sessions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Profile, s.SessionName, Dash(s.RoleARN),
-			s.Expiration.Sub(now).Round(time.Second), s.STSCalls, s.CacheHits, Dash(termtext.Clean(s.LastError)))
-	}
-	return tw.Flush()
+	return Sessions(w, st.Sessions, now)
 }
 
 // Daemon is `spin daemon status`: spind's process, socket, config,
@@ -120,6 +115,17 @@ func Keys(w io.Writer, keys []api.KeyInfo) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.Name, k.AccessKeyID, Dash(k.MFASerial), export)
 	}
 	return tw.Flush()
+}
+
+// JSONList writes list as an indented JSON array: the --json of spin's
+// listings. An empty list is [], never null, so scripts can iterate.
+func JSONList[T any](w io.Writer, list []T) error {
+	if list == nil {
+		list = []T{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(list)
 }
 
 // Dash is s, or "-" for an empty column.

@@ -132,11 +132,15 @@ func AllowExport(ctx context.Context, s Store, name string, revoke, stdin bool, 
 	return nil
 }
 
-// List prints the stored key sets, then any warnings about them.
-func List(ctx context.Context, s Store, t IO) error {
+// List prints the stored key sets, then any warnings about them; asJSON
+// prints them as a JSON array instead (spin keys list --json).
+func List(ctx context.Context, s Store, t IO, asJSON bool) error {
 	keys, err := s.ListKeys(ctx)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		return apitext.JSONList(t.Stdout, keys)
 	}
 	if len(keys) == 0 {
 		fmt.Fprintln(t.Stderr, "spin: no key sets stored")

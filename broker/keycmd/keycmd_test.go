@@ -213,12 +213,12 @@ func TestRemove(t *testing.T) {
 
 func TestListAndWarnings(t *testing.T) {
 	io, out, errOut := newIO("", &tty{})
-	if err := List(t.Context(), &store{}, io); err != nil || out.Len() != 0 || !strings.Contains(errOut.String(), "spin: hint: run 'spin keys add NAME'") {
+	if err := List(t.Context(), &store{}, io, false); err != nil || out.Len() != 0 || !strings.Contains(errOut.String(), "spin: hint: run 'spin keys add NAME'") {
 		t.Errorf("empty: err %v, stdout %q, stderr %q", err, out, errOut)
 	}
 	io, out, errOut = newIO("", &tty{})
 	s := &store{keys: []api.KeyInfo{{Name: "a", AccessKeyID: "AKIA…AAAA"}, {Name: "b", AccessKeyID: "AKIA…BBBB", RotationPending: true}}}
-	if err := List(t.Context(), s, io); err != nil {
+	if err := List(t.Context(), s, io, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "AKIA…BBBB") {

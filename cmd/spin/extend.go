@@ -6,5 +6,10 @@ import "github.com/spf13/cobra"
 // and name completion for the commands that take a profile, source or
 // key set name.
 func extendRoot(root *cobra.Command, e *env, g *globals) {
-	root.AddCommand(newHelpConfigTopic())
+	root.AddCommand(newHelpConfigTopic(), newListCmd(e, g))
+	for _, c := range root.Commands() {
+		if c.Name() == "sessions" {
+			c.AddCommand(newSessionsListCmd(e, g))
+		}
+	}
 }

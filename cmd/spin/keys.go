@@ -74,15 +74,20 @@ executable that asked.`,
 }
 
 func newKeysListCmd(e *env, g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:     "list",
-		Short:   "List stored key sets (names and masked key ids)",
-		Example: "  spin keys list",
-		Args:    cobra.NoArgs,
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List stored key sets (names and masked key ids)",
+		Example: `  spin keys list
+  spin keys list --json   # [{"name", "access_key_id" (masked), "mfa_serial", "allow_export",
+                          #   "created", "rotation_pending", "age_warning"}]; empty ones left out`,
+		Args: cobra.NoArgs,
 		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, _ []string) error {
-			return keycmd.List(ctx, c, e.keyIO())
+			return keycmd.List(ctx, c, e.keyIO(), asJSON)
 		}),
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
 }
 
 func newKeysRemoveCmd(e *env, g *globals) *cobra.Command {

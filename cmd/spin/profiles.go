@@ -105,26 +105,31 @@ func profilesWrite(ctx context.Context, e *env, g *globals, o *profilesWriteOpti
 }
 
 func newProfilesListCmd(e *env, g *globals) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the profiles in ~/.aws/config and spin's state for each",
 		Long: `  spin profiles list
+  spin profiles list --json    # [{"name", "managed", "state", "line"}]
 
 Lists every profile of the AWS config file, then the profiles of spin's
 config.yaml that the file lacks. MANAGED says whether spin wrote it; STATE
 is "up to date", "outdated" or "not written" (run 'spin profiles write'),
 "stale" (config.yaml no longer defines it), "conflict" (spin did not write
-it, but config.yaml defines it) or "duplicate".`,
+it, but config.yaml defines it) or "duplicate". In JSON, state is "" for
+your own profiles and line is left out for profiles the file lacks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := g.setup(e)
 			if err != nil {
 				return err
 			}
-			return profilecmd.List(cmd.Context(), s, profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr})
+			return profilecmd.List(cmd.Context(), s, profilecmd.Out{Stdout: e.stdout, Stderr: e.stderr}, asJSON)
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
 }
 
 func newProfilesRemoveCmd(e *env, g *globals) *cobra.Command {

@@ -4,21 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cloudspin/spin/broker/api"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/profiles"
 )
 
-// List prints every profile of the AWS config file, then those of
-// config.yaml the file lacks, with spin's state for each.
-func List(ctx context.Context, s *profiles.Setup, out Out) error {
+// States reads every profile of the AWS config file, then those of
+// config.yaml the file lacks, with spin's state for each. It changes
+// nothing and takes no lock.
+func States(ctx context.Context, s *profiles.Setup, out Out) ([]profiles.ProfileState, error) {
 	want, err := s.Config.AWSProfiles()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var rows []profiles.ProfileState
 	u, err := profiles.UpdateAWSConfig(ctx, s.AWSPath, true, func(doc *profiles.AWSConfig) ([]profiles.Change, error) {
@@ -27,7 +29,31 @@ func List(ctx context.Context, s *profiles.Setup, out Out) error {
 	})
 	fileWarnings(out, u)
 	if err != nil {
-		return Error(err, s.AWSPath)
+		return nil, Error(err, s.AWSPath)
+	}
+	return rows, nil
+}
+
+// profileJSON is one entry of `spin profiles list --json`.
+type profileJSON struct {
+	Name    string `json:"name"`
+	Managed bool   `json:"managed"`
+	State   string `json:"state"`
+	Line    int    `json:"line,omitempty"`
+}
+
+// List prints States as a table, or as a JSON array when asJSON is set.
+func List(ctx context.Context, s *profiles.Setup, out Out, asJSON bool) error {
+	rows, err := States(ctx, s, out)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		list := make([]profileJSON, 0, len(rows))
+		for _, r := range rows {
+			list = append(list, profileJSON{Name: r.Name, Managed: r.Managed, State: r.State, Line: r.Line})
+		}
+		return apitext.JSONList(out.Stdout, list)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintf(out.Stderr, "spin: no profiles in %s or %s\n", s.AWSPath, s.Config.Path)

@@ -65,11 +65,19 @@ func TestWriteThenUpToDateThenList(t *testing.T) {
 		t.Errorf("again: got %q, %v", stdout.String(), err)
 	}
 	stdout.Reset()
-	if err := List(t.Context(), s, out); err != nil {
+	if err := List(t.Context(), s, out, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(stdout.String(), "assume-app  yes      up to date  1") {
 		t.Errorf("list:\n%s", stdout.String())
+	}
+	// --json: the same rows under stable names.
+	stdout.Reset()
+	if err := List(t.Context(), s, out, true); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[\n  {\n    \"name\": \"assume-app\",\n    \"managed\": true,\n    \"state\": \"up to date\",\n    \"line\": 1\n  }\n]\n"; stdout.String() != want {
+		t.Errorf("list --json:\n%s\nwant\n%s", stdout.String(), want)
 	}
 }
 

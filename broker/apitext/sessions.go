@@ -1,0 +1,24 @@
+package apitext
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/termtext"
+)
+
+// Sessions is the table of sessions spind holds (`spin status`, `spin
+// sessions list`): profile, session name, role, time left, STS calls,
+// cache hits and the last error.
+func Sessions(w io.Writer, sessions []api.SessionStatus, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tSESSION\tROLE\tEXPIRES IN\tSTS CALLS\tCACHE HITS\tLAST ERROR")
+	for _, s := range sessions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Profile, s.SessionName, Dash(s.RoleARN),
+			s.Expiration.Sub(now).Round(time.Second), s.STSCalls, s.CacheHits, Dash(termtext.Clean(s.LastError)))
+	}
+	return tw.Flush()
+}
