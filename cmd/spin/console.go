@@ -1,8 +1,7 @@
 package main
 
 import (
-	"errors"
-	"fmt"
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,36 +29,10 @@ as its last argument), else xdg-open or open.
 The URL signs in whoever opens it within 15 minutes: --print writes it to
 stdout only, spin never logs it.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.spind(e, true)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, args []string) error {
 			req := api.ConsoleRequest{Path: path, DurationSeconds: int(duration / time.Second)}
-			out, err := c.Console(cmd.Context(), args[0], req)
-			var ce *client.Error
-			if errors.As(err, &ce) && (ce.Code() == api.CodeMFARequired || ce.Code() == api.CodeSigninRequired) {
-				// Ask for the MFA code (or sign in) here, then try again.
-				if rerr := signinflow.Ready(cmd.Context(), c, e.terminal(), args[0], "", true); rerr != nil {
-					return rerr
-				}
-				out, err = c.Console(cmd.Context(), args[0], req)
-			}
-			if err != nil {
-				return err
-			}
-			if printURL {
-				fmt.Fprintln(e.stdout, out.URL.Reveal())
-				return nil
-			}
-			if err := signinflow.Opener(e.getenv)(out.URL.Reveal()); err != nil {
-				// Never the URL in an error: it is a bearer secret.
-				return errors.New("could not start a browser: set BROWSER, or run 'spin console " + args[0] + " --print'")
-			}
-			fmt.Fprintf(e.stderr, "spin: console opened as %s\n", out.Identity)
-			return nil
-		},
+			return signinflow.Console(ctx, c, e.terminal(), args[0], req, printURL, e.signinIO())
+		}),
 	}
 	cmd.Flags().BoolVar(&printURL, "print", false, "print the sign-in URL instead of opening a browser")
 	cmd.Flags().StringVar(&path, "path", "", "console page to open, e.g. /s3 (default the console home)")

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"time"
+	"context"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/credexport"
-	"github.com/cloudspin/spin/internal/hint"
-	"github.com/cloudspin/spin/internal/signinflow"
 )
 
 func newExportCmd(e *env, g *globals) *cobra.Command {
@@ -32,29 +30,10 @@ stdout is a terminal, a warning on stderr says the output holds live
 credentials. A profile with allowed_callers refuses export unless it lists
 the program that ran spin export (usually your shell).`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			profile, ctx := args[0], cmd.Context()
-			if err := credexport.CheckFormat(format); err != nil {
-				return hint.Wrap(err, "spin export "+profile+" --format env")
-			}
-			c, err := g.spind(e, true)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			sessionName := e.getenv("SPIN_SESSION_NAME")
-			if err := signinflow.Ready(ctx, c, e.terminal(), profile, sessionName, false); err != nil {
-				return err
-			}
-			creds, err := c.Credentials(ctx, profile, sessionName)
-			if err != nil {
-				return err
-			}
-			if credexport.IsTerminal(e.stdout) {
-				fmt.Fprintln(e.stderr, credexport.Warning(profile, creds, time.Now()))
-			}
-			return credexport.Write(e.stdout, format, profile, profileRegion(e, g, profile), creds)
-		},
+		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, args []string) error {
+			o := credexport.Options{Profile: args[0], SessionName: e.getenv("SPIN_SESSION_NAME"), Format: format, Region: profileRegion(e, g, args[0])}
+			return credexport.Export(ctx, c, e.terminal(), o, e.stdout, e.stderr)
+		}),
 	}
 	cmd.Flags().StringVar(&format, "format", "env", "env (sh: export VAR=...), json (credential_process), ini (credentials file) or powershell")
 	return cmd

@@ -1,16 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/signinflow"
 )
 
 func newLoginCmd(e *env, g *globals) *cobra.Command {
-	var noBrowser, remote bool
-	var fromAWSCLI string
+	var o signinflow.LoginOptions
 	cmd := &cobra.Command{
 		Use:   "login SOURCE",
 		Short: "Sign in to a source (IAM Identity Center, or console credentials as 'aws login'); spind keeps the tokens",
@@ -41,35 +42,13 @@ one refresh, keeps it in the keyring, and the plaintext cache file
 Every profile of the source then works for every caller; when the sign-in
 ends, helpers answer "source NAME needs a sign-in" again.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.spind(e, true)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			source := args[0]
-			switch {
-			case fromAWSCLI != "":
-				return signinflow.ImportAWSCLI(cmd.Context(), c, e.getenv, source, fromAWSCLI, e.stdout, e.stderr)
-			case remote:
-				err = signinflow.Remote(cmd.Context(), c, source, e.stdin, e.stderr)
-			default:
-				opts := signinflow.Options{Source: source, NoBrowser: noBrowser, Out: e.stderr}
-				if !noBrowser {
-					opts.Open = signinflow.Opener(e.getenv)
-				}
-				err = signinflow.Run(cmd.Context(), c, opts)
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "signed in to source %s%s\n", source, signinflow.SignedInAs(cmd.Context(), c, source))
-			return nil
-		},
+		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, args []string) error {
+			return signinflow.Login(ctx, c, e.terminal(), args[0], o, e.signinIO())
+		}),
 	}
-	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "sso: use the device code flow (print a URL and code to confirm on any device)")
-	cmd.Flags().BoolVar(&remote, "remote", false, "login: sign in from another device; print the URL and read the code its page shows")
-	cmd.Flags().StringVar(&fromAWSCLI, "from-aws-cli", "", "login: adopt the `PROFILE`'s 'aws login' session from ~/.aws/login/cache and delete the file")
+	cmd.Flags().BoolVar(&o.NoBrowser, "no-browser", false, "sso: use the device code flow (print a URL and code to confirm on any device)")
+	cmd.Flags().BoolVar(&o.Remote, "remote", false, "login: sign in from another device; print the URL and read the code its page shows")
+	cmd.Flags().StringVar(&o.FromAWSCLI, "from-aws-cli", "", "login: adopt the `PROFILE`'s 'aws login' session from ~/.aws/login/cache and delete the file")
 	cmd.MarkFlagsMutuallyExclusive("no-browser", "remote", "from-aws-cli")
 	return cmd
 }
@@ -80,17 +59,16 @@ func newLogoutCmd(e *env, g *globals) *cobra.Command {
 		Short:   "Sign out of a source: spind forgets its tokens and the sessions made from them",
 		Example: `  spin logout corp`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.spind(e, true)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			if err := c.Signout(cmd.Context(), args[0]); err != nil {
+		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, args []string) error {
+			if err := c.Signout(ctx, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "signed out of source %s\n", args[0])
 			return nil
-		},
+		}),
 	}
+}
+
+func (e *env) signinIO() signinflow.IO {
+	return signinflow.IO{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -100,18 +99,6 @@ func (g *globals) stackWorld(e *env) stackrun.World {
 	if w.Err == nil {
 		w.Host.AWSConfigFile, w.Err = profiles.AWSConfigPath(e.getenv)
 	}
-	w.Daemon = opener(g, e, func(c *client.Client) stackrun.Checker { return readyChecker{c, e.terminal()} })
+	w.Daemon = opener(g, e, func(c *client.Client) stackrun.Checker { return signinflow.Checker{C: c, T: e.terminal()} })
 	return w
-}
-
-// readyChecker is the preflight check through spind: what a profile needs
-// (an MFA code, a sign-in) is asked on the terminal now, before tofu
-// starts, since a prompt inside tofu would be swallowed.
-type readyChecker struct {
-	c *client.Client
-	t signinflow.Terminal
-}
-
-func (r readyChecker) Check(ctx context.Context, profile, session string) error {
-	return signinflow.Ready(ctx, r.c, r.t, profile, session, false)
 }
