@@ -39,7 +39,7 @@ func (d *daemon) SessionCredentials(_ context.Context, _, session string) (api.C
 	return api.Credentials{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: secret.New("s"), SessionToken: secret.New("t"),
 		Expiration: time.Now().Add(time.Hour)}, nil
 }
-func (d *daemon) MFA(_ context.Context, _, code string) error { d.mfa = code; return nil }
+func (d *daemon) MFA(_ context.Context, _, code string) error                       { d.mfa = code; return nil }
 func (d *daemon) SetGitHubRequest(context.Context, string, api.GitHubRequest) error { return nil }
 
 func terminal(env map[string]string, answer string) (signinflow.Terminal, *int) {

@@ -30,7 +30,7 @@ func (d *daemon) Credentials(context.Context, string, string) (api.Credentials, 
 func (d *daemon) SessionCredentials(ctx context.Context, p, s string) (api.Credentials, error) {
 	return api.Credentials{}, errors.New("export asks for what the profile gives, not a session only")
 }
-func (d *daemon) MFA(_ context.Context, _, code string) error { d.mfa = code; return nil }
+func (d *daemon) MFA(_ context.Context, _, code string) error                       { d.mfa = code; return nil }
 func (d *daemon) SetGitHubRequest(context.Context, string, api.GitHubRequest) error { return nil }
 
 func terminal(answer string) signinflow.Terminal {
