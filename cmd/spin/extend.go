@@ -12,4 +12,5 @@ func extendRoot(root *cobra.Command, e *env, g *globals) {
 			c.AddCommand(newSessionsListCmd(e, g))
 		}
 	}
+	completeNames(root, e, g)
 }
