@@ -47,9 +47,12 @@ func (r *Runner) ensureInit(ctx context.Context) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	// A failed init must not leave a hash that says it worked.
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	// A failed init must not leave a hash that says it worked, and a
+	// backend-only one must not outlive the backend it describes.
+	for _, f := range []string{path, filepath.Join(r.Inv.Config.Dir, BackendOnlyFile)} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	// Init asks tofu version -json first, and terraform-exec would copy
 	// that JSON to the user's stdout; asked now, the answer is cached.
@@ -64,25 +67,30 @@ func (r *Runner) ensureInit(ctx context.Context) error {
 		opts = append(opts, tfexec.BackendConfig(kv))
 	}
 	if err := r.TF.Init(ctx, opts...); err != nil {
-		// terraform-exec's error carries tofu's stderr: name the setting
-		// rather than leave the user to read an S3 stack trace.
-		if b := r.Inv.Config.Backend; b != nil && missingBucket(err.Error()) {
-			return &hint.Error{
-				Err:  fmt.Errorf("terraform_backend.bucket %q does not exist (set at %s)", b.Bucket, r.Inv.Config.Origin("terraform_backend.bucket")),
-				Next: "create the state bucket (the walkthrough's statebucket step), or fix terraform_backend.bucket",
-			}
-		}
-		err = tfError("init", err)
-		var ee *ExitError
-		if errors.As(err, &ee) && r.Inv.Config.Backend != nil {
-			return &hint.Error{Err: err, Next: "check terraform_backend (bucket, region, endpoints, profile) with 'spin plan --show-config'"}
-		}
-		return err
+		return r.initError(err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	return os.WriteFile(path, []byte(want+"\n"), 0o644)
+}
+
+// initError names the backend setting a failed init points at.
+func (r *Runner) initError(err error) error {
+	// terraform-exec's error carries tofu's stderr: name the setting
+	// rather than leave the user to read an S3 stack trace.
+	if b := r.Inv.Config.Backend; b != nil && missingBucket(err.Error()) {
+		return &hint.Error{
+			Err:  fmt.Errorf("terraform_backend.bucket %q does not exist (set at %s)", b.Bucket, r.Inv.Config.Origin("terraform_backend.bucket")),
+			Next: "create the state bucket (the walkthrough's statebucket step), or fix terraform_backend.bucket",
+		}
+	}
+	err = tfError("init", err)
+	var ee *ExitError
+	if errors.As(err, &ee) && r.Inv.Config.Backend != nil {
+		return &hint.Error{Err: err, Next: "check terraform_backend (bucket, region, endpoints, profile) with 'spin plan --show-config'"}
+	}
+	return err
 }
 
 // missingBucket recognises the S3 backend's report of a missing bucket.

@@ -57,7 +57,11 @@ type Runner struct {
 	// the saved plan; "" means os.TempDir().
 	TempDir string
 
-	out io.Writer // Stdout behind the lock the two streams share
+	out    io.Writer // Stdout behind the lock the two streams share
+	errOut io.Writer // Stderr behind the same lock
+	// stateOnly: the command only reads state (output), so the folder
+	// needs the backend, not the providers (ensureBackend).
+	stateOnly bool
 }
 
 // work is the temp files of one run.
@@ -105,7 +109,10 @@ func (r *Runner) Down(ctx context.Context, autoApprove bool) error {
 }
 
 // Output returns the instance's outputs, as tofu output -json has them.
+// It reads state only, so no provider is installed for it (ensureBackend).
 func (r *Runner) Output(ctx context.Context) (out map[string]tfexec.OutputMeta, err error) {
+	r.stateOnly = true
+	defer func() { r.stateOnly = false }()
 	err = r.run(ctx, func(ctx context.Context, _ work) error {
 		// terraform-exec copies the JSON to the stdout set here too.
 		r.TF.SetStdout(io.Discard)
@@ -175,10 +182,14 @@ func (r *Runner) run(ctx context.Context, fn func(context.Context, work) error) 
 	// terraform-exec copies the two pipes in two goroutines, and the
 	// caller may have given the same writer for both.
 	mu := &sync.Mutex{}
-	r.out = lockedWriter{mu, r.Stdout}
+	r.out, r.errOut = lockedWriter{mu, r.Stdout}, lockedWriter{mu, r.Stderr}
 	r.TF.SetStdout(r.out)
-	r.TF.SetStderr(lockedWriter{mu, r.Stderr})
-	if err := r.ensureInit(ctx); err != nil {
+	r.TF.SetStderr(r.errOut)
+	init := r.ensureInit
+	if r.stateOnly {
+		init = r.ensureBackend
+	}
+	if err := init(ctx); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp(r.TempDir, "spin-stack-")

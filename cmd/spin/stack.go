@@ -58,7 +58,11 @@ func newOutputCmd(e *env, g *globals) *cobra.Command {
 	cmd, o := newStackCmd(e, g, "output", "Print a stack instance's outputs",
 		`  spin output
   spin output examples/00-iam-roles --json   # as tofu output -json prints them
-`+stackIntro)
+`+stackIntro+`
+
+output reads state only, so it downloads no provider: a stack without a
+backend block needs no init, and for another backend init sets up only the
+backend (-plugin-dir of an empty folder). 'spin plan' later runs the full init.`)
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
 	return cmd
 }
