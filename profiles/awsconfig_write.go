@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/cloudspin/spin/internal/atomicfile"
+	"github.com/cloudspin/spin/internal/sdkcheck"
 )
 
 // AWSConfigPath returns the shared config file AWS tools read:
@@ -157,49 +156,23 @@ func resolveConfig(path string) (string, error) {
 	return target, err
 }
 
-// validate loads data with aws-sdk-go-v2's shared-config loader and checks
-// that every profile in changes reads back as intended. The SDK's reader
-// differs from a naive INI parser (quotes, inline comments, nested keys),
-// so this is the check that matters before the file replaces the user's.
+// validate has aws-sdk-go-v2's shared-config loader (in spind: see
+// internal/sdkcheck) read data, the next content of target, and checks that
+// every profile in changes reads back as intended. The SDK's reader differs
+// from a naive INI parser (quotes, inline comments, nested keys), so this
+// is the check that matters before the file replaces the user's.
 func validate(ctx context.Context, target string, data []byte, changes []Change) error {
-	tmp, done, err := validationCopy(target, data)
-	if err != nil {
-		return fmt.Errorf("cannot check the result: %w", err)
-	}
-	defer done()
-	files := func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles = []string{tmp}
-		o.CredentialsFiles = []string{}
-	}
+	return sdkcheck.Run(ctx, configCheck(target, data, changes))
+}
+
+// configCheck is validate's request: every change but Stale ones.
+func configCheck(target string, data []byte, changes []Change) sdkcheck.Request {
+	r := sdkcheck.Request{Config: data, ConfigTarget: target}
 	for _, ch := range changes {
 		if ch.Action == Stale {
 			continue
 		}
-		sc, err := loadSharedProfile(ctx, ch.Name, files)
-		var missing config.SharedConfigProfileNotExistError
-		switch {
-		case ch.Action == Removed && errors.As(err, &missing):
-		case ch.Action == Removed:
-			return fmt.Errorf("aws-sdk-go-v2 still reads profile %s after its removal", ch.Name)
-		case errors.As(err, &missing):
-			return fmt.Errorf("aws-sdk-go-v2 does not find profile %s in the result", ch.Name)
-		case err != nil:
-			return fmt.Errorf("aws-sdk-go-v2 cannot load profile %s from the result: %w", ch.Name, err)
-		case sc.CredentialProcess != ch.CredentialProcess:
-			return fmt.Errorf("aws-sdk-go-v2 would read profile %s's credential_process as %q, not %q", ch.Name, sc.CredentialProcess, ch.CredentialProcess)
-		case sc.Region != ch.Region:
-			return fmt.Errorf("aws-sdk-go-v2 would read profile %s's region as %q, not %q", ch.Name, sc.Region, ch.Region)
-		}
+		r.Profiles = append(r.Profiles, sdkcheck.Profile{Name: ch.Name, Removed: ch.Action == Removed, CredentialProcess: ch.CredentialProcess, Region: ch.Region})
 	}
-	return nil
-}
-
-// loadSharedProfile turns a panic of the SDK's reader into an error.
-func loadSharedProfile(ctx context.Context, name string, files func(*config.LoadSharedConfigOptions)) (sc config.SharedConfig, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("its reader panics: %v", r)
-		}
-	}()
-	return config.LoadSharedConfigProfile(ctx, name, files)
+	return r
 }

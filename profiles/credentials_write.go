@@ -6,25 +6,18 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/cloudspin/spin/internal/sdkcheck"
 )
 
 // CheckWithSDK reads profile c.Profile from the credentials file at path
-// with aws-sdk-go-v2's own loader and fails unless it finds the same key
-// pair. spin must store exactly the key AWS tools use today; the check
-// reads the user's file in place, so it makes no copy of the secret.
+// with aws-sdk-go-v2's own loader (in spind: see internal/sdkcheck) and
+// fails unless it finds the same key pair. spin must store exactly the key
+// AWS tools use today; the check reads the user's file in place, so it
+// makes no copy of the secret.
 func CheckWithSDK(ctx context.Context, path string, c Credentials) error {
-	sc, err := loadSharedProfile(ctx, c.Profile, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles = []string{}
-		o.CredentialsFiles = []string{path}
-	})
-	if err != nil {
-		return fmt.Errorf("aws-sdk-go-v2 cannot read profile %s from %s: %w", c.Profile, path, err)
-	}
-	if sc.Credentials.AccessKeyID != c.AccessKeyID || sc.Credentials.SecretAccessKey != c.SecretAccessKey.Reveal() {
-		return fmt.Errorf("aws-sdk-go-v2 reads profile %s's keys in %s differently than spin does (quotes, comments or a repeated key?): add them with 'spin keys add %s' instead", c.Profile, path, c.Profile)
-	}
-	return nil
+	return sdkcheck.Run(ctx, sdkcheck.Request{CredentialsFile: path, Profiles: []sdkcheck.Profile{
+		{Name: c.Profile, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey},
+	}})
 }
 
 // UpdateCredentials applies edit to the credentials file at path, the way

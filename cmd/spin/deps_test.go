@@ -38,6 +38,35 @@ func TestSpinDoesNotLinkKeyring(t *testing.T) {
 	}
 }
 
+// `spin credential-process` starts once per SDK client, and every command
+// pays for every linked package's init: the AWS SDK's config loader pulls
+// in the STS, SSO and Sign-In clients and their endpoint tables (~3 ms of
+// init), cobra/doc and blackfriday another millisecond. The SDK read-back
+// of the AWS files spin writes runs in spind (internal/sdkcheck); man pages
+// are written by a release build (-tags releasedocs).
+func TestSpinDoesNotLinkSDKOrDocs(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/cloudspin/spin/cmd/spin").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	for _, dep := range deps {
+		switch {
+		case dep == "github.com/aws/aws-sdk-go-v2/config",
+			strings.HasPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/"),
+			strings.HasPrefix(dep, "github.com/aws/aws-sdk-go-v2/credentials"),
+			dep == "github.com/cloudspin/spin/internal/sdkcheck/sdkread",
+			dep == "github.com/spf13/cobra/doc",
+			strings.HasPrefix(dep, "github.com/russross/blackfriday"),
+			strings.HasPrefix(dep, "github.com/cpuguy83/go-md2man"):
+			t.Errorf("cmd/spin links %s", dep)
+		}
+	}
+	if !slices.Contains(deps, "github.com/cloudspin/spin/internal/sdkcheck") {
+		t.Errorf("go list output lacks internal/sdkcheck; is the check looking at the right package?\n%s", out)
+	}
+}
+
 // The lean helper must stay lean: its start-up cost is the helper's speed
 // goal (docs/benchmarks.md). Without net and cgo it is a static binary, so
 // a plain `go build`/`go install` gives the fast one: no dynamic loader,

@@ -1,3 +1,5 @@
+//go:build releasedocs
+
 package main
 
 import (
@@ -16,7 +18,9 @@ import (
 
 // newDocsCmd writes the man pages and shell completions that release
 // archives and packages ship. Hidden: only the release build runs it, with
-// SOURCE_DATE_EPOCH so that the pages' dates come from the commit.
+// SOURCE_DATE_EPOCH so that the pages' dates come from the commit, from a
+// spin built with -tags releasedocs (scripts/release): cobra/doc and the
+// markdown library it links cost every other spin a millisecond of init.
 func newDocsCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:    "__release-docs DIR",

@@ -26,7 +26,8 @@ func TestProfilesWriteConcurrentProcesses(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin, lean := filepath.Join(dir, "spin"), filepath.Join(dir, "spin-credential-process")
-	for out, pkg := range map[string]string{bin: ".", lean: "../spin-credential-process"} {
+	// spind beside spin reads each result back through aws-sdk-go-v2.
+	for out, pkg := range map[string]string{bin: ".", lean: "../spin-credential-process", filepath.Join(dir, "spind"): "../spind"} {
 		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
 			t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
 		}

@@ -22,6 +22,8 @@ import (
 	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/hardening"
+	"github.com/cloudspin/spin/internal/sdkcheck"
+	"github.com/cloudspin/spin/internal/sdkcheck/sdkread"
 	"github.com/cloudspin/spin/internal/version"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -36,6 +38,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, closedFDs []int) int {
+	if len(args) == 1 && args[0] == sdkcheck.Command {
+		// spin's read-back of the AWS files it writes, through the SDK
+		// that spin does not link (internal/sdkcheck).
+		return sdkread.Serve(ctx, os.Stdin, os.Stdout, stderr)
+	}
 	fs := flag.NewFlagSet("spind", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package profiles
+package sdkread
 
 import "errors"
 

@@ -1,0 +1,12 @@
+package profilecmd
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cloudspin/spin/internal/sdkcheck/sdkchecktest"
+)
+
+// The SDK read-back of the files spin writes runs in "spind": this test
+// binary, standing in for it (sdkchecktest).
+func TestMain(m *testing.M) { os.Exit(sdkchecktest.Main(m)) }
