@@ -15,8 +15,8 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(sdkchecktest.Main(m)) }
 
-// Run starts "spind __check-aws-files" (here this test binary, see
-// sdkchecktest) and passes on the SDK's verdict.
+// Run starts "spind __check-aws-files" (spind built by sdkchecktest) and
+// passes on the SDK's verdict.
 func TestRun(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "config")
 	ok := sdkcheck.Request{Config: []byte("[profile p]\ncredential_process = x\n"), ConfigTarget: target, Profiles: []sdkcheck.Profile{{Name: "p", CredentialProcess: "x"}}}
