@@ -22,6 +22,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/webidentity"
 	"github.com/cloudspin/spin/internal/audit"
+	"github.com/cloudspin/spin/internal/awshttp"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/keystore"
@@ -72,6 +73,11 @@ type Config struct {
 	MFAPromptWindow time.Duration
 	// Audit, when set, receives a record of every credentials request.
 	Audit *audit.Log
+	// AWSTimeout bounds each call to AWS (and GitHub's OIDC token
+	// endpoint): one that gets no answer in time fails naming the service
+	// and endpoint, well before the helper's own deadline. Default
+	// awshttp.DefaultAnswerTimeout.
+	AWSTimeout time.Duration
 }
 
 // Broker serves credentials. Create it with New.
@@ -123,6 +129,7 @@ type Broker struct {
 	closed   bool
 
 	requests atomic.Int64
+	failures failures // the last failed request of profiles without a session (status.go)
 
 	clients awsnet.Clients
 }
@@ -143,6 +150,9 @@ func New(cfg Config) *Broker {
 	}
 	if cfg.MFAPromptWindow == 0 {
 		cfg.MFAPromptWindow = defaultPromptWindow
+	}
+	if cfg.AWSTimeout <= 0 {
+		cfg.AWSTimeout = awshttp.DefaultAnswerTimeout
 	}
 	b := &Broker{
 		cfg:      cfg,
@@ -345,10 +355,16 @@ func (b *Broker) Net() awsnet.Config {
 // the proxy and CA bundle apply to all of them and spind's own environment
 // to none.
 func (b *Broker) Route(svc awsnet.Service) (string, *http.Client, error) {
+	return b.routeAs(svc, string(svc))
+}
+
+// routeAs is Route with the name a call that gets no answer is reported
+// under (awshttp.NoAnswerError).
+func (b *Broker) routeAs(svc awsnet.Service, name string) (string, *http.Client, error) {
 	n := b.Net()
 	hc, err := b.clients.For(n.Network)
 	if err != nil {
 		return "", nil, fmt.Errorf("network settings (%s): %w", n.From, err)
 	}
-	return n.Endpoint(svc), hc, nil
+	return n.Endpoint(svc), awshttp.WithAnswerTimeout(hc, name, b.cfg.AWSTimeout), nil
 }

@@ -162,6 +162,12 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 	start := b.now()
 	creds, err := b.cfg.STS.GetSessionToken(ctx, api.Credentials{AccessKeyID: ks.AccessKeyID, SecretAccessKey: ks.SecretAccessKey},
 		SessionTokenInput{Region: p.Region, SerialNumber: serial, TokenCode: req.Code, Duration: p.MFADuration})
+	if msg, hint, ok := noAnswer(err); ok {
+		// Not the code's fault: the user may try the same code again.
+		b.failRound(p.Source, msg)
+		writeError(w, errorf(api.CodeSTSFailed, hint, "profile %s (key set %s): %s", profile, p.Source, msg))
+		return
+	}
 	if err != nil {
 		msg := fmt.Sprintf("MFA code rejected for key set %s: %s", p.Source, stsMessage(err))
 		b.failRound(p.Source, msg)

@@ -154,6 +154,7 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 		_ = creds.WriteProcessJSON(w)
 	}
 	b.record(who, profile, ans.sessionName, ans.sts, aerr)
+	b.failures.note(sessionKey{profile, ans.sessionName}, q.Get("session_name"), aerr, b.now())
 }
 
 func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
@@ -206,14 +207,18 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.Sessions = append(st.Sessions, api.SessionStatus{
 			Profile: k.profile, SessionName: k.name, RoleARN: s.role,
 			Expiration: s.handedOut().Expiration, STSCalls: s.stsCalls, CacheHits: s.hits, LastError: s.lastErr,
+			LastErrorAt: s.lastErrAt,
 		})
 	}
+	held := func(k sessionKey) bool { return b.sessions[k] != nil }
+	st.Failures = b.failures.list(conf, held)
 	b.sessMu.Unlock()
 	sort.Slice(st.Sessions, func(i, j int) bool {
 		a, c := st.Sessions[i], st.Sessions[j]
 		return a.Profile < c.Profile || a.Profile == c.Profile && a.SessionName < c.SessionName
 	})
 	st.Sources = b.sourceStatuses(conf)
+	st.KeySets = b.keySetStatuses(conf)
 	writeJSON(w, http.StatusOK, st)
 }
 
@@ -239,8 +244,9 @@ func (b *Broker) handleShutdown(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleClearSessions drops cached role sessions (all, or one profile's),
-// e.g. after a role's policy changed. MFA sessions are kept: they hold no
-// role's permissions and would cost the user a new code.
+// e.g. after a role's policy changed. MFA sessions are kept unless asked
+// for (?mfa=1): they hold no role's permissions and would cost the user a
+// new code.
 func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 	profile := r.PathValue("profile")
 	b.sessMu.Lock()
@@ -253,8 +259,27 @@ func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b.sessMu.Unlock()
-	b.log.Info("sessions cleared", "profile", profile, "count", n)
-	writeJSON(w, http.StatusOK, map[string]int{"cleared": n})
+	b.failures.clear(profile)
+	out := api.ClearedSessions{Cleared: n}
+	if r.URL.Query().Get(api.QueryClearMFA) == "1" {
+		keySet := ""
+		if profile != "" {
+			conf, aerr := b.config()
+			if aerr != nil {
+				writeError(w, aerr)
+				return
+			}
+			p, err := conf.Resolve(profile)
+			if err != nil {
+				writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
+				return
+			}
+			keySet = p.Source
+		}
+		out.MFACleared = b.clearMFA(keySet)
+	}
+	b.log.Info("sessions cleared", "profile", profile, "count", n, "mfa", out.MFACleared)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

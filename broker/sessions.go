@@ -32,6 +32,7 @@ type session struct {
 	minValidity, margin time.Duration
 	stsCalls, hits      int
 	lastErr             string
+	lastErrAt           time.Time
 	timer               *time.Timer
 	backoff             time.Duration
 	out                 api.Credentials // handedOut, rendered once per STS answer
@@ -224,7 +225,7 @@ func (b *Broker) obtain(key sessionKey, req Request, obtain Obtain) (any, error)
 	if err != nil {
 		b.log.Warn("session failed", "profile", key.profile, "source", p.Source, "role", p.RoleARN, "err", stsMessage(err))
 		if s != nil {
-			s.lastErr = stsMessage(err)
+			s.lastErr, s.lastErrAt = stsMessage(err), b.now()
 		}
 		return nil, err
 	}
@@ -239,7 +240,7 @@ func (b *Broker) obtain(key sessionKey, req Request, obtain Obtain) (any, error)
 	s.obtained = start
 	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(creds.Expiration.Sub(start))
 	s.stsCalls++
-	s.lastErr = ""
+	s.lastErr, s.lastErrAt = "", time.Time{}
 	s.backoff = 0
 	b.log.Info("session obtained", "profile", key.profile, "session_name", key.name, "source", p.Source, "role", p.RoleARN,
 		"access_key_id", secret.MaskKeyID(creds.AccessKeyID), "expires", creds.Expiration)

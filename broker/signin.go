@@ -158,6 +158,9 @@ func signinError(name string, err error) *api.Error {
 	if errors.As(err, &aerr) {
 		return aerr
 	}
+	if msg, hint, ok := noAnswer(err); ok {
+		return errorf(api.CodeSTSFailed, hint, "source %s: %s", name, msg)
+	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return errorf(api.CodeSigninRequired, "run 'spin login "+name+"' again", "source %s: the sign-in did not finish in time", name)
 	}
@@ -183,6 +186,9 @@ func (b *Broker) sourceStatuses(conf *profiles.Config) []api.SourceStatus {
 			st.SignedIn, st.Expires, st.LastRefresh, st.LastError, st.Pending = s.SignedIn, s.Expires, s.LastRefresh, s.LastError, s.Pending
 		case profiles.KindLogin:
 			b.login.status(&st)
+		case profiles.KindWebIdentity:
+			st.TokenFrom = def.WebIdentity.String()
+			st.NeedsToken = def.WebIdentity.GitHubActions && !b.webIdentity.hasGitHubRequest(name)
 		}
 		out = append(out, st)
 	}

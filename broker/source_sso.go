@@ -115,6 +115,9 @@ func (s *ssoSource) Explain(req Request, err error) *api.Error {
 	if errors.As(err, &aerr) {
 		return aerr
 	}
+	if msg, hint, ok := noAnswer(err); ok {
+		return errorf(api.CodeSTSFailed, hint, "profile %s (source %s): %s", p.Name, p.Source, msg)
+	}
 	if p.RoleARN != "" && !strings.Contains(err.Error(), "GetRoleCredentials") && !strings.Contains(err.Error(), "access token") {
 		return errorf(api.CodeSTSFailed, stsHint(err, p.Source, p.Name),
 			"profile %s (source %s): assume %s: %s", p.Name, p.Source, p.RoleARN, stsMessage(err))

@@ -34,6 +34,15 @@ func newWebIdentitySource(b *Broker, fetch *webidentity.Fetcher, host string) *w
 	return &webIdentitySource{b: b, fetch: fetch, host: host, gh: map[string]webidentity.GitHubRequest{}}
 }
 
+// hasGitHubRequest reports whether the CLI handed over the GitHub job's
+// token request for source (status).
+func (s *webIdentitySource) hasGitHubRequest(source string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.gh[source]
+	return ok
+}
+
 func (s *webIdentitySource) Direct(context.Context, Request) (api.Credentials, bool, *api.Error) {
 	return api.Credentials{}, false, nil // profiles of this source always have a role_arn
 }
@@ -61,7 +70,7 @@ func (s *webIdentitySource) Prepare(_ context.Context, req Request) (Obtain, *ap
 		if w.GitHubActions {
 			// GitHub's endpoint is reached like AWS: through config.yaml's
 			// proxy and CA bundle, never spind's environment.
-			_, hc, err := s.b.Route(awsnet.STS)
+			_, hc, err := s.b.routeAs(awsnet.STS, "GitHub's OIDC token endpoint")
 			if err != nil {
 				return api.Credentials{}, err
 			}
@@ -101,6 +110,9 @@ func (e *webIdentityError) Unwrap() error { return e.err }
 func (s *webIdentitySource) Explain(req Request, err error) *api.Error {
 	p, w := req.Profile, req.Def.WebIdentity
 	at := fmt.Sprintf("profile %s (source %s)", p.Name, p.Source)
+	if msg, hint, ok := noAnswer(err); ok {
+		return errorf(api.CodeSTSFailed, hint, "%s: %s", at, msg)
+	}
 	var te *webidentity.Error
 	if errors.As(err, &te) {
 		return errorf(api.CodeSTSFailed, te.Hint, "%s: %s", at, te.Msg)

@@ -194,8 +194,28 @@ func fromSDK(c *types.Credentials) (api.Credentials, error) {
 	}, nil
 }
 
+// noAnswer is the line and the hint for a call to AWS that got no answer
+// in time (awshttp.NoAnswerError): the service, operation and endpoint, so
+// a hung STS or proxy is named instead of ending as the client's socket
+// timeout.
+func noAnswer(err error) (msg, hint string, ok bool) {
+	var na *awshttp.NoAnswerError
+	if !errors.As(err, &na) {
+		return "", "", false
+	}
+	op := ""
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		op = oe.OperationName
+	}
+	return na.Describe(op), fmt.Sprintf("check that %s is the endpoint you meant and that it answers from here (proxy, firewall, VPN); 'spin status' shows the endpoints and proxy spind uses", na.Endpoint), true
+}
+
 // stsHint turns an STS failure into the next thing the user should do.
 func stsHint(err error, keySet, profile string) string {
+	if _, hint, ok := noAnswer(err); ok {
+		return hint
+	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		return "check the network path to STS ('spin status' shows the endpoint and proxy in use), then retry"
@@ -220,6 +240,9 @@ func stsHint(err error, keySet, profile string) string {
 
 // stsMessage renders an STS error without the SDK's request-id noise.
 func stsMessage(err error) string {
+	if msg, _, ok := noAnswer(err); ok {
+		return msg
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()

@@ -335,6 +335,10 @@ type Status struct {
 	// Callers are the last credentials requests of each profile (who
 	// asked), oldest first; `spin audit` reads the full log.
 	Callers []audit.Record `json:"callers,omitempty"`
+	// KeySets are the key sets profiles name, with their MFA sessions.
+	KeySets []KeySetStatus `json:"key_sets,omitempty"`
+	// Failures are profiles whose last request failed without a session.
+	Failures []FailureStatus `json:"failures,omitempty"`
 }
 
 // NetworkStatus is how spind reaches AWS when not directly.
@@ -353,4 +357,5 @@ type SessionStatus struct {
 	STSCalls    int       `json:"sts_calls"`
 	CacheHits   int       `json:"cache_hits"`
 	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }

@@ -79,6 +79,11 @@ type SourceStatus struct {
 	Account   string    `json:"account,omitempty"`
 	RenewBy   time.Time `json:"renew_by,omitzero"`
 	Refreshes int       `json:"refreshes,omitempty"`
+	// TokenFrom, for web_identity sources, says where the OIDC token comes
+	// from (GitHub Actions, a file, a command); NeedsToken that spind has
+	// not been handed the GitHub job's token request yet.
+	TokenFrom  string `json:"token_from,omitempty"`
+	NeedsToken bool   `json:"needs_token,omitempty"`
 }
 
 // SSOAccount is one entry of GET /v1/signin/{source}/accounts: an account

@@ -23,11 +23,61 @@ func Status(w io.Writer, st api.Status, now time.Time) error {
 	for _, src := range st.Sources {
 		fmt.Fprintln(w, SourceLine(src, now))
 	}
+	for _, ks := range st.KeySets {
+		fmt.Fprintln(w, KeySetLine(ks, now))
+	}
 	if len(st.Sessions) == 0 {
 		fmt.Fprintln(w, "no sessions held")
-		return nil
+	} else if err := Sessions(w, st.Sessions, now); err != nil {
+		return err
 	}
-	return Sessions(w, st.Sessions, now)
+	for _, f := range st.Failures {
+		Failure(w, f, now)
+	}
+	return nil
+}
+
+// Failure shows a profile whose last request failed and that holds no
+// session: when, spind's line, and its next step.
+func Failure(w io.Writer, f api.FailureStatus, now time.Time) {
+	name := f.Profile
+	if f.SessionName != "" {
+		name += " (session " + f.SessionName + ")"
+	}
+	fmt.Fprintf(w, "profile %s: no session, last request failed %s (%s): %s\n", name, ago(f.At, now),
+		f.At.Local().Format("15:04:05"), termtext.Clean(f.Error))
+	if f.Hint != "" {
+		fmt.Fprintf(w, "  hint: %s\n", termtext.Clean(f.Hint))
+	}
+}
+
+// KeySetLine describes one key set: read from the keyring or not yet, and
+// its MFA session.
+func KeySetLine(ks api.KeySetStatus, now time.Time) string {
+	line := "key set " + ks.Name + ": "
+	if ks.Loaded {
+		line += ks.AccessKeyID
+	} else {
+		line += "not read from the keyring yet"
+	}
+	switch {
+	case !ks.MFAExpires.IsZero():
+		line += ", MFA session expires in " + ks.MFAExpires.Sub(now).Round(time.Second).String()
+	case ks.NeedsMFA:
+		profile := "PROFILE"
+		if len(ks.Profiles) > 0 {
+			profile = ks.Profiles[0]
+		}
+		line += ", no MFA session: the next new session asks for a code ('spin mfa " + profile + "')"
+	case ks.MFASerial == "" && ks.Loaded:
+		line += ", no MFA device"
+	}
+	return line
+}
+
+// ago is how long before now t was, to the second.
+func ago(t, now time.Time) string {
+	return now.Sub(t).Round(time.Second).String() + " ago"
 }
 
 // Daemon is `spin daemon status`: spind's process, socket, config,
@@ -72,6 +122,10 @@ func Net(w io.Writer, st api.Status) {
 func SourceLine(s api.SourceStatus, now time.Time) string {
 	line := fmt.Sprintf("source %s (%s): ", s.Name, s.Kind)
 	switch {
+	case s.Kind == "web_identity" && s.NeedsToken:
+		line += s.TokenFrom + ": the job's token request was not handed over yet (run the job's commands under 'spin exec PROFILE --', or spin plan/up/down)"
+	case s.Kind == "web_identity":
+		line += "no sign-in; uses " + s.TokenFrom
 	case s.Kind != "sso" && s.Kind != "login":
 		line += "no sign-in"
 	case s.SignedIn && s.Kind == "login":

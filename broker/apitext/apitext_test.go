@@ -70,3 +70,44 @@ func TestKeys(t *testing.T) {
 		}
 	}
 }
+
+// status shows what spind knows without a session: each key set and its
+// MFA session, web identity sources, and profiles whose last request
+// failed (with when and the next step).
+func TestStatusStates(t *testing.T) {
+	st := api.Status{
+		Sources: []api.SourceStatus{
+			{Name: "ci", Kind: "web_identity", TokenFrom: "GitHub Actions' OIDC token", NeedsToken: true},
+			{Name: "file", Kind: "web_identity", TokenFrom: "the token in /run/token"},
+		},
+		KeySets: []api.KeySetStatus{
+			{Name: "me", Loaded: true, AccessKeyID: "AKIA…MPLE", MFASerial: "arn:aws:iam::1:mfa/me", MFAExpires: now.Add(11 * time.Hour), Profiles: []string{"dev"}},
+			{Name: "ops", MFASerial: "arn:aws:iam::1:mfa/ops", NeedsMFA: true, Profiles: []string{"prod", "stage"}},
+			{Name: "plain", Loaded: true, AccessKeyID: "AKIA…ABCD"},
+			{Name: "unread", Profiles: []string{"x"}},
+		},
+		Sessions: []api.SessionStatus{{Profile: "dev", SessionName: "s", Expiration: now.Add(time.Hour), STSCalls: 1,
+			LastError: "Throttling: slow down", LastErrorAt: now.Add(-90 * time.Second)}},
+		Failures: []api.FailureStatus{{Profile: "prod", Code: "sts_failed", At: now.Add(-2 * time.Minute),
+			Error: "profile prod (key set ops): assume r: sts AssumeRole at https://sts.example: no answer in 15s", Hint: "check that\x1b[2J it answers"}},
+	}
+	var b strings.Builder
+	if err := Status(&b, st, now); err != nil {
+		t.Fatal(err)
+	}
+	at := now.Add(-2 * time.Minute).Local().Format("15:04:05")
+	for _, want := range []string{
+		"source ci (web_identity): GitHub Actions' OIDC token: the job's token request was not handed over yet",
+		"source file (web_identity): no sign-in; uses the token in /run/token\n",
+		"key set me: AKIA…MPLE, MFA session expires in 11h0m0s\n",
+		"key set ops: not read from the keyring yet, no MFA session: the next new session asks for a code ('spin mfa prod')\n",
+		"key set plain: AKIA…ABCD, no MFA device\n",
+		"key set unread: not read from the keyring yet\n",
+		"1m30s ago: Throttling: slow down",
+		"profile prod: no session, last request failed 2m0s ago (" + at + "): profile prod (key set ops): assume r: sts AssumeRole at https://sts.example: no answer in 15s\n  hint: check that it answers\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in\n%s", want, b.String())
+		}
+	}
+}

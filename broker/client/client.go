@@ -222,13 +222,24 @@ func (c *Client) MFA(ctx context.Context, profile, code string) error {
 // ClearSessions drops cached role sessions, all or one profile's, and
 // says how many were dropped.
 func (c *Client) ClearSessions(ctx context.Context, profile string) (int, error) {
+	out, err := c.Clear(ctx, profile, false)
+	return out.Cleared, err
+}
+
+// Clear drops cached role sessions, all or one profile's, and with mfa
+// also the MFA sessions (all, or the profile's key set's), so the next
+// new session asks for a code.
+func (c *Client) Clear(ctx context.Context, profile string, mfa bool) (api.ClearedSessions, error) {
 	p := api.PathSessions
 	if profile != "" {
 		p += "/" + url.PathEscape(profile)
 	}
-	var out struct{ Cleared int }
+	if mfa {
+		p += "?" + api.QueryClearMFA + "=1"
+	}
+	var out api.ClearedSessions
 	err := c.do(ctx, http.MethodDelete, p, nil, &out)
-	return out.Cleared, err
+	return out, err
 }
 
 // silentErr is the no-answer error if the answer timer ended ctx.

@@ -15,7 +15,7 @@ func newStatusCmd(e *env, g *globals) *cobra.Command {
 	var o statuscmd.Options
 	cmd := &cobra.Command{
 		Use:     "status",
-		Short:   "Show the sources (signed in or not) and the sessions spind holds: role, expiry, STS calls, cache hits",
+		Short:   "Show the sources (signed in or not), key sets and MFA sessions, the sessions spind holds (role, expiry, STS calls, cache hits) and failed profiles",
 		Example: "  spin status\n  spin status --callers   # the last 10 programs that asked, per profile\n  spin status --json",
 		Args:    cobra.NoArgs,
 		RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, _ []string) error {

@@ -15,11 +15,13 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/cloudspin/spin/broker"
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/audit"
+	"github.com/cloudspin/spin/internal/awshttp"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/hardening"
 	"github.com/cloudspin/spin/internal/sdkcheck"
@@ -61,6 +63,8 @@ Flags:
 	backend := fs.String("keyring-backend", getenv("SPIN_KEYRING_BACKEND"), "keyring backend, overriding keyring.backend in the config (default $SPIN_KEYRING_BACKEND)")
 	logLevel := fs.String("log-level", cmp.Or(getenv("SPIN_LOG_LEVEL"), "info"), "debug, info, warn or error (default $SPIN_LOG_LEVEL)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	awsTimeout := fs.Duration("aws-timeout", awshttp.DefaultAnswerTimeout,
+		"how long one call to AWS may go unanswered before it fails naming the service and endpoint (at most 40s: the credential helper waits 50s in all)")
 	autostarted := fs.Bool(strings.TrimPrefix(launch.AutostartFlag, "--"), false,
 		"set by the credential helper and spin when they start spind on demand: ignore AWS_ENDPOINT_URL*, HTTPS_PROXY, NO_PROXY, AWS_CA_BUNDLE and SSL_CERT_FILE (config.yaml's endpoints: and network: still apply)")
 	if err := fs.Parse(args); err != nil {
@@ -69,6 +73,10 @@ Flags:
 	if *showVersion {
 		fmt.Fprintln(os.Stdout, version.Get().Line("spind"))
 		return 0
+	}
+	if *awsTimeout <= 0 || *awsTimeout > 40*time.Second {
+		fmt.Fprintf(stderr, "spind: --aws-timeout %s: give a duration over 0 and at most 40s\n", *awsTimeout)
+		return 2
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -95,7 +103,7 @@ Flags:
 		fmt.Fprintf(stderr, "spind: %s (from the environment)\n", line)
 	}
 
-	if err := serve(ctx, logger, getenv, *socket, *configPath, *backend, net); err != nil {
+	if err := serve(ctx, logger, getenv, *socket, *configPath, *backend, net, *awsTimeout); err != nil {
 		if errors.Is(err, broker.ErrAlreadyRunning) {
 			logger.Info("not starting", "reason", err)
 			return launch.ExitAlreadyRunning // the launcher waits for the winner
@@ -141,7 +149,7 @@ func startNet(getenv func(string) string, autostarted bool) (awsnet.Config, erro
 	return n, nil
 }
 
-func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string, socket, configPath, backend string, net awsnet.Config) error {
+func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string, socket, configPath, backend string, net awsnet.Config, awsTimeout time.Duration) error {
 	var err error
 	if socket == "" {
 		if socket, err = api.SocketPath(getenv); err != nil {
@@ -174,6 +182,7 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 		Version:    ver,
 		Shutdown:   cancel,
 		Audit:      auditLog,
+		AWSTimeout: awsTimeout,
 	})
 	if n := b.Net(); !n.IsZero() {
 		logger.Info("AWS calls go through "+strings.Join(n.Describe(), ", "), "from", n.From)
