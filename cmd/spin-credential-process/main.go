@@ -12,7 +12,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/credproc"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/version"
@@ -57,16 +56,10 @@ func run(ctx context.Context, args []string) int {
 		os.Stderr.WriteString("spin: no profile given; " + usage)
 		return 2
 	}
-	if socket == "" {
-		var err error
-		if socket, err = api.SocketPath(os.Getenv); err != nil {
-			os.Stderr.WriteString("spin: " + err.Error() + "\n")
-			return 1
-		}
-	}
-	lo := launch.Options{Socket: socket, Getenv: os.Getenv}
-	if config != "" {
-		lo.Args = []string{"--config", config}
+	lo, err := launch.For(socket, config, os.Getenv)
+	if err != nil {
+		os.Stderr.WriteString("spin: " + err.Error() + "\n")
+		return 1
 	}
 	return credproc.Run(ctx, credproc.Options{Profile: profile, SessionName: os.Getenv("SPIN_SESSION_NAME"), Launch: lo}, os.Stdout, os.Stderr)
 }

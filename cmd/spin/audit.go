@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,8 +9,7 @@ import (
 )
 
 func newAuditCmd(e *env) *cobra.Command {
-	var since, profile string
-	var asJSON bool
+	var q audit.Query
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show who asked spind for credentials: program, parent chain, profile, session, STS call, outcome",
@@ -24,20 +22,12 @@ secret. The executable is what the kernel says; the chain is only as honest as
 the user's own processes (see the README).`,
 		Example: "  spin audit --since 1h\n  spin audit --profile assume-cloudspin_examples-account --json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			path := audit.DefaultPath(e.getenv)
-			if path == "" {
-				return errors.New("cannot locate the audit log: set HOME or XDG_STATE_HOME")
-			}
-			from, err := audit.ParseSince(since, time.Now())
-			if err != nil {
-				return err
-			}
-			return audit.Report(e.stdout, path, audit.Filter{Since: from, Profile: profile}, asJSON)
+		RunE: func(*cobra.Command, []string) error {
+			return audit.Show(e.stdout, e.getenv, q, time.Now())
 		},
 	}
-	cmd.Flags().StringVar(&since, "since", "", "only requests since a duration ago (15m, 1h, 2d) or a time (RFC 3339)")
-	cmd.Flags().StringVar(&profile, "profile", "", "only requests for this profile")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of records")
+	cmd.Flags().StringVar(&q.Since, "since", "", "only requests since a duration ago (15m, 1h, 2d) or a time (RFC 3339)")
+	cmd.Flags().StringVar(&q.Profile, "profile", "", "only requests for this profile")
+	cmd.Flags().BoolVar(&q.JSON, "json", false, "print a JSON array of records")
 	return cmd
 }

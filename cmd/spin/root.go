@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/hint"
@@ -128,15 +127,10 @@ them fresh through long OpenTofu/Terraform applies.
 	return root
 }
 
-// configPath is spin's config.yaml: --config, else $SPIN_CONFIG or the
-// default path.
-func (g *globals) configPath(e *env) (string, error) {
-	return profiles.ConfigPath(g.config, e.getenv)
-}
-
-// setup is what the profile commands work from.
+// setup is what the profile commands work from: spin's config.yaml
+// (--config, else $SPIN_CONFIG or the default path) and the AWS files.
 func (g *globals) setup(e *env) (*profiles.Setup, error) {
-	path, err := g.configPath(e)
+	path, err := profiles.ConfigPath(g.config, e.getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -145,31 +139,16 @@ func (g *globals) setup(e *env) (*profiles.Setup, error) {
 
 // loadConfig loads spin's config.yaml; a missing file gives the defaults.
 func (g *globals) loadConfig(e *env) (*profiles.Config, error) {
-	path, err := g.configPath(e)
+	path, err := profiles.ConfigPath(g.config, e.getenv)
 	if err != nil {
 		return nil, err
 	}
 	return profiles.Load(path)
 }
 
-func (g *globals) socketPath(e *env) (string, error) {
-	if g.socket != "" {
-		return g.socket, nil
-	}
-	return api.SocketPath(e.getenv)
-}
-
-// launchOptions tells an autostarted spind which config to use.
+// launchOptions is how to reach spind, and start it with --config.
 func (g *globals) launchOptions(e *env) (launch.Options, error) {
-	sock, err := g.socketPath(e)
-	if err != nil {
-		return launch.Options{}, err
-	}
-	o := launch.Options{Socket: sock, Getenv: e.getenv}
-	if g.config != "" {
-		o.Args = []string{"--config", g.config}
-	}
-	return o, nil
+	return launch.For(g.socket, g.config, e.getenv)
 }
 
 // spind is a client for spind on the socket that, with start, starts

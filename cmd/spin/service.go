@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/launch"
@@ -23,32 +21,11 @@ WSL, SSH logins without lingering) or a launchd session it writes nothing and
 says what to do instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kind, err := service.Current()
+			u, err := service.ForUser(e.getenv)
 			if err != nil {
 				return err
 			}
-			if err := service.Check(cmd.Context(), kind); err != nil {
-				return err
-			}
-			spind, err := launch.FindSpind()
-			if err != nil {
-				return err
-			}
-			text, err := service.Render(kind, service.Unit{Spind: spind, Config: g.config})
-			if err != nil {
-				return err
-			}
-			path := service.Path(kind, e.getenv("HOME"), e.getenv("XDG_CONFIG_HOME"))
-			changed, err := service.Install(path, text)
-			if err != nil {
-				return fmt.Errorf("install %s: %w", path, err)
-			}
-			verb := "wrote"
-			if !changed {
-				verb = "unchanged:"
-			}
-			fmt.Fprintf(e.stdout, "%s %s\nenable it with: %s\n", verb, path, service.EnableHint(kind, path))
-			return nil
+			return u.Install(cmd.Context(), launch.FindSpind, g.config, e.stdout)
 		},
 	}
 	uninstall := &cobra.Command{
@@ -57,21 +34,11 @@ says what to do instead.`,
 		Example: "  systemctl --user disable --now spind.service\n  spin daemon uninstall",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kind, err := service.Current()
+			u, err := service.ForUser(e.getenv)
 			if err != nil {
 				return err
 			}
-			path := service.Path(kind, e.getenv("HOME"), e.getenv("XDG_CONFIG_HOME"))
-			removed, err := service.Uninstall(path)
-			if err != nil {
-				return fmt.Errorf("remove %s: %w", path, err)
-			}
-			if !removed {
-				fmt.Fprintf(e.stdout, "no service definition at %s\n", path)
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "removed %s\nif it was enabled, also run: %s\n", path, service.DisableHint(kind, path))
-			return nil
+			return u.Uninstall(e.stdout)
 		},
 	}
 	return []*cobra.Command{install, uninstall}

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/signinflow"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/stackrun"
@@ -98,7 +99,9 @@ func (g *globals) stackWorld(e *env) stackrun.World {
 	w := stackrun.World{Host: stackrun.Host{Getenv: e.getenv}, TTY: e.tty, Stdout: e.stdout, Stderr: e.stderr}
 	w.Spin, w.Err = g.loadConfig(e)
 	if w.Err == nil {
-		w.Host.Socket, w.Err = g.socketPath(e)
+		var lo launch.Options
+		lo, w.Err = g.launchOptions(e)
+		w.Host.Socket = lo.Socket
 	}
 	if w.Err == nil {
 		w.Host.AWSConfigFile, w.Err = profiles.AWSConfigPath(e.getenv)

@@ -1,0 +1,24 @@
+//go:build unix
+
+package launch
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestFor(t *testing.T) {
+	env := map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}
+	getenv := func(k string) string { return env[k] }
+	o, err := For("", "", getenv)
+	if err != nil || o.Socket != "/run/user/1000/spin/broker.sock" || len(o.Args) != 0 || o.Getenv == nil {
+		t.Errorf("defaults: %+v, %v", o, err)
+	}
+	o, err = For("/tmp/s.sock", "/etc/spin.yaml", getenv)
+	if err != nil || o.Socket != "/tmp/s.sock" || !slices.Equal(o.Args, []string{"--config", "/etc/spin.yaml"}) {
+		t.Errorf("flags: %+v, %v", o, err)
+	}
+	if _, err := For("", "", func(string) string { return "" }); err == nil {
+		t.Error("no SPIN_SOCKET, XDG_RUNTIME_DIR or HOME: want an error")
+	}
+}
