@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/complete"
 )
 
@@ -39,8 +38,7 @@ func namesFunc(e *env, g *globals, k complete.Kind) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		cfg, _ := g.loadConfig(e) // none: names from spind only
 		var keys complete.Keys
-		if sock, err := g.socketPath(e); err == nil && (k == complete.KeySets || k == complete.NewKeySet) {
-			c := client.New(sock) // never starts spind
+		if c, err := g.spind(e, false); err == nil && (k == complete.KeySets || k == complete.NewKeySet) { // never starts spind
 			c.AnswerTimeout = complete.Wait
 			defer c.Close()
 			keys = c
