@@ -16,39 +16,58 @@ import (
 // URL and code, opens the browser and relays what comes back to its
 // loopback listener.
 
-// ssoSourceNamed returns the token state of sso source name.
-func (b *Broker) ssoSourceNamed(name string) (*awssso.Source, *api.Error) {
+// signinSource is the source a sign-in request names: a login source
+// (login is its definition) or an sso source (sso is its token state).
+type signinSource struct {
+	name  string
+	login *profiles.SourceDef
+	sso   *awssso.Source
+}
+
+// signinSource decodes r's body into in (unless nil) and finds the source
+// r names, a login source only when login is set. Without one it has
+// written why and returns false.
+func (b *Broker) signinSource(w http.ResponseWriter, r *http.Request, in any, login bool) (signinSource, bool) {
+	q := signinSource{name: r.PathValue("source")}
+	if in != nil {
+		if err := decodeJSON(r, in); err != nil {
+			writeError(w, bodyError(err))
+			return q, false
+		}
+	}
 	conf, aerr := b.config()
 	if aerr != nil {
-		return nil, aerr
+		writeError(w, aerr)
+		return q, false
 	}
-	def, ok := conf.Sources[name]
+	def, ok := conf.Sources[q.name]
 	switch {
 	case !ok:
-		return nil, errorf(api.CodeNotFound, "add it under sources: in "+conf.Path,
-			"no source %s in %s", name, conf.Path)
+		aerr = errorf(api.CodeNotFound, "add it under sources: in "+conf.Path, "no source %s in %s", q.name, conf.Path)
+	case def.Kind == profiles.KindLogin && login:
+		q.login = &def
+		return q, true
 	case def.Kind != profiles.KindSSO:
-		return nil, errorf(api.CodeBadRequest, "", "source %s is of kind %s, which has no sign-in in this spind", name, def.Kind)
+		aerr = errorf(api.CodeBadRequest, "", "source %s is of kind %s, which has no sign-in in this spind", q.name, def.Kind)
+	default:
+		q.sso = b.sso.state(def)
+		return q, true
 	}
-	return b.sso.state(def), nil
+	writeError(w, aerr)
+	return q, false
 }
 
 func (b *Broker) handleSigninStart(w http.ResponseWriter, r *http.Request) {
 	var in api.SigninStart
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, bodyError(err))
+	q, ok := b.signinSource(w, r, &in, true)
+	switch {
+	case !ok:
+		return
+	case q.login != nil:
+		b.loginStart(w, r, *q.login, in)
 		return
 	}
-	name := r.PathValue("source")
-	if def, ok := b.loginSourceNamed(name); ok {
-		b.loginStart(w, r, def, in)
-		return
-	}
-	src, aerr := b.ssoSourceNamed(name)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
+	src, name := q.sso, q.name
 	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 	defer cancel()
 	switch in.Mode {
@@ -79,57 +98,48 @@ func (b *Broker) handleSigninStart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Broker) handleSigninWait(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("source")
-	src, aerr := b.ssoSourceNamed(name)
-	if aerr != nil {
-		writeError(w, aerr)
+	q, ok := b.signinSource(w, r, nil, false)
+	if !ok {
 		return
 	}
-	if err := src.WaitDevice(r.Context()); err != nil {
-		writeError(w, signinError(name, err))
+	if err := q.sso.WaitDevice(r.Context()); err != nil {
+		writeError(w, signinError(q.name, err))
 		return
 	}
-	b.signedIn(name)
+	b.signedIn(q.name)
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
 func (b *Broker) handleSigninComplete(w http.ResponseWriter, r *http.Request) {
 	var in api.SigninComplete
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, bodyError(err))
+	q, ok := b.signinSource(w, r, &in, true)
+	switch {
+	case !ok:
 		return
-	}
-	name := r.PathValue("source")
-	if def, ok := b.loginSourceNamed(name); ok {
-		b.loginComplete(w, r, def, in)
-		return
-	}
-	src, aerr := b.ssoSourceNamed(name)
-	if aerr != nil {
-		writeError(w, aerr)
+	case q.login != nil:
+		b.loginComplete(w, r, *q.login, in)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 	defer cancel()
-	if err := src.CompleteBrowser(ctx, in.State, in.Code); err != nil {
-		writeError(w, signinError(name, err))
+	if err := q.sso.CompleteBrowser(ctx, in.State, in.Code); err != nil {
+		writeError(w, signinError(q.name, err))
 		return
 	}
-	b.signedIn(name)
+	b.signedIn(q.name)
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
 func (b *Broker) handleSignout(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("source")
-	if _, ok := b.loginSourceNamed(name); ok {
-		b.loginSignout(w, r, name)
+	q, ok := b.signinSource(w, r, nil, true)
+	switch {
+	case !ok:
+		return
+	case q.login != nil:
+		b.loginSignout(w, r, q.name)
 		return
 	}
-	src, aerr := b.ssoSourceNamed(name)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
+	src, name := q.sso, q.name
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	err := src.Logout(ctx)
@@ -196,12 +206,11 @@ func (b *Broker) sourceStatuses(conf *profiles.Config) []api.SourceStatus {
 }
 
 func (b *Broker) handleSSOAccounts(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("source")
-	src, aerr := b.ssoSourceNamed(name)
-	if aerr != nil {
-		writeError(w, aerr)
+	q, ok := b.signinSource(w, r, nil, false)
+	if !ok {
 		return
 	}
+	src, name := q.sso, q.name
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
 	defer cancel()
 	as, err := src.Assignments(ctx)
@@ -222,12 +231,7 @@ func (b *Broker) handleSSOAccounts(w http.ResponseWriter, r *http.Request) {
 
 // ssoImport adopts the token `aws sso login` cached for an sso source
 // (spin profiles import); the CLI deletes the file afterwards.
-func (b *Broker) ssoImport(w http.ResponseWriter, r *http.Request, name string, req api.SigninImport) {
-	src, aerr := b.ssoSourceNamed(name)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
+func (b *Broker) ssoImport(w http.ResponseWriter, r *http.Request, name string, src *awssso.Source, req api.SigninImport) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	if err := src.ImportCache(ctx, []byte(req.Cache)); err != nil {

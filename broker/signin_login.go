@@ -17,14 +17,15 @@ import (
 // the CLI only opens the URL, runs the loopback listener or reads the
 // pasted code, and hands the code and state back.
 
-// loginSourceNamed returns name's definition when it is a login source.
-func (b *Broker) loginSourceNamed(name string) (profiles.SourceDef, bool) {
-	conf, aerr := b.config()
-	if aerr != nil {
-		return profiles.SourceDef{}, false
+// loginClient returns the sign-in client of login source def; without
+// one it has written why.
+func (b *Broker) loginClient(w http.ResponseWriter, def profiles.SourceDef) (*awslogin.Client, bool) {
+	client, err := b.login.client(def)
+	if err != nil {
+		writeError(w, errorf(api.CodeConfigInvalid, "fix network: in "+b.cfg.ConfigPath, "source %s: %v", def.Name, err))
+		return nil, false
 	}
-	def, ok := conf.Sources[name]
-	return def, ok && def.Kind == profiles.KindLogin
+	return client, true
 }
 
 func (b *Broker) loginStart(w http.ResponseWriter, r *http.Request, def profiles.SourceDef, in api.SigninStart) {
@@ -48,9 +49,8 @@ func (b *Broker) loginStart(w http.ResponseWriter, r *http.Request, def profiles
 		return
 	}
 	src := b.login
-	client, err := src.client(def)
-	if err != nil {
-		writeError(w, errorf(api.CodeConfigInvalid, "fix network: in "+b.cfg.ConfigPath, "source %s: %v", name, err))
+	client, ok := b.loginClient(w, def)
+	if !ok {
 		return
 	}
 	flow, authURL, err := client.Start(r.Context(), redirect)
@@ -99,9 +99,8 @@ func (b *Broker) loginComplete(w http.ResponseWriter, r *http.Request, def profi
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	client, err := src.client(def)
-	if err != nil {
-		writeError(w, errorf(api.CodeConfigInvalid, "fix network: in "+b.cfg.ConfigPath, "source %s: %v", name, err))
+	client, ok := b.loginClient(w, def)
+	if !ok {
 		return
 	}
 	sess, err := client.Exchange(ctx, flow, in.Code, in.State)
@@ -147,17 +146,16 @@ func (b *Broker) loginSignout(w http.ResponseWriter, r *http.Request, name strin
 // spind refreshes with it once before keeping it, so a stale or foreign
 // file is refused while the user can still act on it.
 func (b *Broker) handleSigninImport(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("source")
 	var req api.SigninImport
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, bodyError(err))
+	q, ok := b.signinSource(w, r, &req, true)
+	switch {
+	case !ok:
+		return
+	case q.sso != nil:
+		b.ssoImport(w, r, q.name, q.sso, req)
 		return
 	}
-	def, ok := b.loginSourceNamed(name)
-	if !ok {
-		b.ssoImport(w, r, name, req)
-		return
-	}
+	name, def := q.name, *q.login
 	sess, err := awslogin.ParseCacheFile([]byte(req.Cache), req.Session)
 	if err != nil {
 		writeError(w, errorf(api.CodeBadRequest, "run 'spin login "+name+"' instead", "source %s: %v", name, err))
@@ -166,9 +164,8 @@ func (b *Broker) handleSigninImport(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	start := b.now()
-	client, err := b.login.client(def)
-	if err != nil {
-		writeError(w, errorf(api.CodeConfigInvalid, "fix network: in "+b.cfg.ConfigPath, "source %s: %v", name, err))
+	client, ok := b.loginClient(w, def)
+	if !ok {
 		return
 	}
 	if err := client.Refresh(ctx, sess); err != nil {
