@@ -19,7 +19,8 @@ import (
 // their account.
 
 const (
-	iamVersion = "2010-05-08"
+	iamVersion   = "2010-05-08"
+	iamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 	// maxAccessKeys is IAM's quota of access keys per user.
 	maxAccessKeys = 2
 )
@@ -31,7 +32,7 @@ func (e *Emulator) iamService() *service {
 		doubleEscape: true,
 		payloadHash:  bufferedPayloadHash,
 		serve:        e.serveIAM,
-		writeError:   writeIAMError,
+		writeError:   queryErrorWriter(iamNamespace),
 	}
 }
 
@@ -101,33 +102,12 @@ func (e *Emulator) serveIAM(w http.ResponseWriter, r *http.Request, c *caller, r
 		// IAM takes GetSessionToken credentials only when MFA made them.
 		return "", errInvalidToken()
 	}
-	p, aerr := stsParams(r)
-	if aerr != nil {
-		return "", aerr
-	}
-	action := p.Get("Action")
-	if e.takeThrottle() {
-		return action, errThrottling()
-	}
-	if action == "" {
-		return "", newError(http.StatusBadRequest, "MissingAction", "Missing Action")
-	}
-	var h func(http.ResponseWriter, url.Values, *caller, string) *apiError
-	switch action {
-	case "CreateAccessKey":
-		h = e.createAccessKey
-	case "DeleteAccessKey":
-		h = e.deleteAccessKey
-	case "UpdateAccessKey":
-		h = e.updateAccessKey
-	case "ListAccessKeys":
-		h = e.listAccessKeys
-	}
-	if h == nil || p.Get("Version") != iamVersion {
-		return action, newError(http.StatusBadRequest, "InvalidAction",
-			"Could not find operation %s for version %s", action, p.Get("Version"))
-	}
-	return action, h(w, p, c, reqID)
+	return e.serveQuery(w, r, c, reqID, iamVersion, map[string]queryAction{
+		"CreateAccessKey": e.createAccessKey,
+		"DeleteAccessKey": e.deleteAccessKey,
+		"UpdateAccessKey": e.updateAccessKey,
+		"ListAccessKeys":  e.listAccessKeys,
+	})
 }
 
 // targetUser is the user an access-key call acts on: UserName, else the
@@ -316,27 +296,7 @@ type iamEmptyResponse struct {
 }
 
 func writeIAMEmpty(w http.ResponseWriter, reqID, name string) {
-	resp := iamEmptyResponse{XMLName: xml.Name{Space: "https://iam.amazonaws.com/doc/2010-05-08/", Local: name}}
+	resp := iamEmptyResponse{XMLName: xml.Name{Space: iamNamespace, Local: name}}
 	resp.Metadata.RequestID = reqID
 	writeXML(w, http.StatusOK, reqID, resp)
-}
-
-type iamErrorResponse struct {
-	XMLName xml.Name `xml:"https://iam.amazonaws.com/doc/2010-05-08/ ErrorResponse"`
-	Error   struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
-	RequestID string `xml:"RequestId"`
-}
-
-func writeIAMError(w http.ResponseWriter, reqID string, err *apiError) {
-	var resp iamErrorResponse
-	resp.Error.Type = "Sender"
-	if err.status >= 500 {
-		resp.Error.Type = "Receiver"
-	}
-	resp.Error.Code, resp.Error.Message, resp.RequestID = err.code, err.message, reqID
-	writeXML(w, err.status, reqID, resp)
 }

@@ -89,9 +89,9 @@ func do(t *testing.T, req *http.Request) (status int, code, body string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e stsErrorResponse
+	var e queryErrorResponse
 	if resp.StatusCode != http.StatusOK {
-		if err := xml.Unmarshal(b, &e); err != nil {
+		if err := xml.Unmarshal(b, &e); err != nil || e.XMLName.Local != "ErrorResponse" {
 			t.Fatalf("error body %q: %v", b, err)
 		}
 	}

@@ -1,12 +1,7 @@
 package awsemu
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,8 +11,8 @@ import (
 )
 
 const (
-	stsVersion = "2011-06-15"
-	maxSTSBody = 64 << 10
+	stsVersion   = "2011-06-15"
+	stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
 
 func (e *Emulator) stsService() *service {
@@ -25,89 +20,17 @@ func (e *Emulator) stsService() *service {
 		doubleEscape: true,
 		payloadHash:  bufferedPayloadHash,
 		serve:        e.serveSTS,
-		writeError:   writeSTSError,
+		writeError:   queryErrorWriter(stsNamespace),
 	}
-}
-
-// bufferedPayloadHash reads the (small) body, hashes it and puts it back.
-// A client may send X-Amz-Content-Sha256, but it must match the body.
-func bufferedPayloadHash(r *http.Request) (string, *apiError) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxSTSBody+1))
-	if err != nil {
-		return "", newError(http.StatusBadRequest, "IncompleteBody", "The request body could not be read.")
-	}
-	if len(body) > maxSTSBody {
-		return "", newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body is larger than %d bytes.", maxSTSBody)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
-	if claimed := r.Header.Get("X-Amz-Content-Sha256"); claimed != "" && claimed != hash {
-		return "", newError(http.StatusBadRequest, "XAmzContentSHA256Mismatch",
-			"The provided 'x-amz-content-sha256' header does not match what was computed.")
-	}
-	return hash, nil
-}
-
-// stsParams merges the query and, for POST, the form body.
-func stsParams(r *http.Request) (url.Values, *apiError) {
-	params, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, newError(http.StatusBadRequest, "MalformedQueryString", "The query string is malformed.")
-	}
-	switch r.Method {
-	case http.MethodGet:
-	case http.MethodPost:
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		body, _ := io.ReadAll(r.Body) // already buffered
-		if len(body) == 0 {
-			break
-		}
-		if ct != "application/x-www-form-urlencoded" {
-			return nil, newError(http.StatusBadRequest, "InvalidParameterValue",
-				"Content-Type must be application/x-www-form-urlencoded.")
-		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, newError(http.StatusBadRequest, "MalformedQueryString", "The request body is malformed.")
-		}
-		for k, v := range form {
-			params[k] = append(params[k], v...)
-		}
-	default:
-		return nil, newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The %s method is not allowed.", r.Method)
-	}
-	return params, nil
 }
 
 func (e *Emulator) serveSTS(w http.ResponseWriter, r *http.Request, c *caller, reqID string) (string, *apiError) {
-	p, aerr := stsParams(r)
-	if aerr != nil {
-		return "", aerr
-	}
-	action := p.Get("Action")
-	if e.takeThrottle() {
-		return action, errThrottling()
-	}
-	if action == "" {
-		return "", newError(http.StatusBadRequest, "MissingAction", "Missing Action")
-	}
-	var h func(http.ResponseWriter, url.Values, *caller, string) *apiError
-	switch action {
-	case "AssumeRole":
-		h = e.assumeRole
-	case "GetSessionToken":
-		h = e.getSessionToken
-	case "GetCallerIdentity":
-		h = e.getCallerIdentity
-	case "GetFederationToken":
-		h = e.getFederationToken // federation.go
-	}
-	if h == nil || p.Get("Version") != stsVersion {
-		return action, newError(http.StatusBadRequest, "InvalidAction",
-			"Could not find operation %s for version %s", action, p.Get("Version"))
-	}
-	return action, h(w, p, c, reqID)
+	return e.serveQuery(w, r, c, reqID, stsVersion, map[string]queryAction{
+		"AssumeRole":         e.assumeRole,
+		"GetSessionToken":    e.getSessionToken,
+		"GetCallerIdentity":  e.getCallerIdentity,
+		"GetFederationToken": e.getFederationToken, // federation.go
+	})
 }
 
 var (
@@ -119,21 +42,32 @@ var (
 	tokenCodeRE   = regexp.MustCompile(`^[0-9]{6}$`)
 )
 
-func (e *Emulator) assumeRole(w http.ResponseWriter, p url.Values, c *caller, reqID string) *apiError {
+// roleParams checks the RoleArn and RoleSessionName of an AssumeRole
+// call (either kind) as STS does and returns the session's role.
+func roleParams(p url.Values) (*role, *apiError) {
 	arn := p.Get("RoleArn")
 	m := roleARNRE.FindStringSubmatch(arn)
 	switch {
 	case arn == "":
-		return errValidation("roleArn", "", "Member must not be null")
+		return nil, errValidation("roleArn", "", "Member must not be null")
 	case len(arn) < 20:
-		return errValidation("roleArn", arn, "Member must have length greater than or equal to 20")
+		return nil, errValidation("roleArn", arn, "Member must have length greater than or equal to 20")
 	case m == nil:
-		return errValidation("roleArn", arn, "Member must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+		return nil, errValidation("roleArn", arn, "Member must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
 	}
 	name := p.Get("RoleSessionName")
 	if aerr := checkString("roleSessionName", name, 2, 64, sessionNameRE, `[\w+=,.@-]*`); aerr != nil {
+		return nil, aerr
+	}
+	return &role{partition: m[1], account: m[2], name: m[3], id: stableID("AROA", arn), sessionName: name}, nil
+}
+
+func (e *Emulator) assumeRole(w http.ResponseWriter, p url.Values, c *caller, reqID string) *apiError {
+	r, aerr := roleParams(p)
+	if aerr != nil {
 		return aerr
 	}
+	arn, name := p.Get("RoleArn"), r.sessionName
 	ext := p.Get("ExternalId")
 	if ext != "" {
 		if aerr := checkString("externalId", ext, 2, 1224, externalIDRE, `[\w+=,.@:\/-]*`); aerr != nil {
@@ -163,7 +97,7 @@ func (e *Emulator) assumeRole(w http.ResponseWriter, p url.Values, c *caller, re
 	if aerr != nil {
 		return aerr
 	}
-	r := &role{partition: m[1], account: m[2], name: m[3], id: stableID("AROA", arn), sessionName: name, attr: attr}
+	r.attr = attr
 	s := e.issue(c.source, r, time.Duration(secs)*time.Second)
 	e.mu.Lock()
 	e.assumeRoleCalls = append(e.assumeRoleCalls, AssumeRoleCall{

@@ -62,28 +62,6 @@ type getCallerIdentityResponse struct {
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
 
-type stsErrorResponse struct {
-	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ ErrorResponse"`
-	Error   struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	} `xml:"Error"`
-	RequestID string `xml:"RequestId"`
-}
-
-func writeSTSError(w http.ResponseWriter, reqID string, err *apiError) {
-	var resp stsErrorResponse
-	resp.Error.Type = "Sender"
-	if err.status >= 500 {
-		resp.Error.Type = "Receiver"
-	}
-	resp.Error.Code = err.code
-	resp.Error.Message = err.message
-	resp.RequestID = reqID
-	writeXML(w, err.status, reqID, resp)
-}
-
 func writeXML(w http.ResponseWriter, status int, reqID string, v any) {
 	body, err := xml.Marshal(v)
 	if err != nil {

@@ -96,7 +96,7 @@ func unsignedAction(r *http.Request) string {
 	}
 	body, _ := io.ReadAll(r.Body) // buffered: cannot fail
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	p, aerr := stsParams(r)
+	p, aerr := queryParams(r)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if aerr == nil && p.Get("Action") == "AssumeRoleWithWebIdentity" {
 		return "AssumeRoleWithWebIdentity"
@@ -109,7 +109,7 @@ func unsignedAction(r *http.Request) string {
 func (e *Emulator) serveUnsigned(w http.ResponseWriter, r *http.Request, reqID string, start time.Time) {
 	svc := e.services["sts"]
 	action := "AssumeRoleWithWebIdentity"
-	p, aerr := stsParams(r)
+	p, aerr := queryParams(r)
 	switch {
 	case aerr != nil:
 	case e.takeThrottle():
@@ -136,20 +136,11 @@ func errInvalidIdentityToken(format string, args ...any) *apiError {
 }
 
 func (e *Emulator) assumeRoleWithWebIdentity(ctx context.Context, w http.ResponseWriter, p url.Values, reqID string) *apiError {
-	arn := p.Get("RoleArn")
-	m := roleARNRE.FindStringSubmatch(arn)
-	switch {
-	case arn == "":
-		return errValidation("roleArn", "", "Member must not be null")
-	case len(arn) < 20:
-		return errValidation("roleArn", arn, "Member must have length greater than or equal to 20")
-	case m == nil:
-		return errValidation("roleArn", arn, "Member must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-	}
-	name := p.Get("RoleSessionName")
-	if aerr := checkString("roleSessionName", name, 2, 64, sessionNameRE, `[\w+=,.@-]*`); aerr != nil {
+	r, aerr := roleParams(p)
+	if aerr != nil {
 		return aerr
 	}
+	arn, name := p.Get("RoleArn"), r.sessionName
 	raw := p.Get("WebIdentityToken")
 	switch {
 	case raw == "":
@@ -169,8 +160,7 @@ func (e *Emulator) assumeRoleWithWebIdentity(ctx context.Context, w http.Respons
 	if aerr := e.checkTrust(arn, tok); aerr != nil {
 		return aerr
 	}
-	r := &role{partition: m[1], account: m[2], name: m[3], id: stableID("AROA", arn), sessionName: name}
-	s := e.issue(Key{Account: m[2]}, r, time.Duration(secs)*time.Second)
+	s := e.issue(Key{Account: r.account}, r, time.Duration(secs)*time.Second)
 	e.mu.Lock()
 	e.webIdentityCalls = append(e.webIdentityCalls, WebIdentityCall{RoleARN: arn, RoleSessionName: name, Subject: tok.Sub,
 		TokenID: tok.JTI, TokenExpires: time.Unix(tok.Exp, 0), DurationSeconds: secs, At: e.now()})
