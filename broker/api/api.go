@@ -237,27 +237,33 @@ func (e ExportRequest) Encode(w io.Writer) error {
 	return json.NewEncoder(w).Encode(exportJSON{Allow: e.Allow, SecretAccessKey: e.SecretAccessKey.Reveal()})
 }
 
-// DecodeExportRequest reads a PUT /v1/keys/{name}/export body.
-func DecodeExportRequest(r io.Reader) (ExportRequest, error) {
-	var j exportJSON
+// decodeStrict reads a request body of wire type J and converts it with
+// to. Unknown fields are refused: a misspelt field of a request that
+// carries a secret must fail, not be dropped.
+func decodeStrict[J, T any](r io.Reader, what string, to func(J) T) (T, error) {
+	var j J
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&j); err != nil {
-		return ExportRequest{}, fmt.Errorf("decode export request: %w", err)
+		var zero T
+		return zero, fmt.Errorf("decode %s: %w", what, err)
 	}
-	return ExportRequest{Allow: j.Allow, SecretAccessKey: secret.New(j.SecretAccessKey)}, nil
+	return to(j), nil
+}
+
+// DecodeExportRequest reads a PUT /v1/keys/{name}/export body.
+func DecodeExportRequest(r io.Reader) (ExportRequest, error) {
+	return decodeStrict(r, "export request", func(j exportJSON) ExportRequest {
+		return ExportRequest{Allow: j.Allow, SecretAccessKey: secret.New(j.SecretAccessKey)}
+	})
 }
 
 // DecodeKeyRequest reads a PUT /v1/keys body.
 func DecodeKeyRequest(r io.Reader) (KeyRequest, error) {
-	var j keyRequestJSON
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
-		return KeyRequest{}, fmt.Errorf("decode key request: %w", err)
-	}
-	return KeyRequest{AccessKeyID: j.AccessKeyID, SecretAccessKey: secret.New(j.SecretAccessKey),
-		MFASerial: j.MFASerial, Force: j.Force, AllowExport: j.AllowExport}, nil
+	return decodeStrict(r, "key request", func(j keyRequestJSON) KeyRequest {
+		return KeyRequest{AccessKeyID: j.AccessKeyID, SecretAccessKey: secret.New(j.SecretAccessKey),
+			MFASerial: j.MFASerial, Force: j.Force, AllowExport: j.AllowExport}
+	})
 }
 
 // UnlockRequest is the body of POST /v1/unlock.
@@ -274,13 +280,9 @@ func (u UnlockRequest) Encode(w io.Writer) error {
 
 // DecodeUnlockRequest reads a POST /v1/unlock body.
 func DecodeUnlockRequest(r io.Reader) (UnlockRequest, error) {
-	var j unlockJSON
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
-		return UnlockRequest{}, fmt.Errorf("decode unlock request: %w", err)
-	}
-	return UnlockRequest{Passphrase: secret.New(j.Passphrase)}, nil
+	return decodeStrict(r, "unlock request", func(j unlockJSON) UnlockRequest {
+		return UnlockRequest{Passphrase: secret.New(j.Passphrase)}
+	})
 }
 
 // KeyInfo describes a stored key set without its secret.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/cloudspin/spin/internal/secret"
@@ -37,11 +36,7 @@ func (g GitHubRequest) Encode(w io.Writer) error {
 
 // DecodeGitHubRequest reads a PUT /v1/sources/{name}/github-request body.
 func DecodeGitHubRequest(r io.Reader) (GitHubRequest, error) {
-	var j gitHubRequestJSON
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
-		return GitHubRequest{}, fmt.Errorf("decode GitHub token request: %w", err)
-	}
-	return GitHubRequest{URL: j.URL, Token: secret.New(j.Token)}, nil
+	return decodeStrict(r, "GitHub token request", func(j gitHubRequestJSON) GitHubRequest {
+		return GitHubRequest{URL: j.URL, Token: secret.New(j.Token)}
+	})
 }
