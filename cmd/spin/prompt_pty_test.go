@@ -3,22 +3,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/internal/ptytest"
 )
 
 // ptyRun runs the real spin binary on a new terminal, as a shell would: its
@@ -49,34 +46,13 @@ type step struct {
 // code, the output and whether echo was on once spin was gone.
 func (p ptyRun) run(t *testing.T, steps []step, args ...string) (code int, out string, echo bool) {
 	t.Helper()
-	master, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer master.Close()
-	defer tty.Close()
+	term := ptytest.Open(t)
 	cmd := exec.Command(p.exe, args...)
 	cmd.Dir, cmd.Env = p.dir, p.env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
+	if err := term.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	go func() {
-		b := make([]byte, 4096)
-		for {
-			n, err := master.Read(b)
-			mu.Lock()
-			buf.Write(b[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	output := func() string { mu.Lock(); defer mu.Unlock(); return buf.String() }
+	output := term.Output
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	deadline := time.After(20 * time.Second)
@@ -92,7 +68,7 @@ func (p ptyRun) run(t *testing.T, steps []step, args ...string) (code int, out s
 			}
 		}
 		time.Sleep(50 * time.Millisecond) // the read has begun
-		if _, err := master.Write([]byte(s.keys)); err != nil {
+		if err := term.Type(s.keys); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,7 +84,7 @@ func (p ptyRun) run(t *testing.T, steps []step, args ...string) (code int, out s
 		<-waited
 		t.Fatalf("spin %v still waits after the last key; output %q", args, output())
 	}
-	tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	tio, err := unix.IoctlGetTermios(int(term.TTY().Fd()), unix.TCGETS)
 	if err != nil {
 		t.Fatal(err)
 	}

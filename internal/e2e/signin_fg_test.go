@@ -7,14 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/cloudspin/spin/internal/awsemu"
+	"github.com/cloudspin/spin/internal/ptytest"
 )
 
 // Issue 12 / DESIGN "Sources": a helper in the terminal's foreground runs
@@ -37,35 +34,15 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 	// The foreground helper: its controlling terminal is a pty whose
 	// foreground process group it leads; stdout and stderr are pipes, as
 	// under an SDK.
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ptmx.Close()
-	var terminal bytes.Buffer
-	var termMu sync.Mutex
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(buf)
-			termMu.Lock()
-			terminal.Write(buf[:n])
-			termMu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	term := ptytest.Open(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "sso-dev")
 	var fgOut, fgErr bytes.Buffer
-	fg.Stdin, fg.Stdout, fg.Stderr = tty, &fgOut, &fgErr
-	fg.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := fg.Start(); err != nil {
+	fg.Stdout, fg.Stderr = &fgOut, &fgErr
+	if err := term.Start(fg); err != nil {
 		t.Fatal(err)
 	}
-	tty.Close()
 	fgDone := make(chan error, 1)
 	go func() { fgDone <- fg.Wait() }()
 
@@ -79,9 +56,7 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			termMu.Lock()
-			defer termMu.Unlock()
-			t.Fatalf("the browser was never opened\nterminal: %s", terminal.String())
+			t.Fatalf("the browser was never opened\nterminal: %s", term.Output())
 		}
 	}
 
@@ -112,7 +87,7 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 	}
 
 	if err := <-fgDone; err != nil {
-		t.Fatalf("foreground helper: %v\nstderr: %s\nterminal: %s", err, fgErr.String(), terminal.String())
+		t.Fatalf("foreground helper: %v\nstderr: %s\nterminal: %s", err, fgErr.String(), term.Output())
 	}
 	var p processJSON
 	if err := json.Unmarshal(fgOut.Bytes(), &p); err != nil || p.SessionToken == "" {
@@ -131,9 +106,7 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 	if got := w.emu.Calls("sso:GetRoleCredentials"); got != 1 {
 		t.Errorf("GetRoleCredentials = %d, want 1", got)
 	}
-	termMu.Lock()
-	shown := terminal.String()
-	termMu.Unlock()
+	shown := term.Output()
 	if !strings.Contains(shown, w.url+"/authorize?") || !strings.Contains(shown, "signed in to source corp") {
 		t.Errorf("the sign-in did not happen on the terminal:\n%s", shown)
 	}
