@@ -57,3 +57,30 @@ func TestDecodeSyntaxErrorAtTheMistake(t *testing.T) {
 		})
 	}
 }
+
+// Whatever the mistake, the position is inside the file: every one-byte
+// deletion or insertion of an indentation-changing character in these
+// files that yaml.v3 refuses is placed on one of its lines, at a column
+// of that line.
+func TestLocateStaysInTheFile(t *testing.T) {
+	seeds := []string{
+		"defaults:\n  region: eu-west-1\nprofiles:\n  dev:\n    source: u\n    role_arn: [a, b]\n    tags: {a: 'x'}\n  prod: \"q\"\n",
+		"a:\r\n  - b: 1\r\n    c: |\r\n      text\r\n  - d\r\n",
+		"é: ü\nx:\n  b: 1\n",
+	}
+	for _, seed := range seeds {
+		for i := 0; i <= len(seed); i++ {
+			for _, in := range []string{seed[:i] + seed[min(i+1, len(seed)):], seed[:i] + " " + seed[i:], seed[:i] + "\t" + seed[i:], seed[:i] + ":" + seed[i:], seed[:i] + "\n" + seed[i:]} {
+				_, _, err := decode([]byte(in))
+				if err == nil {
+					continue
+				}
+				line, col, msg := locate([]byte(in), err)
+				lines := strings.Split(in, "\n")
+				if line < 1 || line > len(lines) || col < 1 || col > len([]rune(lines[line-1]))+1 || msg == "" {
+					t.Errorf("locate(%q) = %d:%d %q", in, line, col, msg)
+				}
+			}
+		}
+	}
+}
