@@ -1,9 +1,13 @@
 package main
 
 import (
-	"fmt"
+	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/daemoncmd"
 )
 
 func newSessionsCmd(e *env, g *globals) *cobra.Command {
@@ -19,26 +23,9 @@ func newSessionsCmd(e *env, g *globals) *cobra.Command {
   spin sessions clear assume-cloudspin_examples-account
   spin sessions clear --mfa                             # and the MFA sessions: the next call asks for a code`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.spind(e, false)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			profile := ""
-			if len(args) == 1 {
-				profile = args[0]
-			}
-			n, err := c.Clear(cmd.Context(), profile, mfa)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "cleared %d session(s); the next request makes a new one\n", n.Cleared)
-			if mfa {
-				fmt.Fprintf(e.stdout, "cleared %d MFA session(s); the next new session asks for a code\n", n.MFACleared)
-			}
-			return nil
-		},
+		RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, args []string) error {
+			return daemoncmd.ClearSessions(ctx, c, strings.Join(args, ""), mfa, e.stdout)
+		}),
 	}
 	clearCmd.Flags().BoolVar(&mfa, "mfa", false, "also drop the MFA sessions (the profile's key set's, or all)")
 	cmd.AddCommand(clearCmd)
