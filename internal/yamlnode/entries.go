@@ -59,17 +59,30 @@ func (r *Reader) Unknown(key *yaml.Node, where string, known []string) {
 }
 
 // Suggest returns the known name closest to name, if it is close: the
-// same letters ignoring case, -, _ and spaces, or at most two edits away.
-// It is spin's one "did you mean": for keys of its YAML files and for
-// names (profiles, key sets) given on the command line.
+// same letters ignoring case, -, _ and spaces, or at most two edits away,
+// or else the longest known name (of four letters or more) that name
+// starts or ends with, as ~/.aws/config's sso_region, duration_seconds
+// and source_profile end or start with spin's region, duration and
+// source. It is spin's one "did you mean": for keys of its YAML files and
+// for names (profiles, key sets) given on the command line.
 func Suggest(name string, known []string) string {
 	norm := func(s string) string {
 		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
 	}
+	n := norm(name)
 	best, bestDist := "", 3
 	for _, k := range known {
-		if d := editDistance(norm(name), norm(k)); d < bestDist {
+		if d := editDistance(n, norm(k)); d < bestDist {
 			best, bestDist = k, d
+		}
+	}
+	if best != "" {
+		return best
+	}
+	for _, k := range known {
+		nk := norm(k)
+		if len(nk) >= 4 && len(nk) > len(norm(best)) && (strings.HasPrefix(n, nk) || strings.HasSuffix(n, nk)) {
+			best = k
 		}
 	}
 	return best

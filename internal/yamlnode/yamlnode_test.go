@@ -44,6 +44,30 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
+// Names as ~/.aws/config spells them lead to spin's.
+func TestSuggestAWSConfigNames(t *testing.T) {
+	profileKeys := []string{"source", "role_arn", "role_session_name", "external_id", "mfa_serial", "region", "duration", "min_validity"}
+	ssoKeys := []string{"start_url", "region", "scopes"}
+	for _, tt := range []struct {
+		name  string
+		known []string
+		want  string
+	}{
+		{"sso_region", ssoKeys, "region"},
+		{"sso_start_url", ssoKeys, "start_url"},
+		{"sso_registration_scopes", ssoKeys, "scopes"},
+		{"duration_seconds", profileKeys, "duration"},
+		{"source_profile", profileKeys, "source"},
+		{"mfa_serial_number", profileKeys, "mfa_serial"},
+		{"credential_process", profileKeys, ""},
+		{"x_id", profileKeys, ""},
+	} {
+		if got := Suggest(tt.name, tt.known); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestSuggest(t *testing.T) {
 	known := []string{"group", "role_arn", "source", "min_validity"}
 	for name, want := range map[string]string{
