@@ -210,3 +210,16 @@ func TestClearSessions(t *testing.T) {
 		t.Errorf("--mfa: err %v, stdout %q", err, out.String())
 	}
 }
+
+func TestStatusNamesSocketAndLog(t *testing.T) {
+	var out bytes.Buffer
+	d := &daemon{st: api.Status{PID: 7, Version: "v1.2.3", Backend: "file", Locked: true}}
+	if err := Status(t.Context(), d, func(k string) string { return map[string]string{"XDG_STATE_HOME": "/state"}[k] }, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"pid:      7\n", "version:  v1.2.3\n", "socket:   /run/spin/broker.sock\n", "keyring:  file\n", "locked:   true\n", "log:      /state/spin/spind.log\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("daemon status lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -60,11 +59,7 @@ func newLogoutCmd(e *env, g *globals) *cobra.Command {
 		Example: `  spin logout corp`,
 		Args:    cobra.ExactArgs(1),
 		RunE: g.withSpind(e, true, func(ctx context.Context, c *client.Client, args []string) error {
-			if err := c.Signout(ctx, args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "signed out of source %s\n", args[0])
-			return nil
+			return signinflow.Logout(ctx, c, args[0], e.stdout)
 		}),
 	}
 }

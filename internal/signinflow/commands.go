@@ -54,6 +54,21 @@ func Login(ctx context.Context, c LoginClient, t Terminal, source string, o Logi
 	return nil
 }
 
+// Signouter is the part of spind's client `spin logout` uses.
+type Signouter interface {
+	Signout(ctx context.Context, source string) error
+}
+
+// Logout is `spin logout SOURCE`: spind forgets the source's tokens and
+// the sessions made from them.
+func Logout(ctx context.Context, c Signouter, source string, stdout io.Writer) error {
+	if err := c.Signout(ctx, source); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "signed out of source %s\n", source)
+	return nil
+}
+
 // MFAClient is the part of spind's client `spin mfa` uses.
 type MFAClient interface {
 	MFA(ctx context.Context, profile, code string) error

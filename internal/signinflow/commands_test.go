@@ -158,3 +158,25 @@ func TestCheckerReadiesForRoleSessions(t *testing.T) {
 		t.Errorf("err %v, session-only %v, mfa %q", err, d.session, d.mfa)
 	}
 }
+
+type signouter struct{ out []string }
+
+func (s *signouter) Signout(_ context.Context, source string) error {
+	if source == "unknown" {
+		return errors.New("no source unknown in config.yaml")
+	}
+	s.out = append(s.out, source)
+	return nil
+}
+
+func TestLogout(t *testing.T) {
+	s := &signouter{}
+	var out strings.Builder
+	if err := Logout(t.Context(), s, "corp", &out); err != nil || len(s.out) != 1 || out.String() != "signed out of source corp\n" {
+		t.Errorf("err %v, signed out %q, stdout %q", err, s.out, out.String())
+	}
+	out.Reset()
+	if err := Logout(t.Context(), s, "unknown", &out); err == nil || out.Len() != 0 {
+		t.Errorf("unknown source: err %v, stdout %q", err, out.String())
+	}
+}
