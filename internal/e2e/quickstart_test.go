@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -114,6 +115,14 @@ func TestReadmeQuickStart(t *testing.T) {
 				}
 			}
 		}
+	}
+
+	// spin list shows the result in one row: the key set stored, the
+	// profile written, the session the AWS CLI got.
+	out := w.run("", "list")
+	row := regexp.MustCompile(`(?m)^assume-cloudspin_examples-account +cloudspin_user \(key set\) +arn:aws:iam::` + account + `:role/` + demoRole + ` +up to date +expires in \d+m`)
+	if !row.MatchString(out) {
+		t.Errorf("spin list:\n%s\nwant a row matching %s", out, row)
 	}
 }
 

@@ -28,6 +28,9 @@ type List struct {
 	KeySets []KeySet `json:"key_sets"`
 }
 
+// NotRunning is Spind.Error when nothing listens on spind's socket.
+const NotRunning = "not running"
+
 // Spind says whether spind answered, and if not why: then key sets,
 // sign-ins and sessions are unknown rather than absent.
 type Spind struct {
@@ -113,7 +116,7 @@ func Build(in Input) List {
 	case in.Status != nil:
 		l.Spind = Spind{Running: true, Locked: in.Status.Locked}
 	case errors.Is(in.DaemonErr, launch.ErrNoDaemon):
-		l.Spind.Error = "not running"
+		l.Spind.Error = NotRunning
 	case in.DaemonErr != nil:
 		l.Spind.Error = in.DaemonErr.Error()
 	}

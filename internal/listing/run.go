@@ -36,7 +36,7 @@ func Run(ctx context.Context, s *profiles.Setup, d Daemon, stdout, stderr io.Wri
 		return err
 	}
 	switch {
-	case l.Spind.Error == "not running":
+	case l.Spind.Error == NotRunning:
 		fmt.Fprintln(stderr, "spin: note: spind is not running: key sets, sign-ins and sessions are unknown")
 		fmt.Fprintln(stderr, "spin: hint: run 'spin daemon start'")
 	case l.Spind.Locked:

@@ -53,9 +53,7 @@ func (l List) WriteText(w io.Writer, now time.Time) error {
 func sourceCell(name, kind, state string) string {
 	k := strings.ReplaceAll(kind, "_", " ")
 	switch state {
-	case "stored", "ready":
-		return fmt.Sprintf("%s (%s)", name, k)
-	case "unknown":
+	case "stored", "ready", "unknown": // unknown: Run's note says why
 		return fmt.Sprintf("%s (%s)", name, k)
 	case "missing":
 		return fmt.Sprintf("%s (%s, not in the keyring)", name, k)
