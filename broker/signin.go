@@ -3,11 +3,13 @@ package broker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/awssso"
+	"github.com/cloudspin/spin/internal/yamlnode"
 	"github.com/cloudspin/spin/profiles"
 )
 
@@ -43,7 +45,11 @@ func (b *Broker) signinSource(w http.ResponseWriter, r *http.Request, in any, lo
 	def, ok := conf.Sources[q.name]
 	switch {
 	case !ok:
-		aerr = errorf(api.CodeNotFound, "add it under sources: in "+conf.Path, "no source %s in %s", q.name, conf.Path)
+		msg := fmt.Sprintf("no source %s in %s", q.name, conf.Path)
+		if s := yamlnode.Suggest(q.name, conf.SourceOrder); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		aerr = errorf(api.CodeNotFound, "add it under sources: in "+conf.Path, "%s", msg)
 	case def.Kind == profiles.KindLogin && login:
 		q.login = &def
 		return q, true
