@@ -329,7 +329,7 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case api.CodeConflict:
 		return http.StatusConflict
-	case api.CodeSTSFailed:
+	case api.CodeSTSFailed, api.CodeAWSUnreachable:
 		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError

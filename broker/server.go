@@ -26,6 +26,7 @@ func (b *Broker) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/keys/{name}", b.handleRemoveKey)
 	mux.HandleFunc("PUT /v1/keys/{name}/export", b.handleKeyExport)
 	mux.HandleFunc("POST /v1/keys/{name}/rotate", b.handleRotateKey)
+	mux.HandleFunc("POST /v1/keys/{name}/verify", b.handleVerifyKey)
 	mux.HandleFunc("POST /v1/console/{profile}", b.handleConsole)
 	mux.HandleFunc("POST /v1/unlock", b.handleUnlock)
 	mux.HandleFunc("POST /v1/lock", b.handleLock)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -246,6 +248,22 @@ func stsMessage(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// A call that never got an answer: the SDK's wrapping ("https
+		// response error StatusCode: 0, RequestID: , request send
+		// failed, Post …") says less than where and why.
+		why := ue.Err.Error()
+		var ne *net.OpError
+		if errors.As(ue.Err, &ne) {
+			why = ne.Err.Error()
+		}
+		where := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			where = u.Scheme + "://" + u.Host
+		}
+		return "cannot reach " + where + ": " + why
 	}
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {

@@ -43,6 +43,9 @@ const (
 	// environment holds. Error.Source names the source.
 	CodeSigninRequired = "signin_required"
 	CodeSTSFailed      = "sts_failed"
+	// CodeAWSUnreachable: the call to AWS got no answer (network, proxy,
+	// endpoint), so nothing is known about what was asked.
+	CodeAWSUnreachable = "aws_unreachable"
 	CodeConfigInvalid  = "config_invalid"
 	CodeKeyring        = "keyring_error"
 	CodeConflict       = "conflict"

@@ -23,6 +23,13 @@ func (c *Client) RotateKey(ctx context.Context, name string, req api.RotateReque
 	return res, err
 }
 
+// VerifyKey has spind check a key set's keys with STS GetCallerIdentity.
+func (c *Client) VerifyKey(ctx context.Context, name string) (api.KeyVerify, error) {
+	var res api.KeyVerify
+	err := c.do(ctx, http.MethodPost, api.PathKeys+"/"+url.PathEscape(name)+api.VerifySuffix, nil, &res)
+	return res, err
+}
+
 // Console asks spind for an AWS console sign-in URL for profile.
 func (c *Client) Console(ctx context.Context, profile string, req api.ConsoleRequest) (api.ConsoleURL, error) {
 	body, err := json.Marshal(req)

@@ -52,6 +52,8 @@ type Daemon interface {
 	Socket() string
 	Status(ctx context.Context) (api.Status, error)
 	ListKeys(ctx context.Context) ([]api.KeyInfo, error)
+	// VerifyKey has spind call STS GetCallerIdentity with a key set.
+	VerifyKey(ctx context.Context, name string) (api.KeyVerify, error)
 }
 
 // Deps is what the checks read. Daemon nil means the socket path could not
@@ -67,6 +69,9 @@ type Deps struct {
 	// HTTP makes the clock check's client for a network config; nil is
 	// awsnet.NewHTTPClient.
 	HTTP func(awsnet.Network) (*http.Client, error)
+	// Offline skips what calls AWS: each key set's GetCallerIdentity and
+	// the clock check.
+	Offline bool
 }
 
 // Run runs every check, in the order they print.
@@ -86,17 +91,27 @@ func Run(ctx context.Context, d Deps) []Check {
 	st, err := d.Daemon.Status(cctx)
 	out := []Check{spindCheck(sock, st, err), socketCheck(sock)}
 	var running *api.Status
+	var keys []api.KeyInfo
+	keysListed := false
 	if err == nil {
 		running = &st
-		out = append(out, keyringCheck(cctx, d.Daemon, st))
+		var c Check
+		c, keys, keysListed = keyringCheck(cctx, d.Daemon, st)
+		out = append(out, c)
 	}
 	setup, serr := d.Setup()
-	out = append(out, profilesCheck(setup, serr))
+	if keysListed {
+		out = append(out, keySetChecks(ctx, d.Daemon, keys, setup, d.Offline)...)
+	}
+	out = append(out, profilesCheck(setup, serr)...)
 	shadows, shadowed := shadowChecks(setup, d.Getenv)
 	out = append(out, shadows...)
 	out = append(out, plaintextCheck(d.Getenv, shadowed))
 	out = append(out, strayCopiesCheck(d.Getenv)...)
 	out = append(out, tofuCheck(d.Getenv, d.LookPath))
+	if d.Offline {
+		return out
+	}
 	return append(out, clockCheck(ctx, d.HTTP, stsTarget(d.Getenv, setup, running)))
 }
 
@@ -123,19 +138,21 @@ func spindCheck(sock string, st api.Status, err error) Check {
 	return Check{OK, "spind", "running, version " + st.Version, ""}
 }
 
-func keyringCheck(ctx context.Context, d Daemon, st api.Status) Check {
+// keyringCheck reports the keyring and, when it could list them, the key
+// sets stored (listed true).
+func keyringCheck(ctx context.Context, d Daemon, st api.Status) (c Check, keys []api.KeyInfo, listed bool) {
 	if st.Locked {
-		return Check{Fail, "keyring", "the " + st.Backend + " keyring is locked", "spin unlock"}
+		return Check{Fail, "keyring", "the " + st.Backend + " keyring is locked", "spin unlock"}, nil, false
 	}
 	keys, err := d.ListKeys(ctx)
 	if err != nil {
-		return Check{Fail, "keyring", err.Error(), "set keyring.backend in spin's config.yaml"}
+		return Check{Fail, "keyring", err.Error(), "set keyring.backend in spin's config.yaml"}, nil, false
 	}
 	if len(keys) == 0 {
-		return Check{Warn, "keyring", st.Backend + " reachable, no key sets stored", "spin keys add NAME"}
+		return Check{Warn, "keyring", st.Backend + " reachable, no key sets stored", "spin keys add NAME"}, keys, true
 	}
 	if ws := api.Warnings(keys); len(ws) > 0 { // keys.max_age (CIS 1.14), or a rotation stopped halfway
-		return Check{Warn, "keyring", ws[0].Message, ws[0].Hint()}
+		return Check{Warn, "keyring", ws[0].Message, ws[0].Hint()}, keys, true
 	}
-	return Check{OK, "keyring", fmt.Sprintf("%s reachable, %d key set(s)", st.Backend, len(keys)), ""}
+	return Check{OK, "keyring", fmt.Sprintf("%s reachable, %d key set(s)", st.Backend, len(keys)), ""}, keys, true
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/internal/version"
@@ -24,11 +25,18 @@ type fakeDaemon struct {
 	err    error
 	keys   []api.KeyInfo
 	keyErr error
+	verify map[string]error // by key set; nil: STS accepts it
 }
 
 func (f fakeDaemon) Socket() string                                  { return f.sock }
 func (f fakeDaemon) Status(context.Context) (api.Status, error)      { return f.st, f.err }
 func (f fakeDaemon) ListKeys(context.Context) ([]api.KeyInfo, error) { return f.keys, f.keyErr }
+func (f fakeDaemon) VerifyKey(_ context.Context, name string) (api.KeyVerify, error) {
+	if err := f.verify[name]; err != nil {
+		return api.KeyVerify{}, err
+	}
+	return api.KeyVerify{Name: name, AccessKeyID: "AKIA…MPLE", ARN: "arn:aws:iam::123456789012:user/" + name}, nil
+}
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -117,15 +125,92 @@ func TestProfilesCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &profiles.Setup{Config: cfg, Helper: profiles.Helper{Path: "/usr/bin/spin"}, AWSPath: filepath.Join(dir, "aws-config")}
-	if got, want := profilesCheck(s, nil).String(), "FAIL profiles: assume-x not written in "+s.AWSPath+" (fix: spin profiles write)"; got != want {
+	if got, want := lines(profilesCheck(s, nil)), "FAIL profiles: assume-x not written in "+s.AWSPath+" (fix: spin profiles write)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if got := profilesCheck(nil, errors.New("config.yaml:3:1: bad")); got.String() != "FAIL config: config.yaml:3:1: bad (fix: fix the file)" {
+	if got := lines(profilesCheck(nil, errors.New("config.yaml:3:1: bad"))); got != "FAIL config: config.yaml:3:1: bad (fix: fix the file)" {
 		t.Errorf("got %q", got)
 	}
-	if got := profilesCheck(&profiles.Setup{Config: &profiles.Config{Path: "/c.yaml"}, AWSPath: s.AWSPath}, nil); got.Status != Warn || got.Detail != "none defined in /c.yaml" {
+	if got := profilesCheck(&profiles.Setup{Config: &profiles.Config{Path: "/c.yaml"}, AWSPath: s.AWSPath}, nil); len(got) != 1 || got[0].Status != Warn || got[0].Detail != "none defined in /c.yaml" {
 		t.Errorf("no profiles: got %v", got)
 	}
+}
+
+// Each kind of mismatch gets the command that fixes it: a profile
+// config.yaml dropped needs --prune (plain write leaves it), one of the
+// user's own that config.yaml now defines needs --force, a duplicate is
+// removed by hand.
+func TestProfilesCheckFixIsTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "config.yaml"), "profiles:\n  assume-x:\n    source: user\n    role_arn: arn:aws:iam::123456789012:role/r\n  mine:\n    source: user\n    role_arn: arn:aws:iam::123456789012:role/r\n")
+	cfg, err := profiles.Load(filepath.Join(dir, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &profiles.Setup{Config: cfg, Helper: profiles.Helper{Path: "/usr/bin/spin"}, AWSPath: filepath.Join(dir, "aws-config")}
+	want, err := cfg.AWSProfiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	managed := func(name string) string {
+		p := want[0]
+		p.Name = name
+		block, err := s.Helper.Block(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(block, "\n") + "\n"
+	}
+	for _, tc := range []struct{ name, aws, want string }{
+		{"stale", managed("assume-x") + managed("gone"),
+			"FAIL profiles: gone stale, mine not written in " + s.AWSPath + " (fix: spin profiles write --prune)"},
+		{"conflict", managed("assume-x") + "[profile mine]\nregion = eu-west-1\n",
+			"FAIL profiles: mine conflict in " + s.AWSPath + " (fix: spin profiles write --force)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			write(t, s.AWSPath, tc.aws)
+			if got := lines(profilesCheck(s, nil)); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// Each stored key set is checked with GetCallerIdentity through spind;
+// STS refusing it fails with spind's fix, STS unreachable only warns, and
+// a key set a profile names but the keyring lacks fails with 'spin keys
+// add'. Offline, only the last is checked.
+func TestKeySetChecks(t *testing.T) {
+	cfg, err := profiles.Parse("/c.yaml", []byte("profiles:\n  a:\n    source: good\n    role_arn: arn:aws:iam::123456789012:role/r\n  b:\n    source: ghost\n    role_arn: arn:aws:iam::123456789012:role/r\n  c:\n    source: ghost\n    role_arn: arn:aws:iam::123456789012:role/r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fakeDaemon{verify: map[string]error{
+		"wrong": &client.Error{Status: 502, Body: api.Error{Code: api.CodeSTSFailed, Message: "STS refused the secret of AKIA…MPLE (SignatureDoesNotMatch): the key set holds a wrong secret access key", Hint: "spin keys add wrong --force, with the secret that belongs to AKIA…MPLE"}},
+		"far":   &client.Error{Status: 502, Body: api.Error{Code: api.CodeAWSUnreachable, Message: "GetCallerIdentity with AKIA…MPLE: sts GetCallerIdentity at http://127.0.0.1:1: no answer in 15s", Hint: "check that http://127.0.0.1:1 is the endpoint you meant"}},
+	}}
+	keys := []api.KeyInfo{{Name: "good"}, {Name: "wrong"}, {Name: "far"}}
+	got := keySetChecks(t.Context(), d, keys, &profiles.Setup{Config: cfg}, false)
+	want := []string{
+		"ok   key set good: AKIA…MPLE is arn:aws:iam::123456789012:user/good (STS GetCallerIdentity)",
+		"FAIL key set wrong: STS refused the secret of AKIA…MPLE (SignatureDoesNotMatch): the key set holds a wrong secret access key (fix: spin keys add wrong --force, with the secret that belongs to AKIA…MPLE)",
+		"warn key set far: GetCallerIdentity with AKIA…MPLE: sts GetCallerIdentity at http://127.0.0.1:1: no answer in 15s (fix: check that http://127.0.0.1:1 is the endpoint you meant)",
+		"FAIL key set ghost: not in the keyring, but profile b, c names it (fix: spin keys add ghost)",
+	}
+	if g, w := lines(got), strings.Join(want, "\n"); g != w {
+		t.Errorf("got\n%s\nwant\n%s", g, w)
+	}
+	if g, w := lines(keySetChecks(t.Context(), d, keys, &profiles.Setup{Config: cfg}, true)), want[3]; g != w {
+		t.Errorf("offline: got\n%s\nwant\n%s", g, w)
+	}
+}
+
+func lines(cs []Check) string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.String())
+	}
+	return strings.Join(out, "\n")
 }
 
 func TestPlaintextAndStrayCopies(t *testing.T) {

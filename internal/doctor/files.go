@@ -11,36 +11,64 @@ import (
 )
 
 // profilesCheck compares the profiles config.yaml defines with what the
-// AWS config file holds.
-func profilesCheck(s *profiles.Setup, err error) Check {
+// AWS config file holds. The fix is the exact command for what is wrong:
+// --prune for profiles config.yaml no longer defines, --force for the
+// user's own profiles of a name config.yaml now takes; duplicates are
+// removed by hand.
+func profilesCheck(s *profiles.Setup, err error) []Check {
 	if err != nil {
-		return Check{Fail, "config", err.Error(), "fix the file"}
+		return []Check{{Fail, "config", err.Error(), "fix the file"}}
 	}
 	want, err := s.Config.AWSProfiles()
 	if err != nil {
-		return Check{Fail, "profiles", err.Error(), ""}
+		return []Check{{Fail, "profiles", err.Error(), ""}}
 	}
 	data, err := os.ReadFile(s.AWSPath)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return Check{Fail, "profiles", err.Error(), ""}
+		return []Check{{Fail, "profiles", err.Error(), ""}}
 	}
 	rows, err := profiles.ListProfiles(profiles.ParseAWSConfig(data), s.Helper, want)
 	if err != nil {
-		return Check{Fail, "profiles", err.Error(), ""}
+		return []Check{{Fail, "profiles", err.Error(), ""}}
 	}
-	var bad []string
+	var bad, dups []string
+	fix := "spin profiles write"
+	var prune, force bool
 	for _, r := range rows {
-		if r.State != "" && r.State != "up to date" {
-			bad = append(bad, r.Name+" "+r.State)
+		switch r.State {
+		case "", "up to date":
+			continue
+		case "duplicate":
+			dups = append(dups, r.Name)
+			continue
+		case "stale":
+			prune = true
+		case "conflict":
+			force = true
 		}
+		bad = append(bad, r.Name+" "+r.State)
+	}
+	if prune {
+		fix += " --prune"
+	}
+	if force {
+		fix += " --force"
+	}
+	var out []Check
+	if len(bad) > 0 {
+		out = append(out, Check{Fail, "profiles", strings.Join(bad, ", ") + " in " + s.AWSPath, fix})
+	}
+	if len(dups) > 0 {
+		out = append(out, Check{Fail, "profiles", "more than one [profile " + strings.Join(dups, "], [profile ") + "] in " + s.AWSPath,
+			"delete all but one of each from " + s.AWSPath + ", then spin profiles write"})
 	}
 	switch {
-	case len(bad) > 0:
-		return Check{Fail, "profiles", strings.Join(bad, ", ") + " in " + s.AWSPath, "spin profiles write"}
+	case len(out) > 0:
+		return out
 	case len(want) == 0:
-		return Check{Warn, "profiles", "none defined in " + s.Config.Path, "add profiles to it, then spin profiles write"}
+		return []Check{{Warn, "profiles", "none defined in " + s.Config.Path, "add profiles to it, then spin profiles write"}}
 	}
-	return Check{OK, "profiles", fmt.Sprintf("%d in %s point at this spin", len(want), s.AWSPath), ""}
+	return []Check{{OK, "profiles", fmt.Sprintf("%d in %s point at this spin", len(want), s.AWSPath), ""}}
 }
 
 // shadowChecks report spin profiles that the shared credentials file
