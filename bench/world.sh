@@ -14,9 +14,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$top" && for c in spin spin-credential-process spind; do go build -o "$bin/$c" "./cmd/$c"; done &&
+# The programs measured are built as scripts/release builds them (static,
+# no cgo, stripped), the baseline too; spin-gobuild is spin as a plain
+# `go build`/`go install` gives it (cgo on: dynamically linked, since net
+# and os/user have cgo files), for the record.
+export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
+release() { CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' "$@"; }
+(cd "$top" && for c in spin spin-credential-process spind; do release -o "$bin/$c" "./cmd/$c"; done &&
+	release -o "$bin/bare" ./bench/bare &&
+	go build -o "$bin/spin-gobuild" ./cmd/spin &&
 	go build -o "$bin/awsemu" ./internal/awsemu/cmd/awsemu &&
-	go build -o "$bin/bare" ./bench/bare &&
 	go build -o "$bin/interleave" ./bench/interleave)
 
 export HOME=$work/home XDG_RUNTIME_DIR=$work/run SPIN_CONFIG=$work/home/config.yaml

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# spind's socket throughput on a cached session: a keep-alive client
+# (BenchmarkCredentialsOverSocket) and the helper's exchange, a new
+# connection with its trust checks per request
+# (BenchmarkCredentialsConnPerRequest), each 3 runs of 2 s with GOMAXPROCS=2,
+# the load average printed before and after (the figures move with it).
+# Target: not lower than ~26k req/s per connection and ~44k keep-alive on
+# 2 idle cores.
+#   bench/throughput.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
+echo "machine: $(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg)"
+go test -run '^$' -bench '^BenchmarkCredentials(OverSocket|ConnPerRequest)$' -benchtime 2s -count 3 -cpu 2 ./broker |
+	grep -E '^Benchmark'
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
