@@ -34,7 +34,9 @@ func (r *Runner) ensureBackend(ctx context.Context) error {
 	if sameHash(filepath.Join(dir, HashFile), want) {
 		return nil
 	}
-	if t := r.Inv.Config.BackendBlock.Type; t == "" || t == "local" {
+	// An explicit backend block, "local" included, must be initialised
+	// before tofu output reads through it.
+	if r.Inv.Config.BackendBlock.Type == "" {
 		return nil
 	}
 	if sameHash(filepath.Join(dir, BackendOnlyFile), want) {

@@ -52,40 +52,49 @@ func (r *Reader) Entries(n *yaml.Node, where string, known []string) []Entry {
 // is one.
 func (r *Reader) Unknown(key *yaml.Node, where string, known []string) {
 	msg := fmt.Sprintf("unknown key %q %s (known: %s)", key.Value, where, strings.Join(known, ", "))
-	if s := Suggest(key.Value, known); s != "" {
+	if s := SuggestKey(key.Value, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	r.Errorf(key, "%s", msg)
 }
 
 // Suggest returns the known name closest to name, if it is close: the
-// same letters ignoring case, -, _ and spaces, or at most two edits away,
-// or else the longest known name (of four letters or more) that name
-// starts or ends with, as ~/.aws/config's sso_region, duration_seconds
-// and source_profile end or start with spin's region, duration and
-// source. It is spin's one "did you mean": for keys of its YAML files and
-// for names (profiles, key sets) given on the command line.
+// same letters ignoring case, -, _ and spaces, or at most two edits away.
+// It is spin's one "did you mean" for names (profiles, key sets, sources)
+// given on the command line.
 func Suggest(name string, known []string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
-	}
-	n := norm(name)
+	n := normName(name)
 	best, bestDist := "", 3
 	for _, k := range known {
-		if d := editDistance(n, norm(k)); d < bestDist {
+		if d := editDistance(n, normName(k)); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
-	if best != "" {
+	return best
+}
+
+// SuggestKey is Suggest for keys of spin's YAML files, which also leads
+// ~/.aws/config's names to spin's: failing a close name, the longest
+// known key (of four letters or more) that name starts or ends with, as
+// sso_region, duration_seconds and source_profile end or start with
+// region, duration and source. Not for names on the command line, where
+// a key set "prod" is no answer to a mistyped "prod-old".
+func SuggestKey(name string, known []string) string {
+	if best := Suggest(name, known); best != "" {
 		return best
 	}
+	n, best := normName(name), ""
 	for _, k := range known {
-		nk := norm(k)
-		if len(nk) >= 4 && len(nk) > len(norm(best)) && (strings.HasPrefix(n, nk) || strings.HasSuffix(n, nk)) {
+		nk := normName(k)
+		if len(nk) >= 4 && len(nk) > len(normName(best)) && (strings.HasPrefix(n, nk) || strings.HasSuffix(n, nk)) {
 			best = k
 		}
 	}
 	return best
+}
+
+func normName(s string) string {
+	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
 }
 
 // editDistance counts the insertions, deletions, substitutions and

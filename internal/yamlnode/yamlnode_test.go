@@ -62,8 +62,18 @@ func TestSuggestAWSConfigNames(t *testing.T) {
 		{"credential_process", profileKeys, ""},
 		{"x_id", profileKeys, ""},
 	} {
-		if got := Suggest(tt.name, tt.known); got != tt.want {
-			t.Errorf("Suggest(%q) = %q, want %q", tt.name, got, tt.want)
+		if got := SuggestKey(tt.name, tt.known); got != tt.want {
+			t.Errorf("SuggestKey(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Names typed on the command line get only close names: a stored key set
+// "prod" is no suggestion for a mistyped "prod-old".
+func TestSuggestNamesNotPrefixes(t *testing.T) {
+	for name, want := range map[string]string{"prod-old": "", "prdo": "prod", "sso_region": ""} {
+		if got := Suggest(name, []string{"prod", "region"}); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", name, got, want)
 		}
 	}
 }
