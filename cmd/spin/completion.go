@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/internal/complete"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // completeNames gives every command whose first argument is a profile,
@@ -28,6 +29,12 @@ func completeNames(c *cobra.Command, e *env, g *globals) {
 			}
 			return names(cmd, args, toComplete)
 		}
+	}
+	if c.Flags().Lookup("from-credentials-file") != nil {
+		_ = c.RegisterFlagCompletionFunc("from-credentials-file", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			path, _ := profiles.CredentialsPath(e.getenv)
+			return complete.CredentialsProfiles(path, toComplete), cobra.ShellCompDirectiveNoFileComp
+		})
 	}
 	if c.Flags().Lookup("profile") != nil {
 		_ = c.RegisterFlagCompletionFunc("profile", namesFunc(e, g, complete.Profiles))

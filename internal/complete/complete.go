@@ -7,6 +7,7 @@ package complete
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -159,4 +160,25 @@ func ArgKind(path, use string) Kind {
 		return Profiles
 	}
 	return None
+}
+
+// CredentialsProfiles are the profiles of the shared credentials file at
+// path that hold long-term keys spin could import (spin keys import
+// --from-credentials-file), beginning with prefix.
+func CredentialsProfiles(path, prefix string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	creds := profiles.ParseAWSConfig(data)
+	var out []string
+	for _, s := range creds.Sections() {
+		if s.Type != "" || !strings.HasPrefix(s.Name, prefix) || slices.Contains(out, s.Name) {
+			continue
+		}
+		if _, err := profiles.ReadCredentials(creds, s.Name); err == nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package complete
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -111,5 +113,39 @@ func TestArgKind(t *testing.T) {
 		if got := ArgKind(tt.path, tt.use); got != tt.want {
 			t.Errorf("ArgKind(%q, %q) = %d, want %d", tt.path, tt.use, got, tt.want)
 		}
+	}
+}
+
+// keys import --from-credentials-file offers the credentials file's
+// profiles with long-term keys, not those with temporary keys or none.
+func TestCredentialsProfiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials")
+	data := `[cloudspin_user]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[session]
+aws_access_key_id = ASIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+aws_session_token = FwoGZXIvYXdzEXAMPLE
+
+[nokeys]
+region = eu-west-1
+
+[ci]
+aws_access_key_id = AKIAOTHEROTHEROTHER1
+aws_secret_access_key = otherSecretotherSecretotherSecret0000000
+`
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := CredentialsProfiles(path, ""); !slices.Equal(got, []string{"cloudspin_user", "ci"}) {
+		t.Errorf("got %q", got)
+	}
+	if got := CredentialsProfiles(path, "cl"); !slices.Equal(got, []string{"cloudspin_user"}) {
+		t.Errorf("prefix cl: got %q", got)
+	}
+	if got := CredentialsProfiles(filepath.Join(t.TempDir(), "none"), ""); got != nil {
+		t.Errorf("no file: got %q", got)
 	}
 }
