@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/awsnet"
 )
 
@@ -56,5 +58,34 @@ func TestHungSTSFailsNamingServiceAndEndpoint(t *testing.T) {
 	// status shows the failure against the profile (no session was made).
 	if st := f.status(t); len(st.Sessions) != 0 {
 		t.Errorf("sessions %+v, want none", st.Sessions)
+	}
+}
+
+// A hung Sign-In endpoint fails 'spin login' the same way: the service and
+// endpoint named, after AWSTimeout, not the client's socket timeout.
+func TestHungSigninEndpointNamed(t *testing.T) {
+	f := newLoginFixture(t)
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		<-r.Context().Done()
+	}))
+	defer hung.Close()
+	f.b.cfg.AWSTimeout = 300 * time.Millisecond
+	f.b.cfg.Net = awsnet.Config{Endpoints: awsnet.Endpoints{awsnet.Signin: hung.URL, awsnet.STS: f.url}, From: "environment"}
+	rec := f.do(t, http.MethodPost, "/v1/signin/me", api.SigninStart{Mode: api.SigninBrowser, RedirectURI: "http://127.0.0.1:45678/oauth/callback"})
+	var start api.SigninFlow
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &start) != nil {
+		t.Fatalf("start: %d %s", rec.Code, rec.Body)
+	}
+	begin := time.Now()
+	rec = f.do(t, http.MethodPost, "/v1/signin/me/complete", api.SigninComplete{Code: "code-from-the-browser", State: start.State})
+	var e api.Error
+	_ = json.Unmarshal(rec.Body.Bytes(), &e)
+	if rec.Code != http.StatusBadGateway || !strings.Contains(e.Message, "signin") || !strings.Contains(e.Message, "at "+hung.URL+": no answer in 300ms") ||
+		!strings.Contains(e.Hint, hung.URL) {
+		t.Errorf("complete: %d %+v, want the Sign-In endpoint named as not answering", rec.Code, e)
+	}
+	if d := time.Since(begin); d > 10*time.Second {
+		t.Errorf("took %s", d)
 	}
 }

@@ -239,6 +239,9 @@ func (s *loginSource) signinError(name, what string, err error) *api.Error {
 	if errors.As(err, &e) && (e.Code == awslogin.CodeAuthcodeExpired || e.Code == "INVALID_REQUEST") {
 		return errorf(api.CodeSTSFailed, "run 'spin login "+name+"' again", "source %s: %s: %v", name, what, err)
 	}
+	if msg, hint, ok := noAnswer(err); ok {
+		return errorf(api.CodeSTSFailed, hint, "source %s: %s: %s", name, what, msg)
+	}
 	return errorf(api.CodeSTSFailed, "check the network path to Sign-In (endpoints.signin if set), then retry",
 		"source %s: %s: %v", name, what, err)
 }
