@@ -107,6 +107,9 @@ type Broker struct {
 	// slow keyring call holding keysMu.
 	cacheMu  sync.Mutex
 	keyCache map[string]keystore.KeySet
+	// missingKeys are key sets a request found absent from the keyring,
+	// until one is stored or read under that name (status).
+	missingKeys map[string]bool
 
 	mfaMu sync.Mutex
 	mfa   map[string]*mfaState // by key set

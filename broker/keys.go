@@ -94,6 +94,7 @@ func (b *Broker) keySet(ctx context.Context, conf *profiles.Config, name, profil
 	ks, err := k.Get(ctx, name)
 	switch {
 	case errors.Is(err, keystore.ErrNotFound):
+		b.noteMissing(name)
 		return keystore.KeySet{}, b.missingSource(ctx, k, conf, profile, name)
 	case errors.Is(err, keystore.ErrLocked):
 		return keystore.KeySet{}, errorf(api.CodeLocked, "run 'spin unlock'", "the keyring is locked")
@@ -119,6 +120,7 @@ func (b *Broker) cacheKeySet(name string, ks *keystore.KeySet) {
 		delete(b.keyCache, name)
 		return
 	}
+	delete(b.missingKeys, name)
 	b.keyCache[name] = *ks
 }
 

@@ -108,6 +108,9 @@ func (b *Broker) keySetStatuses(conf *profiles.Config) []api.KeySetStatus {
 		}
 	}
 	b.cacheMu.Lock()
+	for name := range b.missingKeys {
+		get(name).Missing = true
+	}
 	for name, k := range b.keyCache {
 		ks := get(name)
 		ks.Loaded, ks.AccessKeyID = true, secret.MaskKeyID(k.AccessKeyID)
@@ -131,6 +134,16 @@ func (b *Broker) keySetStatuses(conf *profiles.Config) []api.KeySetStatus {
 	}
 	slices.SortFunc(out, func(a, b api.KeySetStatus) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// noteMissing remembers that the keyring lacked key set name.
+func (b *Broker) noteMissing(name string) {
+	b.cacheMu.Lock()
+	defer b.cacheMu.Unlock()
+	if b.missingKeys == nil {
+		b.missingKeys = map[string]bool{}
+	}
+	b.missingKeys[name] = true
 }
 
 // clearMFA drops the MFA session of keySet, or of every key set for "",

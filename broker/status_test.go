@@ -69,6 +69,9 @@ func TestStatusShowsKeySetsMFAAndFailures(t *testing.T) {
 	if len(st.Sessions) != 0 || len(st.Failures) != 2 {
 		t.Fatalf("sessions %+v failures %+v, want 2 failures and no session", st.Sessions, st.Failures)
 	}
+	if ks := st.KeySets[0]; ks.Name != "ghost" || !ks.Missing {
+		t.Errorf("key set ghost after a request found it missing: %+v", ks)
+	}
 	if g := st.Failures[0]; g.Profile != "ghosted" || g.Code != api.CodeKeySetMissing || g.Hint == "" || !g.At.Equal(clk.Now()) {
 		t.Errorf("failure of ghosted: %+v", g)
 	}

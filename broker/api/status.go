@@ -7,8 +7,10 @@ import "time"
 // them never opens the keyring: Loaded says whether spind read the key set
 // already (its masked key id and MFA device are known only then).
 type KeySetStatus struct {
-	Name        string `json:"name"`
-	Loaded      bool   `json:"loaded"`
+	Name   string `json:"name"`
+	Loaded bool   `json:"loaded"`
+	// Missing: the keyring did not hold it when a request last asked.
+	Missing     bool   `json:"missing,omitempty"`
 	AccessKeyID string `json:"access_key_id,omitempty"` // masked
 	MFASerial   string `json:"mfa_serial,omitempty"`
 	// MFAExpires is when the key set's MFA session (GetSessionToken with a

@@ -55,9 +55,12 @@ func Failure(w io.Writer, f api.FailureStatus, now time.Time) {
 // its MFA session.
 func KeySetLine(ks api.KeySetStatus, now time.Time) string {
 	line := "key set " + ks.Name + ": "
-	if ks.Loaded {
+	switch {
+	case ks.Missing:
+		return line + "not in the keyring: run 'spin keys add " + ks.Name + "'"
+	case ks.Loaded:
 		line += ks.AccessKeyID
-	} else {
+	default:
 		line += "not read from the keyring yet"
 	}
 	switch {

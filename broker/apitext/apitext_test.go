@@ -85,6 +85,7 @@ func TestStatusStates(t *testing.T) {
 			{Name: "ops", MFASerial: "arn:aws:iam::1:mfa/ops", NeedsMFA: true, Profiles: []string{"prod", "stage"}},
 			{Name: "plain", Loaded: true, AccessKeyID: "AKIA…ABCD"},
 			{Name: "unread", Profiles: []string{"x"}},
+			{Name: "ghost", Missing: true, Profiles: []string{"y"}},
 		},
 		Sessions: []api.SessionStatus{{Profile: "dev", SessionName: "s", Expiration: now.Add(time.Hour), STSCalls: 1,
 			LastError: "Throttling: slow down", LastErrorAt: now.Add(-90 * time.Second)}},
@@ -103,6 +104,7 @@ func TestStatusStates(t *testing.T) {
 		"key set ops: not read from the keyring yet, no MFA session: the next new session asks for a code ('spin mfa prod')\n",
 		"key set plain: AKIA…ABCD, no MFA device\n",
 		"key set unread: not read from the keyring yet\n",
+		"key set ghost: not in the keyring: run 'spin keys add ghost'\n",
 		"1m30s ago: Throttling: slow down",
 		"profile prod: no session, last request failed 2m0s ago (" + at + "): profile prod (key set ops): assume r: sts AssumeRole at https://sts.example: no answer in 15s\n  hint: check that it answers\n",
 	} {
