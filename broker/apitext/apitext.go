@@ -192,3 +192,11 @@ func Dash(s string) string {
 	}
 	return s
 }
+
+// KeyWarnings shows key sets past keys.max_age (or with a rotation
+// stopped halfway), each with its fix.
+func KeyWarnings(stderr io.Writer, ws []api.KeyWarning) {
+	for _, w := range ws {
+		fmt.Fprintf(stderr, "spin: warning: %s\nspin: hint: run '%s'\n", w.Message, w.Hint())
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/broker/daemoncmd"
+	"github.com/cloudspin/spin/internal/daemoncmd"
 )
 
 func newDaemonCmd(e *env, g *globals) *cobra.Command {

@@ -7,10 +7,5 @@ import "github.com/spf13/cobra"
 // key set name.
 func extendRoot(root *cobra.Command, e *env, g *globals) {
 	root.AddCommand(newHelpConfigTopic(), newListCmd(e, g))
-	for _, c := range root.Commands() {
-		if c.Name() == "sessions" {
-			c.AddCommand(newSessionsListCmd(e, g))
-		}
-	}
 	completeNames(root, e, g)
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/broker/keycmd"
+	"github.com/cloudspin/spin/internal/keycmd"
 )
 
 func newKeysCmd(e *env, g *globals) *cobra.Command {

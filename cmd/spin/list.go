@@ -15,10 +15,9 @@ func newListCmd(e *env, g *globals) *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List profiles, their sources and key sets, and the sessions spind holds, in one table",
-		Long: `  spin list
-  spin list --json
-
-One row per profile of config.yaml: its source (a key set, and whether the
+		Example: `  spin list
+  spin list --json`,
+		Long: `One row per profile of config.yaml: its source (a key set, and whether the
 keyring holds it; or an sso/login source, and whether you are signed in),
 its role, its state in ~/.aws/config (spin profiles write) and the sessions
 spind holds for it. Sources and key sets no profile uses follow. spin list

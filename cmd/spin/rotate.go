@@ -7,7 +7,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/broker/keycmd"
+	"github.com/cloudspin/spin/internal/keycmd"
 )
 
 func newKeysRotateCmd(e *env, g *globals) *cobra.Command {

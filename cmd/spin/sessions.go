@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/broker/daemoncmd"
+	"github.com/cloudspin/spin/internal/sessionscmd"
 )
 
 func newSessionsCmd(e *env, g *globals) *cobra.Command {
@@ -15,6 +14,20 @@ func newSessionsCmd(e *env, g *globals) *cobra.Command {
 		Use:   "sessions",
 		Short: "Manage the role sessions spind holds",
 	}
+	var asJSON bool
+	listCmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the role sessions spind holds: profile, role, expiry, STS calls, cache hits",
+		Example: `  spin sessions list
+  spin sessions list --json   # [{"profile", "session_name", "role_arn", "expiration",
+                              #   "sts_calls", "cache_hits", "last_error"}]`,
+		Args: cobra.NoArgs,
+		RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, _ []string) error {
+			return sessionscmd.List(ctx, c, e.stdout, e.stderr, asJSON)
+		}),
+	}
+	listCmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	var mfa bool
 	clearCmd := &cobra.Command{
 		Use:   "clear [PROFILE]",
@@ -24,10 +37,14 @@ func newSessionsCmd(e *env, g *globals) *cobra.Command {
   spin sessions clear --mfa                             # and the MFA sessions: the next call asks for a code`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, args []string) error {
-			return daemoncmd.ClearSessions(ctx, c, strings.Join(args, ""), mfa, e.stdout)
+			profile := "" // every profile
+			if len(args) == 1 {
+				profile = args[0]
+			}
+			return sessionscmd.Clear(ctx, c, profile, mfa, e.stdout)
 		}),
 	}
 	clearCmd.Flags().BoolVar(&mfa, "mfa", false, "also drop the MFA sessions (the profile's key set's, or all)")
-	cmd.AddCommand(clearCmd)
+	cmd.AddCommand(listCmd, clearCmd)
 	return cmd
 }

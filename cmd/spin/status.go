@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
-	"github.com/cloudspin/spin/broker/statuscmd"
+	"github.com/cloudspin/spin/internal/statuscmd"
 	"github.com/cloudspin/spin/internal/version"
 )
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/cloudspin/spin/broker/apitext"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/profiles/profilecmd"
 )
@@ -48,21 +47,4 @@ func Run(ctx context.Context, s *profiles.Setup, d Daemon, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "spin: note: spind did not answer: %s\n", l.Spind.Error)
 	}
 	return nil
-}
-
-// Sessions is `spin sessions list`: the sessions spind holds, as a table
-// or a JSON array.
-func Sessions(ctx context.Context, d Daemon, stdout, stderr io.Writer, asJSON bool) error {
-	st, err := d.Status(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return apitext.JSONList(stdout, st.Sessions)
-	}
-	if len(st.Sessions) == 0 {
-		fmt.Fprintln(stderr, "spin: no sessions held")
-		return nil
-	}
-	return apitext.Sessions(stdout, st.Sessions, time.Now())
 }

@@ -181,36 +181,6 @@ func TestUnlockAndLock(t *testing.T) {
 	}
 }
 
-type clearer struct {
-	profile string
-	mfa     bool
-}
-
-func (c *clearer) Clear(_ context.Context, profile string, mfa bool) (api.ClearedSessions, error) {
-	c.profile, c.mfa = profile, mfa
-	n := api.ClearedSessions{Cleared: 3}
-	if mfa {
-		n.MFACleared = 1
-	}
-	return n, nil
-}
-
-func TestClearSessions(t *testing.T) {
-	var out bytes.Buffer
-	c := &clearer{}
-	if err := ClearSessions(t.Context(), c, "p", false, &out); err != nil || c.profile != "p" || c.mfa {
-		t.Fatalf("err %v, asked %+v", err, c)
-	}
-	if out.String() != "cleared 3 session(s); the next request makes a new one\n" {
-		t.Errorf("stdout %q", out.String())
-	}
-	out.Reset()
-	if err := ClearSessions(t.Context(), c, "", true, &out); err != nil || !c.mfa ||
-		!strings.HasSuffix(out.String(), "cleared 1 MFA session(s); the next new session asks for a code\n") {
-		t.Errorf("--mfa: err %v, stdout %q", err, out.String())
-	}
-}
-
 func TestStatusNamesSocketAndLog(t *testing.T) {
 	var out bytes.Buffer
 	d := &daemon{st: api.Status{PID: 7, Version: "v1.2.3", Backend: "file", Locked: true}}

@@ -147,7 +147,7 @@ func List(ctx context.Context, s Store, t IO, asJSON bool) error {
 		fmt.Fprintln(t.Stderr, "spin: hint: run 'spin keys add NAME'")
 		return nil
 	}
-	defer PrintWarnings(t.Stderr, api.Warnings(keys))
+	defer apitext.KeyWarnings(t.Stderr, api.Warnings(keys))
 	return apitext.Keys(t.Stdout, keys)
 }
 
@@ -183,12 +183,4 @@ func Rotate(ctx context.Context, s Store, name string, req api.RotateRequest, st
 	}
 	fmt.Fprintf(stdout, "key set %s: access key %s is current; the old key %s is %s\n", res.Name, res.NewKeyID, res.OldKeyID, res.OldKey)
 	return nil
-}
-
-// PrintWarnings shows key sets past keys.max_age (or with a rotation
-// stopped halfway), each with its fix.
-func PrintWarnings(stderr io.Writer, ws []api.KeyWarning) {
-	for _, w := range ws {
-		fmt.Fprintf(stderr, "spin: warning: %s\nspin: hint: run '%s'\n", w.Message, w.Hint())
-	}
 }

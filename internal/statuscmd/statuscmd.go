@@ -11,7 +11,6 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/apitext"
-	"github.com/cloudspin/spin/broker/keycmd"
 	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/profiles"
 	"github.com/cloudspin/spin/profiles/profilecmd"
@@ -48,6 +47,6 @@ func Run(ctx context.Context, d Daemon, cfg *profiles.Config, getenv func(string
 		credPath, _ := profiles.CredentialsPath(getenv)
 		profilecmd.PrintShadows(profilecmd.Out{Stdout: stdout, Stderr: stderr}, cfg, credPath)
 	}
-	keycmd.PrintWarnings(stderr, st.KeyWarnings)
+	apitext.KeyWarnings(stderr, st.KeyWarnings)
 	return apitext.Status(stdout, st, time.Now())
 }

@@ -172,22 +172,3 @@ func Status(ctx context.Context, d Daemon, getenv func(string) string, stdout io
 	apitext.Daemon(stdout, st, d.Socket(), launch.LogPath(getenv), time.Now())
 	return nil
 }
-
-// Clearer is the part of spind's client `spin sessions clear` uses.
-type Clearer interface {
-	Clear(ctx context.Context, profile string, mfa bool) (api.ClearedSessions, error)
-}
-
-// ClearSessions is `spin sessions clear`: profile's cached role sessions
-// (all, for ""), with mfa its key set's MFA sessions too, and how many.
-func ClearSessions(ctx context.Context, c Clearer, profile string, mfa bool, stdout io.Writer) error {
-	n, err := c.Clear(ctx, profile, mfa)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "cleared %d session(s); the next request makes a new one\n", n.Cleared)
-	if mfa {
-		fmt.Fprintf(stdout, "cleared %d MFA session(s); the next new session asks for a code\n", n.MFACleared)
-	}
-	return nil
-}
