@@ -51,12 +51,19 @@ type asker struct {
 	caller proc.Process
 }
 
-// whoAsked reads the peer's process chain; it must run while the peer
-// waits for its answer, before the processes can go away. own are the
+// whoAsked reads the peer's process chain (once per connection); it must
+// run while the peer waits for its answer, before the processes can go
+// away. own are the
 // paths of spin's programs (Broker.own).
 func whoAsked(ctx context.Context, own []string) asker {
-	chain := proc.Chain(peerPID(ctx), callerDepth)
-	return asker{chain: chain, caller: proc.Requester(chain, own...)}
+	p, ok := ctx.Value(peerKey{}).(*peer)
+	if !ok {
+		return asker{caller: proc.Requester(nil, own...)}
+	}
+	return p.chain(func() asker {
+		chain := proc.Chain(p.pid, callerDepth)
+		return asker{chain: chain, caller: proc.Requester(chain, own...)}
+	})
 }
 
 // checkCaller enforces the profile's allowed_callers against the program

@@ -3,18 +3,29 @@ package broker
 import (
 	"context"
 	"net"
+	"sync"
 
 	"github.com/cloudspin/spin/internal/proc"
 )
 
-// peerKey carries the connecting process's pid in a request's context.
+// peerKey carries the connection's peer in a request's context.
 type peerKey struct{}
+
+// peer is the process at the other end of one connection: its pid
+// (SO_PEERCRED, fixed when it connected) and, once a request needed it,
+// its chain of parents.
+type peer struct {
+	pid int
+
+	mu    sync.Mutex
+	asked *asker
+}
 
 // connContext records the peer's pid (SO_PEERCRED) for the connection's
 // requests; handlers that hand out something sensitive log who asked.
 func connContext(ctx context.Context, c net.Conn) context.Context {
 	if _, pid, err := peerCred(c); err == nil {
-		return context.WithValue(ctx, peerKey{}, pid)
+		return context.WithValue(ctx, peerKey{}, &peer{pid: pid})
 	}
 	return ctx
 }
@@ -22,8 +33,26 @@ func connContext(ctx context.Context, c net.Conn) context.Context {
 // peerPID is the requesting process's pid, 0 when unknown (a test's
 // handler without a socket, or a platform without peer credentials).
 func peerPID(ctx context.Context) int {
-	pid, _ := ctx.Value(peerKey{}).(int)
-	return pid
+	if p, ok := ctx.Value(peerKey{}).(*peer); ok {
+		return p.pid
+	}
+	return 0
+}
+
+// chain reads the peer's chain once per connection: reading /proc for
+// up to callerDepth processes costs more than the rest of a request, and
+// a keep-alive client asks many times. The peer's executable is read
+// again each time (one readlink), so a peer that exec'd another program
+// on the same connection is read afresh.
+func (p *peer) chain(read func() asker) asker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.asked != nil && len(p.asked.chain) > 0 && proc.Exe(p.pid) == p.asked.chain[0].Exe {
+		return *p.asked
+	}
+	a := read()
+	p.asked = &a
+	return a
 }
 
 // processInfo describes a process for the log: its executable and its

@@ -48,6 +48,10 @@ var shells = []string{"sh", "dash", "bash", "zsh", "ksh", "mksh", "fish", "busyb
 // IsShell reports whether exe is a shell.
 func IsShell(exe string) bool { return slices.Contains(shells, filepath.Base(exe)) }
 
+// Exe is the executable the kernel says pid runs, Unknown when it cannot
+// be read.
+func Exe(pid int) string { return exeOf(pid) }
+
 // Chain returns pid and its ancestors, nearest first: at most depth
 // processes, ending early at the first shell that runs neither -c nor a
 // script (the user's), at init, or at a process that has gone. pid <= 0 gives nil.
