@@ -250,6 +250,23 @@ func (b *Broker) handleShutdown(w http.ResponseWriter, r *http.Request) {
 // new code.
 func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 	profile := r.PathValue("profile")
+	// The MFA session to drop is resolved first: a request that fails
+	// clears nothing.
+	clearMFA := r.URL.Query().Get(api.QueryClearMFA) == "1"
+	keySet := ""
+	if clearMFA && profile != "" {
+		conf, aerr := b.config()
+		if aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+		p, err := conf.Resolve(profile)
+		if err != nil {
+			writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
+			return
+		}
+		keySet = p.Source
+	}
 	b.sessMu.Lock()
 	n := 0
 	for k, s := range b.sessions {
@@ -262,21 +279,7 @@ func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 	b.sessMu.Unlock()
 	b.failures.clear(profile)
 	out := api.ClearedSessions{Cleared: n}
-	if r.URL.Query().Get(api.QueryClearMFA) == "1" {
-		keySet := ""
-		if profile != "" {
-			conf, aerr := b.config()
-			if aerr != nil {
-				writeError(w, aerr)
-				return
-			}
-			p, err := conf.Resolve(profile)
-			if err != nil {
-				writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
-				return
-			}
-			keySet = p.Source
-		}
+	if clearMFA {
 		out.MFACleared = b.clearMFA(keySet)
 	}
 	b.log.Info("sessions cleared", "profile", profile, "count", n, "mfa", out.MFACleared)

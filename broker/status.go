@@ -44,7 +44,24 @@ func (f *failures) note(key sessionKey, explicit string, aerr *api.Error, now ti
 	}
 	f.m[key] = api.FailureStatus{Profile: key.profile, SessionName: explicit, Code: aerr.Code,
 		Error: aerr.Message, Hint: aerr.Hint, At: now}
+	// Callers choose session names freely: keep a profile's latest few.
+	var oldest sessionKey
+	n := 0
+	for k, fs := range f.m {
+		if k.profile != key.profile {
+			continue
+		}
+		if n++; n == 1 || fs.At.Before(f.m[oldest].At) {
+			oldest = k
+		}
+	}
+	if n > maxFailuresPerProfile {
+		delete(f.m, oldest)
+	}
 }
+
+// maxFailuresPerProfile bounds the failures kept per profile.
+const maxFailuresPerProfile = 8
 
 // clear forgets profile's failures, or all of them for "".
 func (f *failures) clear(profile string) {

@@ -3,8 +3,10 @@ package broker
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -124,5 +126,42 @@ func TestStatusShowsKeySetsMFAAndFailures(t *testing.T) {
 	// prompt is not a failure.
 	if st := f.status(t); len(st.Failures) != 0 {
 		t.Errorf("failures %+v, want none", st.Failures)
+	}
+}
+
+// A clear that fails (here: config.yaml broken since the session was made)
+// drops nothing, not the role sessions before the error.
+func TestClearWithMFAFailsWithoutClearing(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	if rec, _ := f.get(t, "/v1/credentials/p"); rec.Code != http.StatusOK {
+		t.Fatalf("credentials: %d %s", rec.Code, rec.Body)
+	}
+	if err := os.WriteFile(f.conf, []byte("profiles: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rec := f.do(t, http.MethodDelete, "/v1/sessions/p?mfa=1", "")
+	if rec.Code == http.StatusOK {
+		t.Fatalf("clear with a broken config.yaml: %d %s, want an error", rec.Code, rec.Body)
+	}
+	if n := len(f.status(t).Sessions); n != 1 {
+		t.Errorf("%d sessions after a failed clear, want the 1 held", n)
+	}
+}
+
+// Callers choose session names: a profile keeps only its latest failures.
+func TestFailuresBoundedPerProfile(t *testing.T) {
+	var f failures
+	at := time.Unix(1_700_000_000, 0)
+	for i := range 3 * maxFailuresPerProfile {
+		name := fmt.Sprintf("s%d", i)
+		f.note(sessionKey{"p", name}, name, &api.Error{Code: api.CodeSTSFailed, Message: "denied"}, at.Add(time.Duration(i)*time.Second))
+	}
+	f.note(sessionKey{"q", ""}, "", &api.Error{Code: api.CodeSTSFailed, Message: "denied"}, at)
+	got := f.list(nil, func(sessionKey) bool { return false })
+	if len(got) != maxFailuresPerProfile+1 {
+		t.Fatalf("kept %d failures, want %d of p and q's one", len(got), maxFailuresPerProfile+1)
+	}
+	if oldest := got[0]; oldest.Profile != "p" || oldest.SessionName != fmt.Sprintf("s%d", 2*maxFailuresPerProfile) {
+		t.Errorf("oldest kept of p is %+v, want s%d", oldest, 2*maxFailuresPerProfile)
 	}
 }
