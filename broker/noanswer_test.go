@@ -56,8 +56,12 @@ func TestHungSTSFailsNamingServiceAndEndpoint(t *testing.T) {
 		t.Errorf("took %s to fail", took)
 	}
 	// status shows the failure against the profile (no session was made).
-	if st := f.status(t); len(st.Sessions) != 0 {
+	st := f.status(t)
+	if len(st.Sessions) != 0 {
 		t.Errorf("sessions %+v, want none", st.Sessions)
+	}
+	if len(st.Failures) != 1 || st.Failures[0].Profile != "p" || st.Failures[0].Code != e.Code || st.Failures[0].Error != want {
+		t.Errorf("failures %+v, want p's %s: %s", st.Failures, e.Code, want)
 	}
 }
 
