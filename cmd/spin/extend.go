@@ -2,10 +2,11 @@ package main
 
 import "github.com/spf13/cobra"
 
-// extendRoot adds what spans the command tree: help topics, `spin list`,
+// extendRoot adds what spans the command tree: help and its topics, `spin list`,
 // and name completion for the commands that take a profile, source or
 // key set name.
 func extendRoot(root *cobra.Command, e *env, g *globals) {
 	root.AddCommand(newHelpConfigTopic(), newListCmd(e, g))
+	root.SetHelpCommand(newHelpCmd(root))
 	completeNames(root, e, g)
 }
