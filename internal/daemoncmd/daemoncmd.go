@@ -106,11 +106,33 @@ func start(ctx context.Context, d Daemon, ensure func(context.Context) (bool, er
 	fmt.Fprintf(t.Stdout, "spind is running (pid %d, keyring %s, socket %s)\n", st.PID, st.Backend, d.Socket())
 	apitext.Net(t.Stdout, st)
 	if !started {
-		if lines := awsnet.FromEnv(t.Getenv).Describe(); len(lines) > 0 {
+		if lines := notInUse(awsnet.FromEnv(t.Getenv).Describe(), st); len(lines) > 0 {
 			fmt.Fprintf(t.Stderr, "spin: spind was already running, so this shell's %s is not used: run 'spin daemon restart' to apply it, or set endpoints:/network: in config.yaml\n", strings.Join(lines, ", "))
 		}
 	}
 	return nil
+}
+
+// notInUse are the lines of the shell's endpoints and network settings
+// that the running spind does not use: a setting it already has (the
+// same AWS_CA_BUNDLE as when it started, say) is no reason to restart.
+func notInUse(lines []string, st api.Status) []string {
+	inUse := map[string]bool{}
+	for s, u := range st.Endpoints {
+		inUse[s+" endpoint: "+u] = true
+	}
+	if n := st.Network; n != nil {
+		inUse["https_proxy: "+n.HTTPSProxy] = n.HTTPSProxy != ""
+		inUse["no_proxy: "+n.NoProxy] = n.NoProxy != ""
+		inUse["ca_bundle: "+n.CABundle] = n.CABundle != ""
+	}
+	var out []string
+	for _, l := range lines {
+		if !inUse[l] {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // unlock hands a locked spind SPIN_KEYRING_PASSPHRASE or the passphrase

@@ -103,6 +103,20 @@ func TestStart(t *testing.T) {
 			t.Errorf("stderr %q", errOut)
 		}
 	})
+	t.Run("already running with the shell's settings: nothing to apply, no warning", func(t *testing.T) {
+		d := &daemon{st: api.Status{PID: 7, Backend: "file",
+			Endpoints: map[string]string{"sts": "http://127.0.0.1:4566"},
+			Network:   &api.NetworkStatus{CABundle: "/etc/ssl/certs/ca-certificates.crt"}}}
+		io, _, errOut := newIO(map[string]string{"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:4566",
+			"AWS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt", "HTTPS_PROXY": "http://proxy.corp:3128"}, "")
+		en, _ := ensure(false, nil)
+		if err := start(t.Context(), d, en, StartOptions{}, io); err != nil {
+			t.Fatal(err)
+		}
+		if want := "spin: spind was already running, so this shell's https_proxy: http://proxy.corp:3128 is not used: run 'spin daemon restart' to apply it, or set endpoints:/network: in config.yaml\n"; errOut.String() != want {
+			t.Errorf("stderr %q, want only the proxy spind does not use: %q", errOut, want)
+		}
+	})
 	t.Run("another backend than asked", func(t *testing.T) {
 		d := &daemon{st: api.Status{Backend: "keyctl"}}
 		io, out, _ := newIO(map[string]string{"SPIN_KEYRING_BACKEND": "file"}, "")
