@@ -40,14 +40,16 @@ func Obtain(fromEnv secret.String, isNew bool, ask Ask) (secret.String, error) {
 		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), noPassphraseHint)
 	}
 	if err := Check(p1.Reveal()); err != nil {
-		return secret.String{}, hint.Wrap(err, "run 'spin unlock' again")
+		// spind stays up, locked: after `spin daemon start` too, the
+		// next step is an unlock, not the start again.
+		return secret.String{}, hint.Wrap(err, "run 'spin unlock' and choose a longer one")
 	}
 	p2, err := ask("same passphrase again: ")
 	if err != nil {
 		return secret.String{}, hint.Wrap(fmt.Errorf("the new file keyring needs a passphrase: %w", err), noPassphraseHint)
 	}
 	if !p1.Equal(p2) {
-		return secret.String{}, hint.Wrap(errors.New("the two passphrases differ; nothing was set"), "run 'spin unlock' again")
+		return secret.String{}, hint.Wrap(errors.New("the two passphrases differ; nothing was set"), "run 'spin unlock' and type the same passphrase twice")
 	}
 	return p1, nil
 }

@@ -38,8 +38,8 @@ func TestObtain(t *testing.T) {
 		{"asked once", "", false, []string{"short"}, "short", 1},
 		{"no terminal", "", false, nil, "hint: " + noPassphraseHint, 1},
 		{"new, asked twice", "", true, []string{good, good}, good, 2},
-		{"new, typo", "", true, []string{good, good + "x"}, "hint: run 'spin unlock' again", 2},
-		{"new, too short", "", true, []string{"short"}, "hint: run 'spin unlock' again", 1},
+		{"new, typo", "", true, []string{good, good + "x"}, "hint: run 'spin unlock' and type the same passphrase twice", 2},
+		{"new, too short", "", true, []string{"short"}, "hint: run 'spin unlock' and choose a longer one", 1},
 		{"new, no terminal", "", true, nil, "hint: " + noPassphraseHint, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
