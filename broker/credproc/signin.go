@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
-	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/spindbin"
 )
 
 // fetchWithSignin handles spind's signin_required for an sso or login
@@ -29,7 +29,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 		return 401, body, nil
 	}
 	defer tty.Close()
-	spin, err := launch.FindBinary("spin")
+	spin, err := spindbin.Find("spin")
 	if err != nil {
 		return 401, body, nil
 	}

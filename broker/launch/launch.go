@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/cloudspin/spin/internal/atomicfile"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/internal/spindbin"
 )
 
 // ErrNoDaemon means nothing answers on the socket.
@@ -152,7 +152,7 @@ func start(o Options) (<-chan int, error) {
 	}
 	defer devnull.Close()
 	args := append([]string{"--socket", o.Socket}, o.Args...)
-	env := AllowedEnv(os.Environ())
+	env := spindbin.AllowedEnv(os.Environ())
 	if o.Explicit {
 		env = ScrubEnv(os.Environ())
 	} else {
@@ -180,39 +180,7 @@ func (o Options) binary() (string, error) {
 	if o.Binary != "" {
 		return o.Binary, nil
 	}
-	return FindSpind()
-}
-
-// FindSpind locates spind: next to this binary (symlinks resolved, so a
-// spin linked into ~/bin finds the spind it was installed with), else on
-// PATH. The path is absolute, for a service definition to name.
-func FindSpind() (string, error) {
-	p, err := FindBinary("spind")
-	if err != nil {
-		return "", errors.New("spind not found next to spin or on PATH: install both binaries together")
-	}
-	return p, nil
-}
-
-// FindBinary finds one of spin's programs: next to this executable
-// (symlinks resolved), else on PATH.
-func FindBinary(name string) (string, error) {
-	if exe, err := os.Executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			cand := filepath.Join(filepath.Dir(real), name)
-			if runtime.GOOS == "windows" {
-				cand += ".exe"
-			}
-			if st, err := os.Stat(cand); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-				return cand, nil
-			}
-		}
-	}
-	p, err := exec.LookPath(name)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Abs(p)
+	return spindbin.Spind()
 }
 
 func (o Options) logFile() string {
@@ -238,28 +206,6 @@ func LogPath(getenv func(string) string) string {
 	}
 	tmp := cmp.Or(getenv("TMPDIR"), "/tmp")
 	return filepath.Join(tmp, fmt.Sprintf("spin-%d", os.Getuid()), "spind.log")
-}
-
-// AllowedEnv returns the part of env an autostarted spind gets: what it
-// needs to find its config, socket, keyring and locale, and nothing that
-// could steer its AWS calls (endpoints, proxies, CA bundles) or carry a
-// secret. GNUPGHOME and PASSWORD_STORE_DIR go beyond DESIGN's list because
-// the pass keyring backend cannot find the user's store without them, and
-// SPIN_KEYRING_BACKEND because an autostart must open the keyring the
-// user chose (it names a backend, never a secret).
-func AllowedEnv(env []string) []string {
-	var out []string
-	for _, kv := range env {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case k == "HOME", k == "PATH", k == "SPIN_CONFIG", k == "SPIN_SOCKET", k == "SPIN_LOG_LEVEL", k == "SPIN_KEYRING_BACKEND",
-			k == "DBUS_SESSION_BUS_ADDRESS", k == "LANG", k == "LANGUAGE",
-			k == "GNUPGHOME", k == "PASSWORD_STORE_DIR",
-			strings.HasPrefix(k, "XDG_"), strings.HasPrefix(k, "LC_"):
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 // ScrubEnv returns env without the variables that carry secrets.

@@ -3,8 +3,8 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/service"
+	"github.com/cloudspin/spin/internal/spindbin"
 )
 
 func newDaemonInstallCmds(e *env, g *globals) []*cobra.Command {
@@ -25,7 +25,7 @@ says what to do instead.`,
 			if err != nil {
 				return err
 			}
-			return u.Install(cmd.Context(), launch.FindSpind, g.config, e.stdout)
+			return u.Install(cmd.Context(), spindbin.Spind, g.config, e.stdout)
 		},
 	}
 	uninstall := &cobra.Command{

@@ -34,7 +34,7 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spind: %s: bad request: %v\n", sdkcheck.Command, err)
 		return 2
 	}
-	var rep sdkcheck.Reply
+	rep := sdkcheck.Reply{Checked: true}
 	if err := Check(ctx, r); err != nil {
 		rep.Problem = err.Error()
 	}
@@ -50,7 +50,7 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 func Check(ctx context.Context, r sdkcheck.Request) error {
 	switch {
 	case r.CredentialsFile != "" && r.Config == nil:
-		return checkCredentials(ctx, r.CredentialsFile, r.Profiles)
+		return checkCredentials(ctx, r.CredentialsFile, r.MACKey, r.Profiles)
 	case r.CredentialsFile == "" && r.Config != nil:
 		return checkConfig(ctx, r.ConfigTarget, r.Config, r.Profiles)
 	}
@@ -90,8 +90,9 @@ func checkConfig(ctx context.Context, target string, data []byte, want []sdkchec
 }
 
 // checkCredentials reads each profile's key pair from the credentials file
-// at path, in place (no copy of the secret is made).
-func checkCredentials(ctx context.Context, path string, want []sdkcheck.Profile) error {
+// at path, in place (no copy of the secret is made), and compares the
+// secret key with the HMAC under macKey that spin sent instead of it.
+func checkCredentials(ctx context.Context, path string, macKey []byte, want []sdkcheck.Profile) error {
 	for _, p := range want {
 		sc, err := loadSharedProfile(ctx, p.Name, func(o *config.LoadSharedConfigOptions) {
 			o.ConfigFiles = []string{}
@@ -100,7 +101,7 @@ func checkCredentials(ctx context.Context, path string, want []sdkcheck.Profile)
 		if err != nil {
 			return fmt.Errorf("aws-sdk-go-v2 cannot read profile %s from %s: %w", p.Name, path, err)
 		}
-		if sc.Credentials.AccessKeyID != p.AccessKeyID || sc.Credentials.SecretAccessKey != p.SecretAccessKey.Reveal() {
+		if sc.Credentials.AccessKeyID != p.AccessKeyID || !sdkcheck.SecretMatches(macKey, p, sc.Credentials.SecretAccessKey) {
 			return fmt.Errorf("aws-sdk-go-v2 reads profile %s's keys in %s differently than spin does (quotes, comments or a repeated key?): add them with 'spin keys add %s' instead", p.Name, path, p.Name)
 		}
 	}

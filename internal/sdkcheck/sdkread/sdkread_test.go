@@ -29,12 +29,27 @@ func TestCheckCredentials(t *testing.T) {
 	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// As the checker gets it: the secret's HMAC, not the secret.
 	check := func(name, secretKey string) error {
-		return Check(context.Background(), sdkcheck.Request{CredentialsFile: path,
+		in, err := sdkcheck.Encode(sdkcheck.Request{CredentialsFile: path,
 			Profiles: []sdkcheck.Profile{{Name: name, AccessKeyID: keyID, SecretAccessKey: secret.New(secretKey)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := sdkcheck.Decode(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Check(context.Background(), r)
 	}
 	if err := check("a", key); err != nil {
 		t.Errorf("the same key: %v", err)
+	}
+	// A request without the MAC (or with the secret itself, the old way)
+	// never matches.
+	plain := sdkcheck.Request{CredentialsFile: path, Profiles: []sdkcheck.Profile{{Name: "a", AccessKeyID: keyID, SecretAccessKey: secret.New(key)}}}
+	if err := Check(context.Background(), plain); err == nil {
+		t.Errorf("a request without the secret's MAC passed")
 	}
 	for _, tt := range []struct{ name, secret, want string }{
 		{"a", key + "x", "aws-sdk-go-v2 reads profile a's keys in " + path + " differently than spin does"},
@@ -103,7 +118,7 @@ func TestServe(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut.String())
 		}
 		var rep sdkcheck.Reply
-		if err := json.Unmarshal(out.Bytes(), &rep); err != nil || !strings.HasPrefix(rep.Problem, tt.problem) || (tt.problem == "") != (rep.Problem == "") {
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil || !rep.Checked || !strings.HasPrefix(rep.Problem, tt.problem) || (tt.problem == "") != (rep.Problem == "") {
 			t.Errorf("secret %q: got %s (%v), want problem %q", tt.secret, out.String(), err, tt.problem)
 		}
 		if strings.Contains(out.String(), key) {
