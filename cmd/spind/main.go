@@ -42,7 +42,14 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, closedFDs []int) int {
 	if len(args) == 1 && args[0] == sdkcheck.Command {
 		// spin's read-back of the AWS files it writes, through the SDK
-		// that spin does not link (internal/sdkcheck).
+		// that spin does not link (internal/sdkcheck). It reads the
+		// user's plaintext keys, so it is hardened as the daemon is, and
+		// it refuses to go on unprotected: it is short-lived, and spin
+		// then says why the file was not written.
+		if err := hardening.Apply(); err != nil {
+			fmt.Fprintf(stderr, "spind: %s: not reading AWS keys unprotected: %v\n", sdkcheck.Command, err)
+			return 1
+		}
 		return sdkread.Serve(ctx, os.Stdin, os.Stdout, stderr)
 	}
 	fs := flag.NewFlagSet("spind", flag.ContinueOnError)
@@ -68,6 +75,12 @@ Flags:
 	autostarted := fs.Bool(strings.TrimPrefix(launch.AutostartFlag, "--"), false,
 		"set by the credential helper and spin when they start spind on demand: ignore AWS_ENDPOINT_URL*, HTTPS_PROXY, NO_PROXY, AWS_CA_BUNDLE and SSL_CERT_FILE (config.yaml's endpoints: and network: still apply)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		// A typo ('spind statsu') or a command this spind does not know
+		// must not start a daemon that holds the caller's pipes.
+		fmt.Fprintf(stderr, "spind: unexpected argument %q\nUsage: spind [flags] (see spind --help)\n", fs.Arg(0))
 		return 2
 	}
 	if *showVersion {

@@ -30,6 +30,9 @@ func Main(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "sdkchecktest: build spind: %v\n%s", err, out)
 		return 2
 	}
+	// os.Setenv, not t.Setenv: TestMain has no *testing.T, and every
+	// test of the package must find this spind on PATH (sdkcheck.Run
+	// looks there). The process ends after m.Run: nothing to restore.
 	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return m.Run()
 }
