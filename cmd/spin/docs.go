@@ -4,23 +4,18 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 
 	"github.com/cloudspin/spin/internal/hint"
+	"github.com/cloudspin/spin/internal/release"
 	"github.com/cloudspin/spin/internal/version"
 )
 
 // newDocsCmd writes the man pages and shell completions that release
-// archives and packages ship. Hidden: only the release build runs it, with
-// SOURCE_DATE_EPOCH so that the pages' dates come from the commit, from a
-// spin built with -tags releasedocs (scripts/release): cobra/doc and the
-// markdown library it links cost every other spin a millisecond of init.
+// archives and packages ship (release.WriteDocs), dated SOURCE_DATE_EPOCH.
 func newDocsCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:    "__release-docs DIR",
@@ -32,32 +27,7 @@ func newDocsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return hint.Wrap(fmt.Errorf("SOURCE_DATE_EPOCH is not a Unix time: %w", err), "export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
 			}
-			date := time.Unix(epoch, 0).UTC()
-			root := cmd.Root()
-			root.DisableAutoGenTag = true // no "generated on <date>" footer
-			root.InitDefaultCompletionCmd()
-			man := filepath.Join(args[0], "man")
-			comp := filepath.Join(args[0], "completions")
-			for _, d := range []string{man, comp} {
-				if err := os.MkdirAll(d, 0o755); err != nil {
-					return err
-				}
-			}
-			header := &doc.GenManHeader{Section: "1", Date: &date, Source: "spin " + version.Get().Version, Manual: "spin manual"}
-			if err := doc.GenManTree(root, header, man); err != nil {
-				return fmt.Errorf("man pages: %w", err)
-			}
-			for name, gen := range map[string]func(string) error{
-				"spin.bash": func(p string) error { return root.GenBashCompletionFileV2(p, true) },
-				"_spin":     root.GenZshCompletionFile,
-				"spin.fish": func(p string) error { return root.GenFishCompletionFile(p, true) },
-				"spin.ps1":  root.GenPowerShellCompletionFileWithDesc,
-			} {
-				if err := gen(filepath.Join(comp, name)); err != nil {
-					return fmt.Errorf("completion %s: %w", name, err)
-				}
-			}
-			return nil
+			return release.WriteDocs(cmd.Root(), args[0], "spin "+version.Get().Version, time.Unix(epoch, 0).UTC())
 		},
 	}
 }
