@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 )
@@ -54,11 +55,13 @@ func (r *Runner) ensureBackend(ctx context.Context) error {
 	defer os.RemoveAll(empty)
 	// tofu's complaint about the providers is expected: kept, and shown
 	// only if the backend was not set up either.
+	// tofu's stdout and stderr are copied by two goroutines: one lock.
 	var log bytes.Buffer
+	logw := lockedWriter{&sync.Mutex{}, &log}
 	r.TF.SetStdout(io.Discard)
 	_, _, err = r.TF.Version(ctx, false)
-	r.TF.SetStdout(&log)
-	r.TF.SetStderr(&log)
+	r.TF.SetStdout(logw)
+	r.TF.SetStderr(logw)
 	if err != nil {
 		return tfError("version", err)
 	}
