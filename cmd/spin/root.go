@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/cliusage"
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/signinflow"
 	"github.com/cloudspin/spin/internal/ttyprompt"
@@ -46,7 +47,7 @@ type globals struct {
 
 func run(ctx context.Context, args []string, e *env) int {
 	root := newRootCmd(e)
-	strictGroups(root)
+	cliusage.Strict(root)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
@@ -64,8 +65,8 @@ func run(ctx context.Context, args []string, e *env) int {
 		return ttyprompt.ExitInterrupted
 	}
 	hint.Print(e.stderr, err)
-	if _, ok := errors.AsType[*usageError](err); ok {
-		return exitUsage
+	if _, ok := errors.AsType[*cliusage.Error](err); ok {
+		return cliusage.ExitCode
 	}
 	return 1
 }

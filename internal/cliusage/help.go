@@ -1,4 +1,4 @@
-package main
+package cliusage
 
 import (
 	"fmt"
@@ -9,11 +9,11 @@ import (
 	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
-// newHelpCmd replaces cobra's help command, which showed spin's own help
+// HelpCmd replaces cobra's help command, which showed spin's own help
 // and exited 0 for a mistyped topic (`spin help confg`, `spin help keys
 // ad`): like an unknown command, that is a usage error naming the nearest
 // command or topic. Topics (`spin help config`) are completed too.
-func newHelpCmd(root *cobra.Command) *cobra.Command {
+func HelpCmd(root *cobra.Command) *cobra.Command {
 	return &cobra.Command{
 		Use:   "help [command | topic]",
 		Short: "Help about any command, or a topic (spin help config)",
@@ -73,5 +73,5 @@ func unknownTopic(cmd *cobra.Command, name string) error {
 		group := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name())
 		h = fmt.Sprintf("did you mean '%s help%s %s'?", cmd.Root().Name(), group, near[0])
 	}
-	return &usageError{fmt.Sprintf("unknown help topic %q for %q", name, cmd.CommandPath()), h}
+	return &Error{fmt.Sprintf("unknown help topic %q for %q", name, cmd.CommandPath()), h}
 }

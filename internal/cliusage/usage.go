@@ -1,4 +1,8 @@
-package main
+// Package cliusage holds the rules spin's command line keeps across its
+// command tree, where cobra's defaults differ: a mistyped command or help
+// topic is a usage error (exit 2) naming the nearest one, and flag errors
+// say where the flags are listed.
+package cliusage
 
 import (
 	"fmt"
@@ -6,26 +10,28 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// usageError is a command line spin cannot parse: exit 2, as shells and
+// Error is a command line spin cannot parse: exit ExitCode, as shells and
 // getopt-style tools do, with the likely command as the hint.
-type usageError struct{ msg, hint string }
+type Error struct{ msg, hint string }
 
-func (u *usageError) Error() string { return u.msg }
-func (u *usageError) Hint() string  { return u.hint }
+func (u *Error) Error() string { return u.msg }
 
-// exitUsage is the exit code of a usageError.
-const exitUsage = 2
+// Hint is the command to run instead.
+func (u *Error) Hint() string { return u.hint }
 
-// strictGroups makes spin and every command group refuse an unknown
+// ExitCode is the exit code of an Error.
+const ExitCode = 2
+
+// Strict makes spin and every command group refuse an unknown
 // subcommand (cobra prints the group's help and exits 0 for `spin keys
 // lst`), suggesting the nearest one, and turns flag errors into usage
 // errors.
-func strictGroups(c *cobra.Command) {
+func Strict(c *cobra.Command) {
 	for _, sub := range c.Commands() {
-		strictGroups(sub)
+		Strict(sub)
 	}
 	c.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &usageError{err.Error(), fmt.Sprintf("run '%s --help' for its flags", cmd.CommandPath())}
+		return &Error{err.Error(), fmt.Sprintf("run '%s --help' for its flags", cmd.CommandPath())}
 	})
 	if !c.HasSubCommands() {
 		return
@@ -51,5 +57,5 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 	if s := cmd.SuggestionsFor(name); len(s) > 0 {
 		h = fmt.Sprintf("did you mean '%s %s'?", cmd.CommandPath(), s[0])
 	}
-	return &usageError{fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath()), h}
+	return &Error{fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath()), h}
 }
