@@ -88,8 +88,11 @@ them fresh through long OpenTofu/Terraform applies.
 
   spin daemon start                     # start spind (once per login)
   spin keys add cloudspin_user          # store the user's keys in the keyring
+  spin profiles write                   # config.yaml's profiles into ~/.aws/config
   aws s3 ls --profile assume-cloudspin_examples-account
-  spin status                           # sessions held, expiry, STS calls`,
+  spin status                           # sessions held, expiry, STS calls
+
+Profiles live in ~/.config/spin/config.yaml ('spin help config').`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Runnable only for --version; cobra's own version flag would need
