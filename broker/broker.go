@@ -371,3 +371,17 @@ func (b *Broker) routeAs(svc awsnet.Service, name string) (string, *http.Client,
 	}
 	return n.Endpoint(svc), awshttp.WithAnswerTimeout(hc, name, b.cfg.AWSTimeout), nil
 }
+
+// resolve reads config.yaml and finds profile in it, or says which of
+// the two failed.
+func (b *Broker) resolve(profile string) (*profiles.Config, profiles.Resolved, *api.Error) {
+	conf, aerr := b.config()
+	if aerr != nil {
+		return nil, profiles.Resolved{}, aerr
+	}
+	p, err := conf.Resolve(profile)
+	if err != nil {
+		return nil, profiles.Resolved{}, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err)
+	}
+	return conf, p, nil
+}

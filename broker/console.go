@@ -38,14 +38,9 @@ func (b *Broker) handleConsole(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeBadRequest, "use --duration between 15m and 12h", "console session of %s: the console allows up to 12h", d))
 		return
 	}
-	conf, aerr := b.config()
+	conf, p, aerr := b.resolve(profile)
 	if aerr != nil {
 		writeError(w, aerr)
-		return
-	}
-	p, err := conf.Resolve(profile)
-	if err != nil {
-		writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)

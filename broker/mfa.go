@@ -126,14 +126,9 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 	req.Code = strings.TrimSpace(req.Code)
 	b.lockIfIdle()
 	b.touch()
-	conf, aerr := b.config()
+	conf, p, aerr := b.resolve(profile)
 	if aerr != nil {
 		writeError(w, aerr)
-		return
-	}
-	p, err := conf.Resolve(profile)
-	if err != nil {
-		writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
 		return
 	}
 	if req.Code == "" {

@@ -255,14 +255,9 @@ func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 	clearMFA := r.URL.Query().Get(api.QueryClearMFA) == "1"
 	keySet := ""
 	if clearMFA && profile != "" {
-		conf, aerr := b.config()
+		_, p, aerr := b.resolve(profile)
 		if aerr != nil {
 			writeError(w, aerr)
-			return
-		}
-		p, err := conf.Resolve(profile)
-		if err != nil {
-			writeError(w, errorf(api.CodeUnknownProfile, "'spin profiles list' shows the profiles", "%v", err))
 			return
 		}
 		keySet = p.Source
