@@ -272,6 +272,15 @@ func (b *Broker) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b.sessMu.Unlock()
+	if n == 0 && profile != "" && !clearMFA {
+		// Nothing held: a mistyped name gets the unknown-profile error
+		// (with the nearest name), not "cleared 0". A profile since
+		// removed from config.yaml with sessions still held was cleared.
+		if _, _, aerr := b.resolve(profile); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
 	b.failures.clear(profile)
 	out := api.ClearedSessions{Cleared: n}
 	if clearMFA {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +164,21 @@ func TestFailuresBoundedPerProfile(t *testing.T) {
 	}
 	if oldest := got[0]; oldest.Profile != "p" || oldest.SessionName != fmt.Sprintf("s%d", 2*maxFailuresPerProfile) {
 		t.Errorf("oldest kept of p is %+v, want s%d", oldest, 2*maxFailuresPerProfile)
+	}
+}
+
+// A mistyped profile is an error naming the nearest one, not "cleared 0".
+func TestClearUnknownProfile(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	rec := f.do(t, http.MethodDelete, "/v1/sessions/pp", "")
+	var e api.Error
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code == http.StatusOK || e.Code != api.CodeUnknownProfile {
+		t.Fatalf("clear of a mistyped profile: %d %s, want %s", rec.Code, rec.Body, api.CodeUnknownProfile)
+	}
+	if !strings.Contains(e.Message, `"p"`) {
+		t.Errorf("message %q does not name the nearest profile p", e.Message)
+	}
+	if rec := f.do(t, http.MethodDelete, "/v1/sessions/p", ""); rec.Code != http.StatusOK {
+		t.Errorf("clear of a known profile holding nothing: %d %s", rec.Code, rec.Body)
 	}
 }
