@@ -146,7 +146,13 @@ func keyringCheck(ctx context.Context, d Daemon, st api.Status) (c Check, keys [
 	}
 	keys, err := d.ListKeys(ctx)
 	if err != nil {
-		return Check{Fail, "keyring", err.Error(), "set keyring.backend in spin's config.yaml"}, nil, false
+		// spind's own fix first: a broken config.yaml is fixed in the
+		// file, not by choosing another backend.
+		msg, fix := err.Error(), "set keyring.backend in spin's config.yaml"
+		if ae, ok := errors.AsType[*api.Error](err); ok && ae.Hint != "" {
+			msg, fix = ae.Message, ae.Hint
+		}
+		return Check{Fail, "keyring", msg, fix}, nil, false
 	}
 	if len(keys) == 0 {
 		return Check{Warn, "keyring", st.Backend + " reachable, no key sets stored", "spin keys add NAME"}, keys, true

@@ -69,6 +69,8 @@ func TestSpindAndKeyringChecks(t *testing.T) {
 			[]string{"ok   spind: running, version " + version.String(), "warn keyring: file reachable, no key sets stored (fix: spin keys add NAME)"}},
 		{"keyring error", fakeDaemon{st: ok, keyErr: errors.New("dbus gone")},
 			[]string{"ok   spind: running, version " + version.String(), "FAIL keyring: dbus gone (fix: set keyring.backend in spin's config.yaml)"}},
+		{"broken config.yaml", fakeDaemon{st: ok, keyErr: &api.Error{Code: api.CodeConfigInvalid, Message: "c.yaml:3:4: bad", Hint: "fix c.yaml"}},
+			[]string{"ok   spind: running, version " + version.String(), "FAIL keyring: c.yaml:3:4: bad (fix: fix c.yaml)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.d.sock = "/s"
