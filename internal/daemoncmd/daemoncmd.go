@@ -186,16 +186,11 @@ func Stop(ctx context.Context, d Daemon, stdout io.Writer) error {
 }
 
 // Status is `spin daemon status`: spind's process, with its log's path.
-// spind opens its keyring for it (resolving auto) as for `spin daemon
-// start`: a spind whose keyring does not open is not healthy.
 func Status(ctx context.Context, d Daemon, getenv func(string) string, stdout io.Writer) error {
-	st, err := d.CheckKeyring(ctx)
+	st, err := d.Status(ctx)
 	if err != nil {
 		return err
 	}
 	apitext.Daemon(stdout, st, d.Socket(), launch.LogPath(getenv), time.Now())
-	if st.KeyringError != "" {
-		return hint.Wrap(errors.New("spind runs, but its keyring does not open: "+st.KeyringError), st.KeyringHint)
-	}
 	return nil
 }

@@ -207,23 +207,3 @@ func TestStatusNamesSocketAndLog(t *testing.T) {
 		}
 	}
 }
-
-// A spind whose keyring does not open is not healthy: status says why,
-// with the fix, and fails.
-func TestStatusFailsWhenKeyringDoesNotOpen(t *testing.T) {
-	var out bytes.Buffer
-	d := &daemon{st: api.Status{PID: 7, Backend: "auto", KeyringError: "no keyring backend works here", KeyringHint: "set keyring.backend: file"}}
-	err := Status(t.Context(), d, func(string) string { return "" }, &out)
-	if err == nil || !strings.Contains(err.Error(), "keyring does not open: no keyring backend works here") {
-		t.Fatalf("got %v, want the keyring's error", err)
-	}
-	if h, ok := errors.AsType[interface {
-		error
-		Hint() string
-	}](err); !ok || h.Hint() != "set keyring.backend: file" {
-		t.Errorf("hint of %v: want spind's", err)
-	}
-	if !strings.Contains(out.String(), "pid:      7\n") || len(d.calls) != 1 || d.calls[0] != "check" {
-		t.Errorf("status printed %q after calls %v; want the block after one keyring check", out.String(), d.calls)
-	}
-}
