@@ -33,10 +33,10 @@ func (p *parser) parseFile(data []byte) *value {
 		return nil
 	}
 	if root.Kind != yaml.MappingNode {
-		p.Errorf(root, "a stack-instance file must be a mapping with the keys %s, got %s", strings.Join(schema.known(), ", "), yamlnode.Describe(root))
+		p.Errorf(root, "a stack-instance file must be a mapping with the keys %s, got %s", strings.Join(schema().known(), ", "), yamlnode.Describe(root))
 		return nil
 	}
-	return p.walk(root, schema, "", "at the top level")
+	return p.walk(root, schema(), "", "at the top level")
 }
 
 // anyValue converts a parameter's value: any YAML that has a JSON form.

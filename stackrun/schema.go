@@ -59,7 +59,9 @@ var backendFlags = []string{"encrypt", "use_path_style", "skip_credentials_valid
 // endpointNames are the s3 backend's endpoints block keys spin passes on.
 var endpointNames = []string{"s3", "sts", "iam"}
 
-var schema = func() *spec {
+// schema is built on first use: spin links stackrun, and every spin
+// process (the credential helper too) would otherwise build it at start.
+var schema = sync.OnceValue(func() *spec {
 	backend := section("terraform_backend",
 		field{"bucket", text(checkBucket)},
 		field{"key", text(checkKey)},
@@ -86,7 +88,7 @@ var schema = func() *spec {
 			field{"region", text(checkRegion)},
 		)},
 	)
-}()
+})
 
 // walk checks n against s and converts it. name is n's key and where says
 // where that key is, both for messages. A null section returns nil (it

@@ -122,9 +122,12 @@ func TestLeanHelperIsStatic(t *testing.T) {
 	}
 }
 
-// spin's own packages do no work at start-up (regexps are compiled on
-// first use): `spin credential-process` starts once per SDK client when
-// used as the helper, and every command pays for every package's init.
+// spin's own packages do no work at start-up (regexps are compiled and
+// tables such as stackrun's schema built on first use): `spin
+// credential-process` starts once per SDK client when used as the
+// helper, and every command pays for every package's init. Package-level
+// errors and literals stay well under the limit; stackrun's schema alone
+// was 3 KiB.
 func TestSpinPackagesInitCheaply(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds spin")
@@ -147,7 +150,7 @@ func TestSpinPackagesInitCheaply(t *testing.T) {
 			continue
 		}
 		seen++
-		if bytes, err := strconv.Atoi(f[7]); err != nil || bytes > 16<<10 {
+		if bytes, err := strconv.Atoi(f[7]); err != nil || bytes > 2<<10 {
 			t.Errorf("%s allocates %s bytes at init: compile regexps and build tables on first use", f[1], f[7])
 		}
 	}
