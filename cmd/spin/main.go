@@ -11,7 +11,15 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.Background(), func() {}
+	// As the helper, spin leaves SIGINT and SIGTERM to end it, as
+	// spin-credential-process does: the helper has nothing to restore
+	// (spind carries on), and catching them would cost each of its
+	// processes a goroutine and a thread, over a millisecond on a 2-core
+	// VM (issue 16).
+	if _, _, helper := helperCall(os.Args[1:]); !helper {
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	}
 	code := run(ctx, os.Args[1:], newEnv())
 	stop()
 	os.Exit(code)

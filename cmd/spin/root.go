@@ -46,13 +46,15 @@ type globals struct {
 }
 
 func run(ctx context.Context, args []string, e *env) int {
-	root := newRootCmd(e)
-	cliusage.Strict(root)
-	root.SetArgs(args)
-	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
-	err := root.ExecuteContext(ctx)
+	if g, profile, ok := helperCall(args); ok {
+		return exitCode(credentialProcess(ctx, e, g, profile), e)
+	}
+	return exitCode(execute(ctx, args, e), e)
+}
+
+// exitCode is the exit code for a command's error, which it prints
+// unless the command has.
+func exitCode(err error, e *env) int {
 	if err == nil {
 		return 0
 	}
@@ -69,6 +71,17 @@ func run(ctx context.Context, args []string, e *env) int {
 		return cliusage.ExitCode
 	}
 	return 1
+}
+
+// execute runs the command args name in spin's command tree.
+func execute(ctx context.Context, args []string, e *env) error {
+	root := newRootCmd(e)
+	cliusage.Strict(root)
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	return root.ExecuteContext(ctx)
 }
 
 // exitError ends the process with code after the command printed its own
