@@ -12,11 +12,13 @@ import (
 // noKeySet is the answer for a key set name the keyring does not hold,
 // with the near miss among the stored names ("did you mean"), found by the
 // same suggester as config.yaml's unknown profiles and keys. Listing the
-// keyring happens only on this error path, so lookups stay one Get.
+// keyring happens only on this error path, so lookups stay one Get. The
+// near miss is a parenthesis, not a final question: the helper's one line
+// is message, colon, hint.
 func (b *Broker) noKeySet(ctx context.Context, k Keys, name string) *api.Error {
 	msg := fmt.Sprintf("no key set %s in the %s keyring", name, b.backend)
 	if s := suggestKeySet(ctx, k, name); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
 	}
 	return errorf(api.CodeNotFound, "run 'spin keys list'", "%s", msg)
 }
@@ -32,7 +34,7 @@ func (b *Broker) missingSource(ctx context.Context, k Keys, conf *profiles.Confi
 	msg := fmt.Sprintf("profile %s: key set %s is not in the %s keyring", profile, name, b.backend)
 	if s := suggestKeySet(ctx, k, name); s != "" {
 		return errorf(api.CodeKeySetMissing, fmt.Sprintf("set source: %s for profile %s in %s, or run 'spin keys add %s'", s, profile, path, name),
-			"%s; did you mean %q?", msg, s)
+			"%s (did you mean %s?)", msg, s)
 	}
 	return errorf(api.CodeKeySetMissing, fmt.Sprintf("run 'spin keys add %s'", name), "%s", msg)
 }

@@ -47,7 +47,7 @@ func (b *Broker) signinSource(w http.ResponseWriter, r *http.Request, in any, lo
 	case !ok:
 		msg := fmt.Sprintf("no source %s in %s", q.name, conf.Path)
 		if s := yamlnode.Suggest(q.name, conf.SourceOrder); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 		aerr = errorf(api.CodeNotFound, "add it under sources: in "+conf.Path, "%s", msg)
 	case def.Kind == profiles.KindLogin && login:

@@ -244,11 +244,13 @@ func (c *Config) Resolve(name string) (Resolved, error) {
 		if len(c.Order) == 0 {
 			return Resolved{}, fmt.Errorf("%w %q: %s defines no profiles", ErrUnknownProfile, name, c.Path)
 		}
-		msg := fmt.Sprintf("%s (known: %s)", c.Path, strings.Join(c.Order, ", "))
+		// The near miss inside the parenthesis, as yamlnode's unknown
+		// keys: spind appends its hint after a colon.
+		msg := fmt.Sprintf("%s (known: %s", c.Path, strings.Join(c.Order, ", "))
 		if s := yamlnode.Suggest(name, c.Order); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		return Resolved{}, fmt.Errorf("%w %q in %s", ErrUnknownProfile, name, msg)
+		return Resolved{}, fmt.Errorf("%w %q in %s)", ErrUnknownProfile, name, msg)
 	}
 	kind := cmp.Or(p.Kind, KindKeySet)
 	if d, ok := c.Sources[p.Source]; ok {

@@ -19,9 +19,9 @@ var errorCases = []struct {
 	want      []string
 }{
 	{"unknown top-level key", "keyrin:\n  backend: file\n", []string{
-		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles, endpoints, network, keys); did you mean "keyring"?`}},
+		`config.yaml:1:1: unknown key "keyrin" at the top level (known: keyring, defaults, sources, profiles, endpoints, network, keys; did you mean "keyring"?)`}},
 	{"unknown profile key", "profiles:\n  x:\n    source: k\n    rolearn: " + arn + "\n", []string{
-		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name, source_identity, session_tags, transitive_tag_keys, allowed_callers); did you mean "role_arn"?`}},
+		`config.yaml:4:5: unknown key "rolearn" in profile "x" (known: source, role_arn, role_session_name, external_id, mfa_serial, region, duration, min_validity, sso_account_id, sso_role_name, source_identity, session_tags, transitive_tag_keys, allowed_callers; did you mean "role_arn"?)`}},
 	{"unknown key without a suggestion", "defaults:\n  colour: red\n", []string{
 		`config.yaml:2:3: unknown key "colour" in defaults (known: region, duration, min_validity, mfa_duration)`}},
 	{"list for a mapping", "profiles:\n  - x\n", []string{
@@ -108,13 +108,13 @@ var errorCases = []struct {
 	{"endpoint not a URL", "endpoints:\n  sso_oidc: oidc.example.com\n", []string{
 		`config.yaml:2:13: sso_oidc endpoint "oidc.example.com" in endpoints: not an absolute URL (want https://host[:port])`}},
 	{"unknown endpoint service", "endpoints:\n  stss: https://x\n", []string{
-		`config.yaml:2:3: unknown key "stss" in endpoints (known: sts, sso, sso_oidc, signin, s3, iam); did you mean "sts"?`}},
+		`config.yaml:2:3: unknown key "stss" in endpoints (known: sts, sso, sso_oidc, signin, s3, iam; did you mean "sts"?)`}},
 	{"proxy without scheme", "network:\n  https_proxy: proxy:3128\n", []string{
 		`config.yaml:2:16: https_proxy "proxy:3128" in network: want http://host:port or https://host:port`}},
 	{"missing CA bundle", "network:\n  ca_bundle: /nonexistent/corp.pem\n", []string{
 		`config.yaml:2:14: ca_bundle "/nonexistent/corp.pem" in network: open /nonexistent/corp.pem: no such file or directory`}},
 	{"unknown network key", "network:\n  http_proxy: http://p:1\n", []string{
-		`config.yaml:2:3: unknown key "http_proxy" in network (known: https_proxy, no_proxy, ca_bundle); did you mean "https_proxy"?`}},
+		`config.yaml:2:3: unknown key "http_proxy" in network (known: https_proxy, no_proxy, ca_bundle; did you mean "https_proxy"?)`}},
 	{"several errors, in file order", "profiles:\n  x:\n    source: k\n    duration: 1d\ndefaults:\n  region: Mars\n", []string{
 		`config.yaml:4:15: duration "1d" in profile "x" is not a duration (use a number and a unit: 900s, 15m, 1h30m)`,
 		`config.yaml:6:11: region "Mars" in defaults is not an AWS region name (lowercase letters, digits and -, like eu-west-1)`}},

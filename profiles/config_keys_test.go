@@ -17,7 +17,7 @@ func TestKeysMaxAge(t *testing.T) {
 		{"keys:\n  max_age: 36h\n", 36 * time.Hour, ""},
 		{"keys:\n  max_age: 0d\n", 0, "config.yaml:2:12: max_age \"0d\" in keys must be a positive whole number of days"},
 		{"keys:\n  max_age: soon\n", 0, "config.yaml:2:12: max_age \"soon\" in keys is not a duration"},
-		{"keys:\n  maxage: 30d\n", 0, `config.yaml:2:3: unknown key "maxage" in keys (known: max_age)`},
+		{"keys:\n  maxage: 30d\n", 0, `config.yaml:2:3: unknown key "maxage" in keys (known: max_age; did you mean "max_age"?)`},
 	}
 	for _, tt := range tests {
 		c, err := Parse("config.yaml", []byte(tt.src))

@@ -90,7 +90,7 @@ var sourceErrorCases = []struct {
 		`config.yaml:3:5: source "ci" (web_identity) needs one of github_actions: true, token_file: PATH or token_command: CMD`,
 		`config.yaml:4:19: token_file "token" in source "ci" (web_identity) must be an absolute path or start with ~/ (only the current user's ~ is expanded)`}},
 	{"typo in web_identity", "sources:\n  ci:\n    web_identity:\n      github_actions: true\n      audiance: x\n", []string{
-		`config.yaml:5:7: unknown key "audiance" in source "ci" (web_identity) (known: github_actions, token_file, token_command, audience); did you mean "audience"?`}},
+		`config.yaml:5:7: unknown key "audiance" in source "ci" (web_identity) (known: github_actions, token_file, token_command, audience; did you mean "audience"?)`}},
 	{"sso without start_url", "sources:\n  corp:\n    sso: {region: us-east-1}\n", []string{
 		`config.yaml:3:5: start_url is missing in source "corp" (sso) (the AWS access portal URL, like https://d-1234567890.awsapps.com/start)`}},
 	{"sso with http start_url", "sources:\n  corp:\n    sso: {start_url: http://x, region: us-east-1}\n", []string{

@@ -141,7 +141,7 @@ func TestResolveUnknown(t *testing.T) {
 	// A near miss names the profile meant.
 	c = parse(t, "profiles:\n  assume-prod: {source: k}\n  assume-dev: {source: k}\n")
 	_, err = c.Resolve("asume-prod")
-	if want := `unknown profile "asume-prod" in config.yaml (known: assume-prod, assume-dev); did you mean "assume-prod"?`; err == nil || err.Error() != want {
+	if want := `unknown profile "asume-prod" in config.yaml (known: assume-prod, assume-dev; did you mean "assume-prod"?)`; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}
 	_, err = parse(t, "").Resolve("x")

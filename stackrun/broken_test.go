@@ -24,7 +24,7 @@ func TestBrokenFilesErrorAtTheMistake(t *testing.T) {
 		{"duplicate-key.yaml", []string{
 			`duplicate-key.yaml:8:5: duplicate key "s3" in terraform_backend.endpoints (first at 6:5)`}},
 		{"unknown-key-deep.yaml", []string{
-			`unknown-key-deep.yaml:7:5: unknown key "sst" in terraform_backend.endpoints (known: s3, sts, iam); did you mean "sts"?`}},
+			`unknown-key-deep.yaml:7:5: unknown key "sst" in terraform_backend.endpoints (known: s3, sts, iam; did you mean "sts"?)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -118,9 +118,9 @@ var configErrors = []struct {
 	want []string
 }{
 	{"unknown top-level key", []string{"instance: {group: g}\nresource:\n  region: eu-west-1\n"}, []string{
-		`st/stack-instance-defaults.yaml:2:1: unknown key "resource" at the top level (known: instance, parameters, terraform_backend, resources); did you mean "resources"?`}},
+		`st/stack-instance-defaults.yaml:2:1: unknown key "resource" at the top level (known: instance, parameters, terraform_backend, resources; did you mean "resources"?)`}},
 	{"unknown backend key in the local file", []string{"instance: {group: g}\n", "terraform_backend:\n  buckett: b\n"}, []string{
-		`st/stack-instance-local.yaml:2:3: unknown key "buckett" in terraform_backend (known: bucket, key, region, role_arn, profile, endpoints, encrypt, use_path_style, skip_credentials_validation, skip_region_validation, skip_requesting_account_id, skip_metadata_api_check, skip_s3_checksum); did you mean "bucket"?`}},
+		`st/stack-instance-local.yaml:2:3: unknown key "buckett" in terraform_backend (known: bucket, key, region, role_arn, profile, endpoints, encrypt, use_path_style, skip_credentials_validation, skip_region_validation, skip_requesting_account_id, skip_metadata_api_check, skip_s3_checksum; did you mean "bucket"?)`}},
 	{"unknown endpoint", []string{"terraform_backend:\n  endpoints:\n    dynamodb: http://x\n"}, []string{
 		`st/stack-instance-defaults.yaml:3:5: unknown key "dynamodb" in terraform_backend.endpoints (known: s3, sts, iam)`}},
 	{"number for a string", []string{"instance:\n  group: 2024\n"}, []string{
@@ -152,7 +152,7 @@ var configErrors = []struct {
 	{"tab character", []string{"instance:\n\tgroup: g\n"}, []string{
 		`st/stack-instance-defaults.yaml:2:1: invalid YAML: found character that cannot start any token`}},
 	{"errors in two files", []string{"instance:\n  grup: g\n", "resources: {region: EU}\n"}, []string{
-		`st/stack-instance-defaults.yaml:2:3: unknown key "grup" in instance (known: group); did you mean "group"?`,
+		`st/stack-instance-defaults.yaml:2:3: unknown key "grup" in instance (known: group; did you mean "group"?)`,
 		`st/stack-instance-local.yaml:1:21: region "EU" in resources is not an AWS region name (lowercase letters, digits and -, like eu-west-1)`}},
 	{"no group after merging", []string{"parameters: {a: 1}\n", "resources: {}\n"}, []string{
 		`instance.group is not set in st/stack-instance-defaults.yaml, st/stack-instance-local.yaml`}},

@@ -26,7 +26,7 @@ func TestHelperErrorsAreOneActionableLine(t *testing.T) {
 			want:     []string{"profile ghosted: key set ghost is not in the secret-service keyring", "spin keys add ghost"}},
 		{name: "malformed config", profile: "assume-test",
 			profiles: fmt.Sprintf("  assume-test:\n    source: x\n    rolearn: %s\n", role),
-			want:     []string{"config.yaml:9:5:", `unknown key "rolearn"`, `did you mean "role_arn"`}},
+			want:     []string{"config.yaml:9:5:", `unknown key "rolearn"`, `did you mean "role_arn"?): fix the file`}},
 		{name: "duration under min_validity plus margin", profile: "assume-test",
 			defaults: "  duration: 15m\n  min_validity: 15m\n",
 			want:     []string{"config.yaml:", "duration", "min_validity"}},

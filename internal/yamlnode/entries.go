@@ -49,13 +49,15 @@ func (r *Reader) Entries(n *yaml.Node, where string, known []string) []Entry {
 }
 
 // Unknown records key as not one of known, naming the near miss if there
-// is one.
+// is one. The near miss stays inside the parenthesis: spind's answer adds
+// its hint after a colon (the helper's one line), and "…?: fix the file"
+// does not read as a sentence.
 func (r *Reader) Unknown(key *yaml.Node, where string, known []string) {
-	msg := fmt.Sprintf("unknown key %q %s (known: %s)", key.Value, where, strings.Join(known, ", "))
+	msg := fmt.Sprintf("unknown key %q %s (known: %s", key.Value, where, strings.Join(known, ", "))
 	if s := SuggestKey(key.Value, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	r.Errorf(key, "%s", msg)
+	r.Errorf(key, "%s)", msg)
 }
 
 // Suggest returns the known name closest to name, if it is close: the

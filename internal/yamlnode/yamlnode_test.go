@@ -106,7 +106,7 @@ func TestEntries(t *testing.T) {
 		t.Fatalf("deep entries: %+v", deep)
 	}
 	want := []string{
-		`f.yaml:4:10: unknown key "grup" in b.deep (known: group); did you mean "group"?`,
+		`f.yaml:4:10: unknown key "grup" in b.deep (known: group; did you mean "group"?)`,
 		`f.yaml:4:29: duplicate key "group" in b.deep (first at 4:19)`,
 		`f.yaml:5:1: aliases (*x) are not supported in f files: write the value out`,
 		`f.yaml:6:1: merge keys (<<) are not supported in f files: write the settings out`,
