@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cloudspin/spin/internal/yamlnode"
 )
 
 // Marker is the first line after the header of every section spin writes.
@@ -76,6 +78,17 @@ func (e *DuplicateError) Error() string {
 		lines[i] = strconv.Itoa(l)
 	}
 	return fmt.Sprintf("profile %s is defined %d times (lines %s); merge them by hand", e.Name, len(e.Lines), strings.Join(lines, ", "))
+}
+
+// managedProfiles returns the names of the profiles spin wrote.
+func (c *AWSConfig) managedProfiles() []string {
+	var out []string
+	for _, s := range c.Sections() {
+		if p, ok := s.Profile(); ok && s.Managed {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // profileSections returns the sections that define profile name.
@@ -157,13 +170,17 @@ func (c *AWSConfig) appendBlock(block []string) {
 
 // RemoveProfile deletes the managed profile name: its header and settings,
 // and the blank line that separated it when that would leave two. Comments
-// after its last setting stay.
+// after its last setting stay. A name that is not there names the managed
+// profile meant, if one is near: only those could be removed.
 func (c *AWSConfig) RemoveProfile(name string) error {
 	s, found, err := c.onlySection(name)
 	switch {
 	case err != nil:
 		return err
 	case !found:
+		if near := yamlnode.Suggest(name, c.managedProfiles()); near != "" {
+			return fmt.Errorf("%w %s (did you mean %s?)", ErrNoProfile, name, near)
+		}
 		return fmt.Errorf("%w %s", ErrNoProfile, name)
 	case !s.Managed:
 		return &UnmanagedError{Names: []string{name}, Lines: []int{s.Line}}

@@ -148,6 +148,8 @@ func TestEditRefusals(t *testing.T) {
 		{"duplicate", "[profile p]\n" + Marker + "\n[profile  p]\n", "p", false, "profile p is defined 2 times (lines 1, 3); merge them by hand"},
 		{"default twice", "[default]\n[profile default]\n", "default", true, "profile default is defined 2 times (lines 1, 2); merge them by hand"},
 		{"missing", "[profile q]\n", "p", true, "no such profile p"},
+		// The near miss is a profile spin could remove: a managed one.
+		{"missing near managed", "[profile prod-admin]\n" + Marker + "\n[profile prod-adm]\n", "prod-admn", true, "no such profile prod-admn (did you mean prod-admin?)"},
 	}
 	for _, tt := range tests {
 		doc := ParseAWSConfig([]byte(tt.in))
