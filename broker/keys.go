@@ -288,6 +288,11 @@ func (b *Broker) handleKeyExport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(api.CodeKeyring, "", "read key set %s: %v", name, err))
 		return
 	}
+	if req.Check {
+		// The key set is there: the CLI may now ask for its secret.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if req.Allow && subtle.ConstantTimeCompare([]byte(req.SecretAccessKey.Reveal()), []byte(ks.SecretAccessKey.Reveal())) != 1 {
 		b.log.Warn("allow-export refused: wrong secret", "key_set", name, "pid", peerPID(r.Context()))
 		writeError(w, errorf(api.CodeForbidden, fmt.Sprintf("give the secret access key stored in key set %s", name),

@@ -113,6 +113,28 @@ func (b *Broker) endRoundLocked(st *mfaState, errMsg string) {
 
 type mfaRequest struct {
 	Code string `json:"code"`
+	// Check asks only whether a code for the profile could be taken
+	// (profile, key set, MFA device): `spin mfa` asks it before the user
+	// types a code that a mistyped profile name would waste.
+	Check bool `json:"check,omitempty"`
+}
+
+// checkMFA answers a check: the refusals a code for p would meet before
+// it reaches AWS, or 204. It touches no prompt round: nobody was asked.
+func (b *Broker) checkMFA(w http.ResponseWriter, r *http.Request, conf *profiles.Config, p profiles.Resolved) {
+	ks, aerr := b.keySet(r.Context(), conf, p.Source, p.Name)
+	if aerr == nil && mfaSerial(p, ks) == "" {
+		aerr = noMFASerial(p)
+	}
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func noMFASerial(p profiles.Resolved) *api.Error {
+	return errorf(api.CodeBadRequest, "", "profile %s has no mfa_serial (set it on the profile or with 'spin keys add %s --mfa-serial ARN --force')", p.Name, p.Source)
 }
 
 // handleMFA takes a code for a profile's key set and makes the MFA session.
@@ -131,6 +153,10 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	if req.Check {
+		b.checkMFA(w, r, conf, p)
+		return
+	}
 	if req.Code == "" {
 		// The prompting helper could not get a code: free its waiters.
 		b.failRound(p.Source, "the helper asked to prompt got no MFA code")
@@ -144,7 +170,7 @@ func (b *Broker) handleMFA(w http.ResponseWriter, r *http.Request) {
 	}
 	serial := mfaSerial(p, ks)
 	if serial == "" {
-		writeError(w, errorf(api.CodeBadRequest, "", "profile %s has no mfa_serial (set it on the profile or with 'spin keys add %s --mfa-serial ARN --force')", profile, p.Source))
+		writeError(w, noMFASerial(p))
 		return
 	}
 	if len(req.Code) != 6 || strings.Trim(req.Code, "0123456789") != "" {

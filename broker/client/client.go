@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -217,6 +218,13 @@ func (c *Client) MFA(ctx context.Context, profile, code string) error {
 		return err
 	}
 	return c.do(ctx, http.MethodPost, api.PathMFA+url.PathEscape(profile), bytes.NewReader(body), nil)
+}
+
+// MFACheck asks spind whether it could take an MFA code for profile (the
+// profile, its key set and MFA device are there) without giving one: the
+// error it would answer a code with, or nil.
+func (c *Client) MFACheck(ctx context.Context, profile string) error {
+	return c.do(ctx, http.MethodPost, api.PathMFA+url.PathEscape(profile), strings.NewReader(`{"check":true}`), nil)
 }
 
 // ClearSessions drops cached role sessions, all or one profile's, and

@@ -137,16 +137,22 @@ func TestPromptsEndOnCtrlCAndCtrlD(t *testing.T) {
 			"spin: keys add k: read the access key id: no answer: the input ended (Ctrl-D)"},
 		{"secret, Ctrl-D", []string{"keys", "add", "k"}, []step{{"AWS access key id: ", "AKIAIOSFODNN7EXAMPLE\r"}, {"AWS secret access key: ", ctrlD}}, 1,
 			"spin: keys add k: read the secret access key: no answer: the input ended (Ctrl-D)"},
+		{"store k", nil, nil, 0, ""},
 		{"MFA code, Ctrl-C", []string{"mfa", "p"}, []step{{"MFA code for profile p: ", "12" + ctrlC}}, 130, ""},
 		{"MFA code, Ctrl-D", []string{"mfa", "p"}, []step{{"MFA code for profile p: ", ctrlD}}, 1, "spin: read the MFA code: no answer: the input ended (Ctrl-D)"},
 	}
 	for _, tt := range tests {
 		if tt.args == nil {
-			// keys add checks the keyring before it asks: unlock it.
-			cmd := exec.Command(p.exe, "daemon", "start")
-			cmd.Dir, cmd.Env = p.dir, append(p.env, "SPIN_KEYRING_PASSPHRASE=correct horse battery staple")
+			// keys add checks the keyring before it asks: unlock it; spin
+			// mfa checks the profile's key set: store it.
+			args, stdin := []string{"daemon", "start"}, ""
+			if tt.name == "store k" {
+				args, stdin = []string{"keys", "add", "k", "--stdin"}, "AKIAIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+			}
+			cmd := exec.Command(p.exe, args...)
+			cmd.Dir, cmd.Env, cmd.Stdin = p.dir, append(p.env, "SPIN_KEYRING_PASSPHRASE=correct horse battery staple"), strings.NewReader(stdin)
 			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("spin daemon start: %v\n%s", err, out)
+				t.Fatalf("spin %s: %v\n%s", strings.Join(args, " "), err, out)
 			}
 			continue
 		}

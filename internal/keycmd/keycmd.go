@@ -102,10 +102,15 @@ func askPair(ctx context.Context, tty Terminal) (keyinput.Pair, error) {
 }
 
 // AllowExport grants key set name's export to bootstrap profiles, with its
-// secret access key (from stdin, or asked) as proof, or revokes it.
+// secret access key (from stdin, or asked) as proof, or revokes it. spind
+// checks the name first, so a mistyped one fails with its error (and the
+// name meant) before anyone types a secret.
 func AllowExport(ctx context.Context, s Store, name string, revoke, stdin bool, t IO) error {
 	req := api.ExportRequest{Allow: !revoke}
 	if !revoke {
+		if err := s.SetExport(ctx, name, api.ExportRequest{Allow: true, Check: true}); err != nil {
+			return err
+		}
 		hardening.ForSecret(t.Stderr)
 		var err error
 		if stdin {

@@ -20,6 +20,7 @@ type store struct {
 	put      api.KeyRequest
 	export   api.ExportRequest
 	keys     []api.KeyInfo
+	unknown  error // spind's answer for a key set it does not hold
 }
 
 func (s *store) KeyringReady(context.Context) error {
@@ -31,6 +32,10 @@ func (s *store) PutKey(_ context.Context, name string, k api.KeyRequest) error {
 	return nil
 }
 func (s *store) SetExport(_ context.Context, name string, r api.ExportRequest) error {
+	if r.Check {
+		s.calls = append(s.calls, "check "+name)
+		return s.unknown
+	}
 	s.calls, s.export = append(s.calls, "export "+name), r
 	return nil
 }
@@ -154,18 +159,29 @@ func TestAllowExport(t *testing.T) {
 			t.Errorf("err %v, export %+v", err, s.export)
 		}
 	})
-	t.Run("no terminal: nothing sent", func(t *testing.T) {
+	t.Run("no terminal: no secret sent", func(t *testing.T) {
 		s := &store{}
 		io, _, _ := newIO("", &tty{})
 		err := AllowExport(t.Context(), s, "boot", false, false, io)
-		if err == nil || !strings.HasPrefix(err.Error(), "keys allow-export boot: ") || hint.Of(err) != "pipe the secret in with --stdin" || len(s.calls) != 0 {
+		if err == nil || !strings.HasPrefix(err.Error(), "keys allow-export boot: ") || hint.Of(err) != "pipe the secret in with --stdin" || strings.Join(s.calls, ",") != "check boot" {
 			t.Errorf("err %v (hint %q), calls %q", err, hint.Of(err), s.calls)
+		}
+	})
+	t.Run("unknown key set: spind's error, nothing asked or read", func(t *testing.T) {
+		unknown := &api.Error{Code: api.CodeNotFound, Message: "no key set bot in the file keyring (did you mean boot?)"}
+		for _, stdin := range []bool{false, true} {
+			s, term := &store{unknown: unknown}, &tty{answers: []string{"the-secret"}}
+			io, _, _ := newIO("piped-secret\n", term)
+			err := AllowExport(t.Context(), s, "bot", false, stdin, io)
+			if !errors.Is(err, unknown) || len(term.asked) != 0 || strings.Join(s.calls, ",") != "check bot" {
+				t.Errorf("stdin %v: err %v, asked %q, calls %q", stdin, err, term.asked, s.calls)
+			}
 		}
 	})
 	t.Run("revoke asks for nothing", func(t *testing.T) {
 		s, term := &store{}, &tty{}
 		io, out, _ := newIO("", term)
-		if err := AllowExport(t.Context(), s, "boot", true, false, io); err != nil || s.export.Allow || len(term.asked) != 0 {
+		if err := AllowExport(t.Context(), s, "boot", true, false, io); err != nil || s.export.Allow || len(term.asked) != 0 || strings.Join(s.calls, ",") != "export boot" {
 			t.Errorf("err %v, export %+v, asked %q", err, s.export, term.asked)
 		}
 		if out.String() != "key set boot: long-term keys are no longer handed out\n" {

@@ -71,12 +71,18 @@ func Logout(ctx context.Context, c Signouter, source string, stdout io.Writer) e
 
 // MFAClient is the part of spind's client `spin mfa` uses.
 type MFAClient interface {
+	MFACheck(ctx context.Context, profile string) error
 	MFA(ctx context.Context, profile, code string) error
 }
 
 // MFA is `spin mfa PROFILE`: the code from stdin's first line, or asked on
-// the terminal, handed to spind for the profile's MFA session.
+// the terminal, handed to spind for the profile's MFA session. spind
+// checks the profile first, so a mistyped name (or one without an MFA
+// device) fails with its error before anyone types a code.
 func MFA(ctx context.Context, c MFAClient, t Terminal, profile string, fromStdin bool, io IO) error {
+	if err := c.MFACheck(ctx, profile); err != nil {
+		return err
+	}
 	var code string
 	if fromStdin {
 		line, err := bufio.NewReader(io.Stdin).ReadString('\n')

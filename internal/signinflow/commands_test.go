@@ -48,7 +48,16 @@ func TestLoginFailedSaysNothingOnStdout(t *testing.T) {
 	}
 }
 
-type mfaDaemon struct{ profile, code string }
+type mfaDaemon struct {
+	profile, code string
+	checked       string
+	unknown       error // spind's answer to the check
+}
+
+func (d *mfaDaemon) MFACheck(_ context.Context, profile string) error {
+	d.checked = profile
+	return d.unknown
+}
 
 func (d *mfaDaemon) MFA(_ context.Context, profile, code string) error {
 	d.profile, d.code = profile, code
@@ -62,7 +71,7 @@ func TestMFA(t *testing.T) {
 		if err := MFA(t.Context(), d, noTerminal(nil), "p", true, IO{Stdin: strings.NewReader(" 123456 \n654321\n"), Stdout: &out}); err != nil {
 			t.Fatal(err)
 		}
-		if d.code != "123456" || d.profile != "p" || out.String() != "MFA session ready for profile p\n" {
+		if d.code != "123456" || d.profile != "p" || d.checked != "p" || out.String() != "MFA session ready for profile p\n" {
 			t.Errorf("spind got %q for %q; stdout %q", d.code, d.profile, out.String())
 		}
 	})
@@ -78,6 +87,18 @@ func TestMFA(t *testing.T) {
 		term, asked := terminal([]string{"111222"}, nil)
 		if err := MFA(t.Context(), d, term, "p", false, IO{Stdout: &strings.Builder{}}); err != nil || d.code != "111222" || len(*asked) != 1 {
 			t.Errorf("err %v, code %q, prompts %q", err, d.code, *asked)
+		}
+	})
+	t.Run("unknown profile: spind's error, nothing asked or read", func(t *testing.T) {
+		unknown := &api.Error{Code: api.CodeUnknownProfile, Message: `unknown profile "pp" in config.yaml (known: p; did you mean "p"?)`}
+		for _, stdin := range []bool{false, true} {
+			d := &mfaDaemon{unknown: unknown}
+			term, asked := terminal([]string{"111222"}, nil)
+			in := strings.NewReader("123456\n")
+			err := MFA(t.Context(), d, term, "pp", stdin, IO{Stdin: in, Stdout: &strings.Builder{}})
+			if !errors.Is(err, unknown) || len(*asked) != 0 || in.Len() == 0 || d.profile != "" {
+				t.Errorf("stdin %v: err %v, prompts %q, stdin read %v, code sent for %q", stdin, err, *asked, in.Len() == 0, d.profile)
+			}
 		}
 	})
 	t.Run("no terminal", func(t *testing.T) {
