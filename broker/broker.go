@@ -311,11 +311,14 @@ func (c *confCache) close() {
 func (b *Broker) config() (*profiles.Config, *api.Error) {
 	conf, err := b.conf.get(false)
 	if err != nil {
-		return nil, &api.Error{Code: api.CodeConfigInvalid, Message: err.Error(),
-			Hint: "fix the file; spind re-reads it on the next request"}
+		return nil, &api.Error{Code: api.CodeConfigInvalid, Message: err.Error(), Hint: configFix}
 	}
 	return conf, nil
 }
+
+// configFix is the next step for a config.yaml spind cannot use, in every
+// answer that reports one (errors, status).
+const configFix = "fix the file; spind re-reads it on the next request"
 
 // statusOf maps an api error code to its HTTP status.
 func statusOf(code string) int {

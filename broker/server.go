@@ -173,7 +173,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		BuildNote:  keystore.BuildNote(),
 	}
 	if confErr != nil {
-		st.ConfigError = confErr.Error()
+		st.ConfigError, st.ConfigHint = confErr.Error(), configFix
 	}
 	netStatus(&st, b.Net())
 	st.KeyWarnings = b.keyWarnings(conf)
@@ -227,7 +227,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 // also re-reads it on the next request after it changes.
 func (b *Broker) handleReload(w http.ResponseWriter, r *http.Request) {
 	if _, err := b.conf.get(true); err != nil {
-		writeError(w, errorf(api.CodeConfigInvalid, "fix the file; spind re-reads it on the next request", "%v", err))
+		writeError(w, errorf(api.CodeConfigInvalid, configFix, "%v", err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -321,9 +321,12 @@ type Status struct {
 	LockAfter    string `json:"lock_after,omitempty"` // keyring.lock_after, when set
 	// KeyringNew: the file keyring has no passphrase yet; the next unlock
 	// sets it (spin asks twice and checks the strength floor).
-	KeyringNew  bool            `json:"keyring_new,omitempty"`
-	ConfigPath  string          `json:"config_path"`
+	KeyringNew bool   `json:"keyring_new,omitempty"`
+	ConfigPath string `json:"config_path"`
+	// ConfigError is why config.yaml does not load (file:line:col, one
+	// line per problem) and ConfigHint the next step.
 	ConfigError string          `json:"config_error,omitempty"`
+	ConfigHint  string          `json:"config_hint,omitempty"`
 	BuildNote   string          `json:"build_note,omitempty"` // what this build lacks, e.g. the Keychain
 	Goroutines  int             `json:"goroutines"`
 	RSSBytes    int64           `json:"rss_bytes"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/audit"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/proc"
 	"github.com/cloudspin/spin/profiles"
 )
@@ -81,5 +82,36 @@ func TestRunJSONAndCallers(t *testing.T) {
 	out.Reset()
 	if err := Run(t.Context(), daemon{st}, nil, os.Getenv, Options{Callers: true}, &out, &errOut); err != nil || !strings.Contains(out.String(), "/usr/bin/aws") {
 		t.Errorf("callers: err %v, stdout %q", err, out.String())
+	}
+}
+
+// A config.yaml spind cannot use: the status still shows what spind
+// holds, then each problem is its own `spin:` line (file:line:col) with
+// spind's fix, and the command fails, in every output form.
+func TestRunFailsOnBrokenConfig(t *testing.T) {
+	broken := st
+	broken.KeyWarnings = nil
+	broken.ConfigPath = "/h/config.yaml"
+	broken.ConfigError = "/h/config.yaml:2:3: unknown key \"regoin\" in defaults (known: region; did you mean \"region\"?)\n/h/config.yaml:6:5: duration \"1x\" is not a duration"
+	broken.ConfigHint = "fix the file; spind re-reads it on the next request"
+	for _, o := range []Options{{}, {JSON: true}, {Callers: true}} {
+		var out, errOut bytes.Buffer
+		err := Run(t.Context(), daemon{broken}, nil, os.Getenv, o, &out, &errOut)
+		if err == nil || out.Len() == 0 {
+			t.Errorf("%+v: err %v, stdout %q: want the status and an error", o, err, out.String())
+			continue
+		}
+		var printed bytes.Buffer
+		hint.Print(&printed, err)
+		want := `spin: /h/config.yaml:2:3: unknown key "regoin" in defaults (known: region; did you mean "region"?)
+spin: /h/config.yaml:6:5: duration "1x" is not a duration
+spin: hint: fix the file; spind re-reads it on the next request
+`
+		if printed.String() != want {
+			t.Errorf("%+v: printed\n%s\nwant\n%s", o, printed.String(), want)
+		}
+	}
+	if err := Run(t.Context(), daemon{st}, nil, os.Getenv, Options{JSON: true}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Errorf("a config that loads: %v", err)
 	}
 }
