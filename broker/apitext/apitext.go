@@ -86,9 +86,13 @@ func ago(t, now time.Time) string {
 // Daemon is `spin daemon status`: spind's process, socket, config,
 // keyring and log.
 func Daemon(w io.Writer, st api.Status, socket, logPath string, now time.Time) {
+	keyring := st.Backend
+	if st.KeyringError != "" {
+		keyring += " (does not open)"
+	}
 	fmt.Fprintf(w, "pid:      %d\nversion:  %s\nuptime:   %s\nsocket:   %s\nconfig:   %s\nkeyring:  %s\nlocked:   %v\nsessions: %d\nlog:      %s\n",
 		st.PID, st.Version, now.Sub(st.StartedAt).Round(time.Second), socket, st.ConfigPath,
-		st.Backend, st.Locked, len(st.Sessions), logPath)
+		keyring, st.Locked, len(st.Sessions), logPath)
 	if st.LockAfter != "" {
 		fmt.Fprintf(w, "locks after %s idle (keyring.lock_after)\n", st.LockAfter)
 	}

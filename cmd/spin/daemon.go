@@ -32,7 +32,7 @@ func newDaemonCmd(e *env, g *globals) *cobra.Command {
 			Example: "  spin daemon status",
 			Args:    cobra.NoArgs,
 			RunE: g.withSpind(e, false, func(ctx context.Context, c *client.Client, _ []string) error {
-				return daemoncmd.Status(ctx, c, e.getenv, e.stdout)
+				return daemoncmd.Status(ctx, c, e.getenv, e.stdout, e.stderr)
 			}),
 		},
 	)

@@ -22,6 +22,7 @@ import (
 	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/passphrase"
 	"github.com/cloudspin/spin/internal/secret"
+	"github.com/cloudspin/spin/internal/termtext"
 )
 
 // Daemon is the part of spind's client (broker/client) these commands use.
@@ -186,11 +187,23 @@ func Stop(ctx context.Context, d Daemon, stdout io.Writer) error {
 }
 
 // Status is `spin daemon status`: spind's process, with its log's path.
-func Status(ctx context.Context, d Daemon, getenv func(string) string, stdout io.Writer) error {
-	st, err := d.Status(ctx)
+// spind opens its keyring for it (resolving auto), as for `spin daemon
+// start`, so a keyring that does not open is named, with spind's fix.
+// That is a warning, not a failure: the exit status says whether spind
+// runs and answers, which scripts and service checks rely on (a spind
+// without a keyring still serves web_identity sources and cached
+// sessions); `spin daemon start` and `spin doctor` fail on the keyring.
+func Status(ctx context.Context, d Daemon, getenv func(string) string, stdout, stderr io.Writer) error {
+	st, err := d.CheckKeyring(ctx)
 	if err != nil {
 		return err
 	}
 	apitext.Daemon(stdout, st, d.Socket(), launch.LogPath(getenv), time.Now())
+	if st.KeyringError != "" {
+		fmt.Fprintf(stderr, "spin: warning: spind runs, but its keyring does not open: %s\n", termtext.Clean(st.KeyringError))
+		if st.KeyringHint != "" {
+			fmt.Fprintf(stderr, "spin: hint: %s\n", termtext.Clean(st.KeyringHint))
+		}
+	}
 	return nil
 }

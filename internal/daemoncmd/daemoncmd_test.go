@@ -198,12 +198,31 @@ func TestUnlockAndLock(t *testing.T) {
 func TestStatusNamesSocketAndLog(t *testing.T) {
 	var out bytes.Buffer
 	d := &daemon{st: api.Status{PID: 7, Version: "v1.2.3", Backend: "file", Locked: true}}
-	if err := Status(t.Context(), d, func(k string) string { return map[string]string{"XDG_STATE_HOME": "/state"}[k] }, &out); err != nil {
-		t.Fatal(err)
+	var errOut bytes.Buffer
+	if err := Status(t.Context(), d, func(k string) string { return map[string]string{"XDG_STATE_HOME": "/state"}[k] }, &out, &errOut); err != nil || errOut.Len() != 0 {
+		t.Fatalf("err %v, stderr %q", err, errOut.String())
 	}
 	for _, want := range []string{"pid:      7\n", "version:  v1.2.3\n", "socket:   /run/spin/broker.sock\n", "keyring:  file\n", "locked:   true\n", "log:      /state/spin/spind.log\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("daemon status lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// A spind whose keyring does not open still runs and answers: daemon
+// status (a liveness check for scripts) succeeds, and names the keyring's
+// error with spind's fix after the block.
+func TestStatusWarnsWhenKeyringDoesNotOpen(t *testing.T) {
+	var out, errOut bytes.Buffer
+	d := &daemon{st: api.Status{PID: 7, Backend: "auto", KeyringError: "no keyring backend works here", KeyringHint: "set keyring.backend: file"}}
+	if err := Status(t.Context(), d, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("got %v, want success: spind runs", err)
+	}
+	if !strings.Contains(out.String(), "pid:      7\n") || !strings.Contains(out.String(), "keyring:  auto (does not open)\n") || len(d.calls) != 1 || d.calls[0] != "check" {
+		t.Errorf("status printed %q after calls %v; want the block after one keyring check", out.String(), d.calls)
+	}
+	want := "spin: warning: spind runs, but its keyring does not open: no keyring backend works here\nspin: hint: set keyring.backend: file\n"
+	if errOut.String() != want {
+		t.Errorf("stderr %q, want %q", errOut.String(), want)
 	}
 }
