@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -8,12 +9,15 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/internal/secret"
 )
 
-// A check answers what a code (for `spin mfa`) or a secret (for `spin keys
-// allow-export`) would meet before anyone types one: a mistyped name, a
-// missing key set or MFA device. It calls nothing, stores nothing and
-// leaves a prompt round (and its waiters) alone.
+// What the CLI asks before anyone types an MFA code (`spin mfa`: the
+// profile, its key set and MFA device) or a secret or confirmation (`spin
+// keys allow-export` and `remove`: GET /v1/keys/{name}) is answered with
+// the refusal the real request would meet. It calls nothing, stores
+// nothing, leaves a prompt round (and its waiters) alone and shows no
+// secret.
 func TestChecksAnswerBeforeAnythingIsTyped(t *testing.T) {
 	f := newFixture(t, mfaConfig+`  nomfa:
     source: user
@@ -49,8 +53,7 @@ func TestChecksAnswerBeforeAnythingIsTyped(t *testing.T) {
 		{"POST", "/v1/mfa/nomfa", `{"check":true}`, 400, api.CodeBadRequest, "profile nomfa has no mfa_serial"},
 		{"POST", "/v1/mfa/ghosted", `{"check":true}`, 404, api.CodeKeySetMissing, "key set ghost is not in"},
 		{"POST", "/v1/mfa/p", `{"check":true}`, 204, "", ""},
-		{"PUT", "/v1/keys/usr/export", `{"allow":true,"check":true}`, 404, api.CodeNotFound, "no key set usr in the memory keyring (did you mean user?)"},
-		{"PUT", "/v1/keys/user/export", `{"allow":true,"check":true}`, 204, "", ""},
+		{"GET", "/v1/keys/usr", "", 404, api.CodeNotFound, "no key set usr in the memory keyring (did you mean user?)"},
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
@@ -69,8 +72,14 @@ func TestChecksAnswerBeforeAnythingIsTyped(t *testing.T) {
 	if n := f.sts.mfaCalls.Load(); n != 0 {
 		t.Errorf("GetSessionToken calls = %d, want 0", n)
 	}
-	if f.keys.sets["user"].AllowExport {
-		t.Error("a check granted allow-export")
+	rec = httptest.NewRecorder()
+	f.h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/keys/user", nil))
+	var k api.KeyInfo
+	if err := json.Unmarshal(rec.Body.Bytes(), &k); err != nil || rec.Code != http.StatusOK || k.Name != "user" || k.AccessKeyID != secret.MaskKeyID(keyID) {
+		t.Errorf("GET /v1/keys/user: %d %s", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), keySecret) || strings.Contains(rec.Body.String(), keyID) {
+		t.Errorf("GET /v1/keys/user shows the key: %s", rec.Body)
 	}
 	select {
 	case e := <-waiter:

@@ -22,6 +22,7 @@ func (b *Broker) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/credentials/{profile}", b.handleCredentials)
 	mux.HandleFunc("GET /v1/keys", b.handleListKeys)
+	mux.HandleFunc("GET /v1/keys/{name}", b.handleGetKey)
 	mux.HandleFunc("PUT /v1/keys/{name}", b.handlePutKey)
 	mux.HandleFunc("DELETE /v1/keys/{name}", b.handleRemoveKey)
 	mux.HandleFunc("PUT /v1/keys/{name}/export", b.handleKeyExport)

@@ -17,7 +17,7 @@ import (
 // Paths of the versioned protocol.
 const (
 	PathCredentials = "/v1/credentials/" // + profile, optional ?session_name=
-	PathKeys        = "/v1/keys"         // GET list; PUT/DELETE /v1/keys/{name}
+	PathKeys        = "/v1/keys"         // GET list; GET/PUT/DELETE /v1/keys/{name}
 	PathUnlock      = "/v1/unlock"
 	PathLock        = "/v1/lock"
 	PathStatus      = "/v1/status"
@@ -224,23 +224,20 @@ func (k KeyRequest) Encode(w io.Writer) error {
 // ExportRequest is the body of PUT /v1/keys/{name}/export. Granting needs
 // the key set's secret access key: a process that can reach the socket but
 // never had the secret must not be able to make spind hand it out.
-// Revoking needs nothing. Check changes nothing: spind only says whether
-// the key set is there, before the CLI asks for a secret.
+// Revoking needs nothing.
 type ExportRequest struct {
 	Allow           bool
 	SecretAccessKey secret.String
-	Check           bool
 }
 
 type exportJSON struct {
 	Allow           bool   `json:"allow"`
 	SecretAccessKey string `json:"secret_access_key,omitempty"`
-	Check           bool   `json:"check,omitempty"`
 }
 
 // Encode writes the request body.
 func (e ExportRequest) Encode(w io.Writer) error {
-	return json.NewEncoder(w).Encode(exportJSON{Allow: e.Allow, SecretAccessKey: e.SecretAccessKey.Reveal(), Check: e.Check})
+	return json.NewEncoder(w).Encode(exportJSON{Allow: e.Allow, SecretAccessKey: e.SecretAccessKey.Reveal()})
 }
 
 // decodeStrict reads a request body of wire type J and converts it with
@@ -260,7 +257,7 @@ func decodeStrict[J, T any](r io.Reader, what string, to func(J) T) (T, error) {
 // DecodeExportRequest reads a PUT /v1/keys/{name}/export body.
 func DecodeExportRequest(r io.Reader) (ExportRequest, error) {
 	return decodeStrict(r, "export request", func(j exportJSON) ExportRequest {
-		return ExportRequest{Allow: j.Allow, SecretAccessKey: secret.New(j.SecretAccessKey), Check: j.Check}
+		return ExportRequest{Allow: j.Allow, SecretAccessKey: secret.New(j.SecretAccessKey)}
 	})
 }
 

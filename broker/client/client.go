@@ -191,6 +191,14 @@ func (c *Client) ListKeys(ctx context.Context) ([]api.KeyInfo, error) {
 	return keys, err
 }
 
+// Key is one stored key set as ListKeys shows it, or spind's error for a
+// name it does not hold (with the name meant).
+func (c *Client) Key(ctx context.Context, name string) (api.KeyInfo, error) {
+	var k api.KeyInfo
+	err := c.do(ctx, http.MethodGet, api.PathKeys+"/"+url.PathEscape(name), nil, &k)
+	return k, err
+}
+
 // RemoveKey deletes a key set.
 func (c *Client) RemoveKey(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, api.PathKeys+"/"+url.PathEscape(name), nil, nil)

@@ -25,6 +25,7 @@ type Store interface {
 	KeyringReady(ctx context.Context) error
 	PutKey(ctx context.Context, name string, k api.KeyRequest) error
 	SetExport(ctx context.Context, name string, req api.ExportRequest) error
+	Key(ctx context.Context, name string) (api.KeyInfo, error)
 	ListKeys(ctx context.Context) ([]api.KeyInfo, error)
 	RemoveKey(ctx context.Context, name string) error
 	RotateKey(ctx context.Context, name string, req api.RotateRequest) (api.RotateResult, error)
@@ -108,7 +109,7 @@ func askPair(ctx context.Context, tty Terminal) (keyinput.Pair, error) {
 func AllowExport(ctx context.Context, s Store, name string, revoke, stdin bool, t IO) error {
 	req := api.ExportRequest{Allow: !revoke}
 	if !revoke {
-		if err := s.SetExport(ctx, name, api.ExportRequest{Allow: true, Check: true}); err != nil {
+		if _, err := s.Key(ctx, name); err != nil {
 			return err
 		}
 		hardening.ForSecret(t.Stderr)
@@ -157,10 +158,17 @@ func List(ctx context.Context, s Store, t IO, asJSON bool) error {
 }
 
 // Remove deletes key set name, after asking on the terminal unless yes:
-// the keys are gone for good, and without a terminal it needs yes.
+// the keys are gone for good, and without a terminal it needs yes. spind
+// is asked for the key set first: a mistyped name fails with its error
+// (and the name meant) instead of a question, and the question shows
+// which access key goes.
 func Remove(ctx context.Context, s Store, name string, yes bool, t IO) error {
 	if !yes {
-		answer, err := t.TTY.Line(ctx, fmt.Sprintf("remove key set %s from the keyring? profiles that use it stop working [y/N] ", name))
+		k, err := s.Key(ctx, name)
+		if err != nil {
+			return err
+		}
+		answer, err := t.TTY.Line(ctx, fmt.Sprintf("remove key set %s (%s) from the keyring? profiles that use it stop working [y/N] ", name, k.AccessKeyID))
 		if errors.Is(err, ttyprompt.ErrNoTerminal) {
 			return hint.Wrap(fmt.Errorf("keys remove %s: no terminal to confirm on", name), "add --yes to remove it without asking")
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,12 +33,12 @@ func (s *store) PutKey(_ context.Context, name string, k api.KeyRequest) error {
 	return nil
 }
 func (s *store) SetExport(_ context.Context, name string, r api.ExportRequest) error {
-	if r.Check {
-		s.calls = append(s.calls, "check "+name)
-		return s.unknown
-	}
 	s.calls, s.export = append(s.calls, "export "+name), r
 	return nil
+}
+func (s *store) Key(_ context.Context, name string) (api.KeyInfo, error) {
+	s.calls = append(s.calls, "key "+name)
+	return api.KeyInfo{Name: name, AccessKeyID: "AKIA…OLD1"}, s.unknown
 }
 func (s *store) ListKeys(context.Context) ([]api.KeyInfo, error) { return s.keys, nil }
 func (s *store) RemoveKey(_ context.Context, name string) error {
@@ -163,7 +164,7 @@ func TestAllowExport(t *testing.T) {
 		s := &store{}
 		io, _, _ := newIO("", &tty{})
 		err := AllowExport(t.Context(), s, "boot", false, false, io)
-		if err == nil || !strings.HasPrefix(err.Error(), "keys allow-export boot: ") || hint.Of(err) != "pipe the secret in with --stdin" || strings.Join(s.calls, ",") != "check boot" {
+		if err == nil || !strings.HasPrefix(err.Error(), "keys allow-export boot: ") || hint.Of(err) != "pipe the secret in with --stdin" || strings.Join(s.calls, ",") != "key boot" {
 			t.Errorf("err %v (hint %q), calls %q", err, hint.Of(err), s.calls)
 		}
 	})
@@ -173,7 +174,7 @@ func TestAllowExport(t *testing.T) {
 			s, term := &store{unknown: unknown}, &tty{answers: []string{"the-secret"}}
 			io, _, _ := newIO("piped-secret\n", term)
 			err := AllowExport(t.Context(), s, "bot", false, stdin, io)
-			if !errors.Is(err, unknown) || len(term.asked) != 0 || strings.Join(s.calls, ",") != "check bot" {
+			if !errors.Is(err, unknown) || len(term.asked) != 0 || strings.Join(s.calls, ",") != "key bot" {
 				t.Errorf("stdin %v: err %v, asked %q, calls %q", stdin, err, term.asked, s.calls)
 			}
 		}
@@ -211,8 +212,11 @@ func TestRemove(t *testing.T) {
 			if hint.Of(err) != tt.hint || (tt.hint == "") != (err == nil) {
 				t.Errorf("err %v (hint %q), want hint %q", err, hint.Of(err), tt.hint)
 			}
-			if got := len(s.calls) == 1; got != tt.removed {
+			if got := slices.Contains(s.calls, "remove old"); got != tt.removed {
 				t.Errorf("removed %v, want %v", got, tt.removed)
+			}
+			if len(term.asked) > 0 && !strings.HasPrefix(term.asked[0], "remove key set old (AKIA…OLD1) from the keyring?") {
+				t.Errorf("asked %q, want the key set and its masked key id", term.asked[0])
 			}
 			if tt.removed && out.String() != "removed key set old\n" {
 				t.Errorf("stdout %q", out)
@@ -224,6 +228,17 @@ func TestRemove(t *testing.T) {
 				t.Errorf("--yes asked %q", term.asked)
 			}
 		})
+	}
+}
+
+// A key set spind does not hold fails with spind's error (the name
+// meant) before the question.
+func TestRemoveUnknownAsksNothing(t *testing.T) {
+	unknown := &api.Error{Code: api.CodeNotFound, Message: "no key set olf in the file keyring (did you mean old?)"}
+	s, term := &store{unknown: unknown}, &tty{answers: []string{"y"}}
+	io, _, _ := newIO("", term)
+	if err := Remove(t.Context(), s, "olf", false, io); !errors.Is(err, unknown) || len(term.asked) != 0 || strings.Join(s.calls, ",") != "key olf" {
+		t.Errorf("err %v, asked %q, calls %q", err, term.asked, s.calls)
 	}
 }
 
