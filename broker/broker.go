@@ -24,6 +24,7 @@ import (
 	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/awshttp"
 	"github.com/cloudspin/spin/internal/awsnet"
+	"github.com/cloudspin/spin/internal/proc"
 	"github.com/cloudspin/spin/internal/secret"
 	"github.com/cloudspin/spin/keystore"
 	"github.com/cloudspin/spin/profiles"
@@ -87,6 +88,7 @@ type Broker struct {
 	callersMu sync.Mutex
 	callers   map[string][]audit.Record // by profile, the last recentCallers
 	own       []string                  // ownPrograms, read once
+	procs     *proc.Cache               // callers' ancestors (whoAsked)
 	log       *slog.Logger
 	now       func() time.Time
 	started   time.Time
@@ -177,6 +179,7 @@ func New(cfg Config) *Broker {
 	}
 	b.conf.path = cfg.ConfigPath
 	b.own = ownPrograms()
+	b.procs = proc.NewCache(0)
 	b.keySets = keySetSource{b}
 	b.sso = &ssoSource{b: b}
 	host, _ := os.Hostname()

@@ -53,16 +53,15 @@ type asker struct {
 
 // whoAsked reads the peer's process chain (once per connection); it must
 // run while the peer waits for its answer, before the processes can go
-// away. own are the
-// paths of spin's programs (Broker.own).
-func whoAsked(ctx context.Context, own []string) asker {
+// away. Ancestors' scripts come from b.procs.
+func (b *Broker) whoAsked(ctx context.Context) asker {
 	p, ok := ctx.Value(peerKey{}).(*peer)
 	if !ok {
-		return asker{caller: proc.Requester(nil, own...)}
+		return asker{caller: proc.Requester(nil, b.own...)}
 	}
-	return p.chain(func() asker {
-		chain := proc.Chain(p.pid, callerDepth)
-		return asker{chain: chain, caller: proc.Requester(chain, own...)}
+	return p.chain(func() (asker, proc.Ident) {
+		chain, runs := b.procs.Chain(p.pid, callerDepth)
+		return asker{chain: chain, caller: proc.Requester(chain, b.own...)}, runs
 	})
 }
 

@@ -47,7 +47,7 @@ func (b *Broker) handleConsole(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	out, aerr := b.consoleURL(ctx, conf, p, req.Path, d)
 	// A console sign-in is a hand-out like any other: the audit log has it.
-	b.record(whoAsked(r.Context(), b.own), profile, "console", aerr == nil, aerr)
+	b.record(b.whoAsked(r.Context()), profile, "console", aerr == nil, aerr)
 	if aerr != nil {
 		b.log.Info("console sign-in refused", "profile", profile, "code", aerr.Code, "message", aerr.Message)
 		writeError(w, aerr)
@@ -67,7 +67,7 @@ func (b *Broker) consoleURL(ctx context.Context, conf *profiles.Config, p profil
 	if p.Bootstrap() {
 		// No role: a federated user of the key set's IAM user. AWS allows
 		// GetFederationToken only with long-term keys, MFA or not.
-		if aerr := checkCaller(conf, p, whoAsked(ctx, b.own)); aerr != nil {
+		if aerr := checkCaller(conf, p, b.whoAsked(ctx)); aerr != nil {
 			return api.ConsoleURL{}, aerr
 		}
 		ks, aerr := b.keySet(ctx, conf, p.Source, p.Name)
@@ -94,7 +94,7 @@ func (b *Broker) consoleURL(ctx context.Context, conf *profiles.Config, p profil
 	} else {
 		var aerr *api.Error
 		// allowed_callers holds here too: the caller is what ran spin console.
-		if sess, _, aerr = b.credentials(ctx, p.Name, "", false, true, whoAsked(ctx, b.own)); aerr != nil {
+		if sess, _, aerr = b.credentials(ctx, p.Name, "", false, true, b.whoAsked(ctx)); aerr != nil {
 			return api.ConsoleURL{}, aerr
 		}
 		part, identity, sessionDuration = arnPartition(p.RoleARN), p.RoleARN, d

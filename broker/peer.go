@@ -13,12 +13,13 @@ type peerKey struct{}
 
 // peer is the process at the other end of one connection: its pid
 // (SO_PEERCRED, fixed when it connected) and, once a request needed it,
-// its chain of parents.
+// its chain of parents and what it ran then.
 type peer struct {
 	pid int
 
 	mu    sync.Mutex
 	asked *asker
+	runs  proc.Ident
 }
 
 // connContext records the peer's pid (SO_PEERCRED) for the connection's
@@ -41,17 +42,18 @@ func peerPID(ctx context.Context) int {
 
 // chain reads the peer's chain once per connection: reading /proc for
 // up to callerDepth processes costs more than the rest of a request, and
-// a keep-alive client asks many times. The peer's executable is read
-// again each time (one readlink), so a peer that exec'd another program
-// on the same connection is read afresh.
-func (p *peer) chain(read func() asker) asker {
+// a keep-alive client asks many times. Whether the peer still runs the
+// same program (executable and command line) is read again each time, so
+// a peer that exec'd, even the same interpreter on another script, is
+// read afresh.
+func (p *peer) chain(read func() (asker, proc.Ident)) asker {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.asked != nil && len(p.asked.chain) > 0 && proc.Exe(p.pid) == p.asked.chain[0].Exe {
+	if p.asked != nil && proc.Same(p.pid, p.runs) {
 		return *p.asked
 	}
-	a := read()
-	p.asked = &a
+	a, runs := read()
+	p.asked, p.runs = &a, runs
 	return a
 }
 

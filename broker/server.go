@@ -143,7 +143,7 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 		ctx = withSigninPrompt(ctx)
 	}
 	profile := r.PathValue("profile")
-	who := whoAsked(ctx, b.own)
+	who := b.whoAsked(ctx)
 	creds, ans, aerr := b.credentials(ctx, profile, q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1", who)
 	if aerr != nil {
 		if aerr.Code != api.CodeMFARequired {

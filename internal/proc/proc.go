@@ -8,8 +8,6 @@
 package proc
 
 import (
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -56,24 +54,57 @@ func Exe(pid int) string { return exeOf(pid) }
 // processes, ending early at the first shell that runs neither -c nor a
 // script (the user's), at init, or at a process that has gone. pid <= 0 gives nil.
 func Chain(pid, depth int) []Process {
+	chain, _ := (*Cache)(nil).Chain(pid, depth)
+	return chain
+}
+
+// Chain is the package's Chain with the ancestors' scripts taken from c
+// (a nil c caches nothing). It also returns what pid ran when its part of
+// the chain was read: a caller that keeps the chain can tell with Same
+// whether pid still runs that program.
+func (c *Cache) Chain(pid, depth int) ([]Process, Ident) {
 	var out []Process
+	var peer Ident
 	for pid > 0 && len(out) < depth {
-		p := Process{PID: pid, Exe: exeOf(pid)}
-		args := argsOf(pid)
-		shell := IsShell(p.Exe)
-		if shell {
-			p.Wrapper = isWrapper(args)
+		// The stat first: its start time is the cache's key. Should the
+		// process go and its pid be reused before the next two reads, what
+		// they give is filed under the old start time, which no live
+		// process has, so the cache never serves it.
+		ppid, start := statOf(pid)
+		id := Ident{exe: exeOf(pid), cmdline: cmdlineOf(pid)}
+		if len(out) == 0 {
+			peer = id
 		}
-		if !p.Wrapper {
-			p.Script = scriptOf(p.Exe, args)
-		}
+		p := Process{PID: pid, Exe: id.exe}
+		// The peer is a new process each time (a helper): only its
+		// ancestors are looked up.
+		p.Script, p.Wrapper = c.derive(len(out) > 0, pid, start, id)
 		out = append(out, p)
+		shell := IsShell(p.Exe)
 		if shell && !p.Wrapper && p.Script == "" || pid == 1 { // an interactive shell: the user's
 			break
 		}
-		pid = parentOf(pid)
+		pid = ppid
 	}
-	return out
+	return out, peer
+}
+
+// derive finds what a process's arguments say: whether it is a `sh -c`
+// wrapper, else the script it runs.
+func derive(id Ident) (script string, wrapper bool) {
+	args := splitArgs(id.cmdline)
+	if IsShell(id.exe) && isWrapper(args) {
+		return "", true
+	}
+	return scriptOf(id.exe, args), false
+}
+
+// splitArgs splits a NUL-separated command line.
+func splitArgs(cmdline string) []string {
+	if cmdline == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimRight(cmdline, "\x00"), "\x00")
 }
 
 // Requester is the process that asked, from a chain that starts at the
@@ -109,10 +140,7 @@ func scriptOf(exe string, args []string) string {
 	if len(args) < 2 || exe == "" {
 		return ""
 	}
-	realExe, err := filepath.EvalSymlinks(exe)
-	if err != nil {
-		realExe = exe
-	}
+	realExe := "" // resolved when a shebang needs it: most processes have none
 	for i := 1; i <= 2 && i < len(args); i++ {
 		path := args[i]
 		if !filepath.IsAbs(path) {
@@ -135,6 +163,12 @@ func scriptOf(exe string, args []string) string {
 		case arg == "" && i != 1:
 			continue
 		}
+		if realExe == "" {
+			realExe = exe
+			if r, err := filepath.EvalSymlinks(exe); err == nil {
+				realExe = r
+			}
+		}
 		if r, err := filepath.EvalSymlinks(interp); err == nil && r == realExe {
 			return filepath.Clean(path)
 		}
@@ -144,13 +178,11 @@ func scriptOf(exe string, args []string) string {
 
 // shebang reads a file's "#!INTERPRETER [ARG]" line.
 func shebang(path string) (interp, arg string, ok bool) {
-	f, err := os.Open(path)
-	if err != nil {
+	var buf [256]byte
+	n, ok := firstLine(path, buf[:])
+	if !ok {
 		return "", "", false
 	}
-	defer f.Close()
-	buf := make([]byte, 256)
-	n, _ := io.ReadFull(f, buf)
 	line, _, _ := strings.Cut(string(buf[:n]), "\n")
 	rest, found := strings.CutPrefix(line, "#!")
 	if !found {

@@ -3,6 +3,7 @@ package proc
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,7 +48,13 @@ func parentOf(pid int) int {
 	return int(k.Eproc.Ppid)
 }
 
-func argsOf(pid int) []string {
+// cmdlineOf is the process's arguments joined by NULs, as Linux's
+// /proc/PID/cmdline gives them.
+func cmdlineOf(pid int) string {
 	_, args, _ := procArgs(pid)
-	return args
+	return strings.Join(args, "\x00")
 }
+
+// statOf: a start time is not read here, so no process of a chain is
+// taken from a Cache (0 is never reused).
+func statOf(pid int) (ppid int, start uint64) { return parentOf(pid), 0 }

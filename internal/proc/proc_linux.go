@@ -2,48 +2,86 @@ package proc
 
 import (
 	"bytes"
-	"os"
+	"errors"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // exeOf is /proc/PID/exe. A process that made itself non-dumpable hides it
 // even from its own uid; its command name (comm, which it can set itself)
 // is then shown in parentheses, so it never passes for a path.
 func exeOf(pid int) string {
-	if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
-		return strings.TrimSuffix(exe, " (deleted)")
+	var buf [unix.PathMax]byte
+	if n, err := unix.Readlink(procPath(pid, "exe"), buf[:]); err == nil && n < len(buf) {
+		return strings.TrimSuffix(string(buf[:n]), " (deleted)")
 	}
-	if comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm"); err == nil {
+	if comm := readProc(procPath(pid, "comm")); comm != nil {
 		return "(" + strings.TrimSpace(string(comm)) + ")"
 	}
 	return Unknown
 }
 
-// parentOf reads the ppid from /proc/PID/stat, after the command name,
-// which may itself contain spaces and parentheses.
-func parentOf(pid int) int {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
+// statOf reads the ppid and the start time (field 22, in clock ticks since
+// boot) from /proc/PID/stat, after the command name, which may itself
+// contain spaces and parentheses. A pid and its start time name one
+// process: a pid is reused only after its process has gone.
+func statOf(pid int) (ppid int, start uint64) {
+	data := readProc(procPath(pid, "stat"))
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return 0
+		return 0, 0
 	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 2 {
-		return 0
+	// Fields from the state (3) on; the ppid is field 4, the start time 22.
+	for n, f := range strings.Fields(string(data[i+1:])) {
+		switch n {
+		case 1:
+			ppid, _ = strconv.Atoi(f)
+		case 19:
+			start, _ = strconv.ParseUint(f, 10, 64)
+			return ppid, start
+		}
 	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
+	return ppid, 0
 }
 
-// argsOf is the process's argv from /proc/PID/cmdline.
-func argsOf(pid int) []string {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || len(data) == 0 {
+// cmdlineOf is /proc/PID/cmdline as the kernel gives it (NUL-separated).
+func cmdlineOf(pid int) string { return string(readProc(procPath(pid, "cmdline"))) }
+
+func procPath(pid int, file string) string { return "/proc/" + strconv.Itoa(pid) + "/" + file }
+
+// readProc reads a /proc file with plain system calls, nil when it cannot:
+// spind reads three of them per process of every caller's chain, and
+// os.ReadFile costs about three times as much here (it offers each file to
+// the poller, stats it for a size procfs does not report, and needs a read
+// that returns 0). A read that returns less than asked is the end:
+// procfs's stat and comm (one seq_file record) and cmdline (read page by
+// page until the count is met) give everything they have to one read.
+func readProc(path string) []byte {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.EINTR) {
+		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	}
+	if err != nil {
 		return nil
 	}
-	return strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 1024)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, make([]byte, cap(buf))...)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil
+		}
+		buf = buf[:len(buf)+n]
+		if len(buf) < cap(buf) {
+			return buf
+		}
+	}
 }

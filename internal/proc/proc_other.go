@@ -3,6 +3,6 @@
 package proc
 
 // Elsewhere processes are Unknown: the audit records the peer's pid alone.
-func exeOf(int) string    { return Unknown }
-func parentOf(int) int    { return 0 }
-func argsOf(int) []string { return nil }
+func exeOf(int) string         { return Unknown }
+func statOf(int) (int, uint64) { return 0, 0 }
+func cmdlineOf(int) string     { return "" }

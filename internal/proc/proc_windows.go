@@ -41,6 +41,9 @@ func parentOf(pid int) int {
 	return 0
 }
 
-// argsOf: another process's command line is in its PEB, out of reach
+// cmdlineOf: another process's command line is in its PEB, out of reach
 // without reading its memory; scripts and wrappers are not told apart.
-func argsOf(int) []string { return nil }
+func cmdlineOf(int) string { return "" }
+
+// statOf: no start time, so no process of a chain is taken from a Cache.
+func statOf(pid int) (ppid int, start uint64) { return parentOf(pid), 0 }
