@@ -89,6 +89,7 @@ type Broker struct {
 	callers   map[string][]audit.Record // by profile, the last recentCallers
 	own       []string                  // ownPrograms, read once
 	procs     *proc.Cache               // callers' ancestors (whoAsked)
+	watches   peerWatches               // keep-alive peers' Watches
 	log       *slog.Logger
 	now       func() time.Time
 	started   time.Time
@@ -201,13 +202,15 @@ func (b *Broker) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelDebug),
-		ConnContext:       connContext,
+		ConnContext:       b.connContext,
+		ConnState:         b.watches.connState,
 	}
 	// Callers parked on an MFA prompt would hold Shutdown up: free them.
 	srv.RegisterOnShutdown(b.endMFARounds)
 	srv.RegisterOnShutdown(b.signins.endAll)
 	go b.watchIdle(ctx)
 	err := serveUntil(ctx, srv, ln)
+	b.watches.closeAll()
 	b.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

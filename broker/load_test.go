@@ -13,6 +13,7 @@ import (
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/broker/credproc"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/internal/audit"
 )
 
 // serveSocket runs the fixture's broker on a real unix socket.
@@ -94,8 +95,22 @@ func settledGoroutines(t *testing.T, c *client.Client, target int) int {
 	return n
 }
 
+// withAudit gives the fixture's broker an audit log, as spind has: every
+// request appends a record to it.
+func withAudit(b *testing.B, f *fixture) {
+	l, err := audit.Open(filepath.Join(b.TempDir(), "audit.log"), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
+	f.b.cfg.Audit = l
+}
+
+// BenchmarkCredentialsOverSocket is a keep-alive client, as spin exec's
+// endpoint is.
 func BenchmarkCredentialsOverSocket(b *testing.B) {
 	f := newFixture(b, basicConfig, time.Now)
+	withAudit(b, f)
 	c := serveSocket(b, f)
 	defer c.Close()
 	ctx := context.Background()
@@ -120,6 +135,7 @@ func BenchmarkCredentialsOverSocket(b *testing.B) {
 // spin-credential-process makes once.
 func BenchmarkCredentialsConnPerRequest(b *testing.B) {
 	f := newFixture(b, basicConfig, time.Now)
+	withAudit(b, f)
 	c := serveSocket(b, f)
 	defer c.Close()
 	o := credproc.Options{Profile: "p", Launch: launch.Options{Socket: c.Socket()}}

@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"net"
+	"net/http"
 	"sync"
 
 	"github.com/cloudspin/spin/internal/proc"
@@ -20,13 +21,19 @@ type peer struct {
 	mu    sync.Mutex
 	asked *asker
 	runs  proc.Ident
+	// watch, from the connection's second request on, tells whether the
+	// peer still runs runs; it holds a file open until the connection
+	// closes (peerWatches).
+	watch   *proc.Watch
+	conn    net.Conn
+	watches *peerWatches
 }
 
 // connContext records the peer's pid (SO_PEERCRED) for the connection's
 // requests; handlers that hand out something sensitive log who asked.
-func connContext(ctx context.Context, c net.Conn) context.Context {
+func (b *Broker) connContext(ctx context.Context, c net.Conn) context.Context {
 	if _, pid, err := peerCred(c); err == nil {
-		return context.WithValue(ctx, peerKey{}, &peer{pid: pid})
+		return context.WithValue(ctx, peerKey{}, &peer{pid: pid, conn: c, watches: &b.watches})
 	}
 	return ctx
 }
@@ -45,16 +52,78 @@ func peerPID(ctx context.Context) int {
 // a keep-alive client asks many times. Whether the peer still runs the
 // same program (executable and command line) is read again each time, so
 // a peer that exec'd, even the same interpreter on another script, is
-// read afresh.
+// read afresh. A connection's first request, the only one of a helper's,
+// reads nothing more than the chain.
 func (p *peer) chain(read func() (asker, proc.Ident)) asker {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.asked != nil && proc.Same(p.pid, p.runs) {
-		return *p.asked
+	if p.asked != nil {
+		if p.watch == nil {
+			p.watch = proc.NewWatch(p.pid, p.runs)
+			p.watches.add(p)
+		}
+		if p.watch.Same() {
+			return *p.asked
+		}
+		p.closeWatchLocked()
 	}
 	a, runs := read()
 	p.asked, p.runs = &a, runs
 	return a
+}
+
+func (p *peer) closeWatchLocked() {
+	if p.watch != nil {
+		p.watch.Close()
+		p.watch = nil
+	}
+}
+
+// peerWatches are the connections whose peer holds a Watch, to close it
+// when the connection closes (http.Server's ConnState).
+type peerWatches struct {
+	mu sync.Mutex
+	m  map[net.Conn]*peer
+}
+
+func (w *peerWatches) add(p *peer) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m == nil {
+		w.m = map[net.Conn]*peer{}
+	}
+	w.m[p.conn] = p
+}
+
+// connState closes a closed connection's Watch.
+func (w *peerWatches) connState(c net.Conn, st http.ConnState) {
+	if st != http.StateClosed && st != http.StateHijacked {
+		return
+	}
+	w.mu.Lock()
+	p := w.m[c]
+	delete(w.m, c)
+	w.mu.Unlock()
+	if p != nil {
+		p.mu.Lock()
+		p.closeWatchLocked()
+		p.mu.Unlock()
+	}
+}
+
+// closeAll closes every Watch left, when the server has stopped.
+func (w *peerWatches) closeAll() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for c, p := range w.m {
+		p.mu.Lock()
+		p.closeWatchLocked()
+		p.mu.Unlock()
+		delete(w.m, c)
+	}
 }
 
 // processInfo describes a process for the log: its executable and its

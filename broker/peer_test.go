@@ -29,7 +29,11 @@ func TestPeerChainReadOncePerConnection(t *testing.T) {
 	if again := p.chain(read); reads != 1 || again.caller != first.caller {
 		t.Errorf("second request: %d reads, caller %+v; want 1 read, %+v", reads, again.caller, first.caller)
 	}
-	p.runs = proc.IdentOf(os.Getppid()) // as if read before an exec
+	t.Cleanup(func() { p.closeWatchLocked() })
+	// As if the chain had been read before an exec: the Watch of the
+	// next request compares with this.
+	p.closeWatchLocked()
+	p.runs = proc.IdentOf(os.Getppid())
 	if again := p.chain(read); reads != 2 || again.chain[0].Exe != first.chain[0].Exe {
 		t.Errorf("after an exec: %d reads, chain starts at %s; want 2 reads, %s", reads, again.chain[0].Exe, first.chain[0].Exe)
 	}
@@ -90,5 +94,32 @@ ask($s);
 	out, err := exec.Command(first, c.Socket()).CombinedOutput()
 	if got := strings.Fields(string(out)); err != nil || len(got) != 2 || got[0] != "200" || got[1] != api.CodeCallerNotAllowed {
 		t.Errorf("answers %q (%v), want 200 for %s, then %s for %s on the same connection", out, err, first, api.CodeCallerNotAllowed, second)
+	}
+}
+
+// A keep-alive connection's Watch holds a file open: it is closed with
+// the connection.
+func TestPeerWatchClosedWithConnection(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	c := serveSocket(t, f)
+	for range 2 {
+		if _, err := c.Credentials(t.Context(), "p", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	watched := func() int {
+		f.b.watches.mu.Lock()
+		defer f.b.watches.mu.Unlock()
+		return len(f.b.watches.m)
+	}
+	if n := watched(); n != 1 {
+		t.Fatalf("%d connections watched after a keep-alive request, want 1", n)
+	}
+	c.Close()
+	for deadline := time.Now().Add(5 * time.Second); watched() != 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := watched(); n != 0 {
+		t.Errorf("%d connections still watched after the client closed", n)
 	}
 }

@@ -66,6 +66,11 @@ func TestCacheSeesExecOfSameInterpreter(t *testing.T) {
 		t.Fatalf("second chain %+v, %d misses more; want the script from the cache", again, c.misses-misses)
 	}
 	before := IdentOf(shell)
+	w := NewWatch(shell, before)
+	t.Cleanup(w.Close)
+	if !w.Same() {
+		t.Fatal("a Watch of an unchanged process says it changed")
+	}
 
 	if _, err := io.WriteString(stdin, "\n"); err != nil { // exec /bin/sh second
 		t.Fatal(err)
@@ -80,6 +85,14 @@ func TestCacheSeesExecOfSameInterpreter(t *testing.T) {
 	}
 	if !Same(shell, IdentOf(shell)) {
 		t.Error("Same of an unchanged process is false")
+	}
+	if w.Same() {
+		t.Error("a Watch opened before the exec says the process is unchanged")
+	}
+	stdin.Close() // the second script ends
+	_ = cmd.Wait()
+	if w.Same() {
+		t.Error("a Watch of a process that has gone says it is unchanged")
 	}
 }
 

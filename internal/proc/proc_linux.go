@@ -85,3 +85,28 @@ func readProc(path string) []byte {
 		}
 	}
 }
+
+// openCmdline opens /proc/PID/cmdline for Watch, -1 when it cannot.
+func openCmdline(pid int) int {
+	fd, err := unix.Open(procPath(pid, "cmdline"), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+// sameCmdline reads the open command line again (the kernel reads it from
+// the process's memory at each read, after an exec too; a process that has
+// gone is an error) and compares it with want. One read is all of it
+// (readProc), and one byte more than want is a difference.
+func sameCmdline(fd int, want string) bool {
+	var small [512]byte
+	buf := small[:]
+	if len(want) >= len(small) {
+		buf = make([]byte, len(want)+1)
+	}
+	n, err := unix.Pread(fd, buf[:len(want)+1], 0)
+	return err == nil && n == len(want) && string(buf[:n]) == want
+}
+
+func closeCmdline(fd int) { unix.Close(fd) }
