@@ -105,7 +105,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 		switch {
 		case silentErr(ctx) != nil:
 			return silentErr(ctx)
-		case launch.NoListener(err):
+		case sock.NoListener(err):
 			return fmt.Errorf("%w (socket %s)", launch.ErrNoDaemon, c.socket)
 		case errors.As(err, &ue):
 			return ue

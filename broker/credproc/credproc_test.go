@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,18 +150,5 @@ func TestAnswerTimeout(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// The path and query are escaped as net/url would (the helper does not
-// link it).
-func TestEscape(t *testing.T) {
-	for _, s := range []string{"p", "a b/c?d#e%f+g&h=i@j:k$l~m", "ünï", ""} {
-		if got, want := escape(s, false), url.PathEscape(s); got != want {
-			t.Errorf("escape(%q, path) = %q, want %q", s, got, want)
-		}
-		if got, want := escape(s, true), url.QueryEscape(s); got != want {
-			t.Errorf("escape(%q, query) = %q, want %q", s, got, want)
-		}
 	}
 }

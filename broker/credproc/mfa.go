@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/credask"
 	"github.com/cloudspin/spin/broker/launch"
 )
 
@@ -60,12 +61,12 @@ func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
 // sendCode hands the code to spind, which makes the MFA session.
 func sendCode(ctx context.Context, o Options, code string) error {
 	body, _ := json.Marshal(map[string]string{"code": code})
-	status, resp, err := do(ctx, o, "POST", api.PathMFA+escape(o.Profile, false), body)
+	status, resp, err := do(ctx, o, "POST", api.PathMFA+credask.Escape(o.Profile, false), body)
 	if err != nil {
 		return err
 	}
 	if status/100 != 2 {
-		return decodeError(status, resp, o.Profile)
+		return credask.Refused(status, resp, o.Profile)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/credask"
 	"github.com/cloudspin/spin/internal/spindbin"
 )
 
@@ -33,7 +34,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	if err != nil {
 		return 401, body, nil
 	}
-	path := credentialsPath(o.Profile, o.SessionName, false) + signinQuery(o.SessionName)
+	path := credask.Path(o.Profile, o.SessionName, false) + signinQuery(o.SessionName)
 	status, answer, err := do(ctx, o, "GET", path, nil)
 	if err != nil || status != 401 {
 		return status, answer, err
@@ -56,7 +57,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	if err := cmd.Run(); err != nil {
 		// Release the callers waiting for this sign-in at once.
 		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_, _, _ = do(cctx, o, "POST", api.PathSignin+escape(e.Source, false)+"/cancel", []byte("{}"))
+		_, _, _ = do(cctx, o, "POST", api.PathSignin+credask.Escape(e.Source, false)+"/cancel", []byte("{}"))
 		cancel()
 		if lctx.Err() != nil {
 			return 0, nil, errors.New("source " + e.Source + ": the sign-in did not finish in time: run 'spin login " + e.Source + "', then retry")
@@ -65,7 +66,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	}
 	rctx, rcancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer rcancel()
-	return do(rctx, o, "GET", credentialsPath(o.Profile, o.SessionName, false), nil)
+	return do(rctx, o, "GET", credask.Path(o.Profile, o.SessionName, false), nil)
 }
 
 // signinWindow is how long spind holds other callers for a helper's

@@ -121,7 +121,7 @@ func Ping(ctx context.Context, socket string) error {
 	if err != nil {
 		var ue *sock.UntrustedError
 		switch {
-		case NoListener(err):
+		case sock.NoListener(err):
 			return fmt.Errorf("%w (socket %s)", ErrNoDaemon, socket)
 		case errors.As(err, &ue):
 			return err

@@ -13,13 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// NoListener reports whether a dial error means nothing listens on the
-// socket (no file, or a stale one), as opposed to a socket that exists
-// but cannot be reached.
-func NoListener(err error) bool {
-	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED)
-}
-
 // detach puts spind in a session of its own, so the terminal's signals
 // (Ctrl-C in the shell that autostarted it) never reach it.
 func detach(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} }

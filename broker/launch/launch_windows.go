@@ -1,21 +1,13 @@
 package launch
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
-
-// NoListener reports whether a dial error means no pipe of that name
-// exists, as opposed to one that exists but cannot be reached.
-func NoListener(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, windows.ERROR_FILE_NOT_FOUND)
-}
 
 // detach starts spind without a console of its own and outside the
 // console's Ctrl-C group.

@@ -2,7 +2,11 @@
 
 package sock
 
-import "golang.org/x/sys/unix"
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
 
 // Check verifies socket path and its directory before a client connects.
 // A missing socket or directory is the stat error (ENOENT: nothing listens).
@@ -22,6 +26,13 @@ func Check(path string) error {
 		return &pathError{"connect", path, ErrNotSocket}
 	}
 	return owned(path, "it", &st)
+}
+
+// NoListener reports whether a dial error means nothing listens on the
+// socket (no file, or a stale one), as opposed to a socket that exists
+// but cannot be reached.
+func NoListener(err error) bool {
+	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED)
 }
 
 // owned refuses what another uid owns or others may write.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"time"
+
+	"golang.org/x/sys/windows"
 
 	"github.com/cloudspin/spin/internal/ipc"
 )
@@ -13,6 +16,12 @@ import (
 // On Windows spind's address is a named pipe. Its DACL admits only the
 // user who created it, and ipc.Pipe's Dial checks that the server runs as
 // this user, so there is no path or directory to check beforehand.
+
+// NoListener reports whether a dial error means no pipe of that name
+// exists, as opposed to one that exists but cannot be reached.
+func NoListener(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, windows.ERROR_FILE_NOT_FOUND)
+}
 
 // Check accepts any pipe name: the checks happen in Dial.
 func Check(string) error { return nil }

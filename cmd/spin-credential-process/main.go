@@ -1,19 +1,22 @@
 // Command spin-credential-process is spin's credential_process helper as a
-// binary of its own: AWS SDKs start it once per client, so it links only
-// what fetching credentials from spind needs (no CLI framework, no
-// net/http, no keyring) and starts in about twice the time of an empty Go
-// program. `spin credential-process` does the same, more slowly.
+// binary of its own: AWS SDKs start it once per client, so its common path
+// (spind has the session: one exchange over the socket) links only
+// broker/credask and starts about as fast as an empty Go program. Whatever
+// else a request needs (starting spind, an MFA prompt, a sign-in) it hands
+// to `spin credential-process` with the same arguments, which does the
+// same as this helper and more.
 //
 //	credential_process = '/usr/local/bin/spin-credential-process' assume-cloudspin_examples-account
 //	credential_process = '/usr/local/bin/spin-credential-process' --config '/etc/spin.yaml' my-profile
 package main
 
 import (
-	"context"
+	"errors"
 	"os"
+	"time"
 
-	"github.com/cloudspin/spin/broker/credproc"
-	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/broker/credask"
+	"github.com/cloudspin/spin/broker/sock"
 	"github.com/cloudspin/spin/internal/version"
 )
 
@@ -24,42 +27,86 @@ func main() {
 		os.Stdout.WriteString(version.Get().Line("spin-credential-process") + "\n")
 		return
 	}
-	os.Exit(run(context.Background(), os.Args[1:]))
+	os.Exit(run(os.Args[1:]))
 }
 
 const usage = "usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE\n       spin-credential-process --version\n"
 
+// request is what the command line asks for.
+type request struct {
+	args           []string // as given, for the hand-over
+	config, socket string
+	profile        string
+	sessionName    string // SPIN_SESSION_NAME
+}
+
 // run parses arguments by hand: the flag package would be fine, but this
 // keeps the helper's import graph to the bone.
-func run(ctx context.Context, args []string) int {
-	var config, socket, profile string
+func run(args []string) int {
+	r := request{args: args, sessionName: os.Getenv("SPIN_SESSION_NAME")}
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case (a == "--config" || a == "--socket") && i+1 < len(args):
 			if a == "--config" {
-				config = args[i+1]
+				r.config = args[i+1]
 			} else {
-				socket = args[i+1]
+				r.socket = args[i+1]
 			}
 			i++
 		case a == "-h" || a == "--help":
 			os.Stdout.WriteString(usage)
 			return 0
-		case profile == "" && len(a) > 0 && a[0] != '-':
-			profile = a
+		case r.profile == "" && len(a) > 0 && a[0] != '-':
+			r.profile = a
 		default:
 			os.Stderr.WriteString("spin: unexpected argument " + a + "; " + usage)
 			return 2
 		}
 	}
-	if profile == "" {
+	if r.profile == "" {
 		os.Stderr.WriteString("spin: no profile given; " + usage)
 		return 2
 	}
-	lo, err := launch.For(socket, config, os.Getenv)
-	if err != nil {
-		os.Stderr.WriteString("spin: " + err.Error() + "\n")
+	if r.socket == "" {
+		var err error
+		if r.socket, err = sock.Path(os.Getenv); err != nil {
+			os.Stderr.WriteString("spin: " + err.Error() + "\n")
+			return 1
+		}
+	}
+	return fetch(r)
+}
+
+// fetch makes the common exchange and ends the run when it settles it: a
+// cached session's JSON, or spind's refusal, or a socket that must not
+// be used. The rest goes to spin.
+func fetch(r request) int {
+	deadline := time.Now().Add(credask.Timeout)
+	status, body, err := credask.Ask(r.socket, "GET", credask.Path(r.profile, r.sessionName, false), nil, credask.AnswerTimeout, deadline)
+	switch {
+	case errors.Is(err, credask.ErrNoListener):
+		return handOver(r, errors.New("spind is not running (socket "+r.socket+")"))
+	case err != nil:
+		os.Stderr.WriteString(credask.Line(err))
+		return 1
+	case status == 200 && credask.ProcessJSON(body):
+		if body[len(body)-1] != '\n' {
+			body = append(body, '\n')
+		}
+		if _, err := os.Stdout.Write(body); err != nil {
+			os.Stderr.WriteString("spin: write credentials: " + err.Error() + "\n")
+			return 1
+		}
+		return 0
+	case status == 200:
+		// Not spind's own rendering (an older spind): spin decodes and
+		// re-encodes it, so the SDK only ever gets well-formed JSON.
+		return handOver(r, errors.New("spind's credentials for profile "+r.profile+" are not in the form this helper passes through"))
+	case status == 401:
+		// An MFA code or a sign-in: spin asks for it.
+		return handOver(r, credask.Refused(status, body, r.profile))
+	default:
+		os.Stderr.WriteString(credask.Line(credask.Refused(status, body, r.profile)))
 		return 1
 	}
-	return credproc.Run(ctx, credproc.Options{Profile: profile, SessionName: os.Getenv("SPIN_SESSION_NAME"), Launch: lo}, os.Stdout, os.Stderr)
 }

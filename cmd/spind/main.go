@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker"
-	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/launch"
+	"github.com/cloudspin/spin/broker/sock"
 	"github.com/cloudspin/spin/internal/audit"
 	"github.com/cloudspin/spin/internal/awshttp"
 	"github.com/cloudspin/spin/internal/awsnet"
@@ -165,7 +165,7 @@ func startNet(getenv func(string) string, autostarted bool) (awsnet.Config, erro
 func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string, socket, configPath, backend string, net awsnet.Config, awsTimeout time.Duration) error {
 	var err error
 	if socket == "" {
-		if socket, err = api.SocketPath(getenv); err != nil {
+		if socket, err = sock.Path(getenv); err != nil {
 			return err
 		}
 	}

@@ -17,7 +17,7 @@ import (
 
 // Transport opens the listener spind serves on and the connections
 // clients make to it. Addresses are socket paths on unix and pipe names
-// (api.PipeName) on Windows.
+// (sock.PipeName) on Windows.
 type Transport interface {
 	Listen(addr string) (net.Listener, error)
 	Dial(ctx context.Context, addr string) (net.Conn, error)

@@ -1,16 +1,17 @@
-package api
+package sock
 
 import (
-	"fmt"
+	"errors"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
-// SocketPath says where spind listens: SPIN_SOCKET, else
+// Path says where spind listens: SPIN_SOCKET, else
 // $XDG_RUNTIME_DIR/spin/broker.sock, else ~/.cache/spin/broker.sock; on
 // Windows SPIN_SOCKET, else the named pipe \\.\pipe\spin-<user>.
-func SocketPath(getenv func(string) string) (string, error) {
+func Path(getenv func(string) string) (string, error) {
 	p := getenv("SPIN_SOCKET")
 	if runtime.GOOS == "windows" {
 		return pipePath(p, getenv("USERNAME"))
@@ -22,17 +23,17 @@ func SocketPath(getenv func(string) string) (string, error) {
 	case getenv("HOME") != "":
 		p = filepath.Join(getenv("HOME"), ".cache", "spin", "broker.sock")
 	default:
-		return "", fmt.Errorf("cannot place spind's socket: set SPIN_SOCKET, XDG_RUNTIME_DIR or HOME")
+		return "", errors.New("cannot place spind's socket: set SPIN_SOCKET, XDG_RUNTIME_DIR or HOME")
 	}
 	if !filepath.IsAbs(p) {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return "", fmt.Errorf("socket path %s: %w", p, err)
+			return "", &pathError{"socket path", p, err}
 		}
 		p = abs
 	}
 	if max := maxSocketPath(); len(p) > max {
-		return "", fmt.Errorf("socket path %s is %d bytes, over the %s limit of %d: set SPIN_SOCKET to a shorter path", p, len(p), runtime.GOOS, max)
+		return "", errors.New("socket path " + p + " is " + strconv.Itoa(len(p)) + " bytes, over the " + runtime.GOOS + " limit of " + strconv.Itoa(max) + ": set SPIN_SOCKET to a shorter path")
 	}
 	return p, nil
 }
@@ -54,7 +55,7 @@ func pipePath(set, user string) (string, error) {
 		return set, nil
 	}
 	if user == "" {
-		return "", fmt.Errorf("cannot name spind's pipe: set SPIN_SOCKET or USERNAME")
+		return "", errors.New("cannot name spind's pipe: set SPIN_SOCKET or USERNAME")
 	}
 	return PipeName(user), nil
 }

@@ -1,11 +1,11 @@
-package api
+package sock
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestSocketPath(t *testing.T) {
+func TestPath(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	tests := []struct {
 		name    string
@@ -21,7 +21,7 @@ func TestSocketPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := SocketPath(env(tt.env))
+			got, err := Path(env(tt.env))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
