@@ -23,7 +23,7 @@ func handOver(r request, why error) int {
 		os.Stderr.WriteString(credask.Line(errors.New(why.Error() + "; spin-credential-process hands this to spin, which is neither beside it nor on PATH: install spin, spind and spin-credential-process together")))
 		return 1
 	}
-	err = syscall.Exec(spin, append([]string{spin, "credential-process"}, r.args...), os.Environ())
+	err = syscall.Exec(spin, r.spinArgs(spin), os.Environ())
 	os.Stderr.WriteString(credask.Line(errors.New("run " + spin + ": " + err.Error())))
 	return 1
 }

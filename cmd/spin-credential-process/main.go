@@ -34,23 +34,23 @@ const usage = "usage: spin-credential-process [--config PATH] [--socket PATH] PR
 
 // request is what the command line asks for.
 type request struct {
-	args           []string // as given, for the hand-over
-	config, socket string
-	profile        string
-	sessionName    string // SPIN_SESSION_NAME
+	config, socketFlag string // --config and --socket as given
+	socket             string // --socket, else sock.Path's
+	profile            string
+	sessionName        string // SPIN_SESSION_NAME
 }
 
 // run parses arguments by hand: the flag package would be fine, but this
 // keeps the helper's import graph to the bone.
 func run(args []string) int {
-	r := request{args: args, sessionName: os.Getenv("SPIN_SESSION_NAME")}
+	r := request{sessionName: os.Getenv("SPIN_SESSION_NAME")}
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case (a == "--config" || a == "--socket") && i+1 < len(args):
 			if a == "--config" {
 				r.config = args[i+1]
 			} else {
-				r.socket = args[i+1]
+				r.socketFlag = args[i+1]
 			}
 			i++
 		case a == "-h" || a == "--help":
@@ -67,7 +67,7 @@ func run(args []string) int {
 		os.Stderr.WriteString("spin: no profile given; " + usage)
 		return 2
 	}
-	if r.socket == "" {
+	if r.socket = r.socketFlag; r.socket == "" {
 		var err error
 		if r.socket, err = sock.Path(os.Getenv); err != nil {
 			os.Stderr.WriteString("spin: " + err.Error() + "\n")
@@ -109,4 +109,18 @@ func fetch(r request) int {
 		os.Stderr.WriteString(credask.Line(credask.Refused(status, body, r.profile)))
 		return 1
 	}
+}
+
+// spinArgs is the command line of `spin credential-process` for the same
+// request, global flags first: the form spin answers without building its
+// command tree.
+func (r request) spinArgs(spin string) []string {
+	args := []string{spin}
+	if r.config != "" {
+		args = append(args, "--config", r.config)
+	}
+	if r.socketFlag != "" {
+		args = append(args, "--socket", r.socketFlag)
+	}
+	return append(args, "credential-process", r.profile)
 }

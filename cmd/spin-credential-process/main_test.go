@@ -108,7 +108,7 @@ func TestRarePathsHandedToSpin(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := runHelper(t, dir, "--config", "/etc/spin.yaml", "--socket", socket, "p")
-			want := "spin pid=" + strconv.Itoa(got.pid) + " args=credential-process --config /etc/spin.yaml --socket " + socket + " p\n"
+			want := "spin pid=" + strconv.Itoa(got.pid) + " args=--config /etc/spin.yaml --socket " + socket + " credential-process p\n"
 			if got.code != 0 || got.stdout != want || got.stderr != "" {
 				t.Errorf("got %+v, want stdout %q", got, want)
 			}
