@@ -40,6 +40,13 @@ const (
 	AnswerTimeout = 5 * time.Second
 )
 
+// The error codes of spind's 401 answers (api.CodeMFARequired and
+// api.CodeSigninRequired).
+const (
+	codeMFARequired    = "mfa_required"
+	codeSigninRequired = "signin_required"
+)
+
 // ErrNoListener: nothing listens on the socket, so spind must be started.
 var ErrNoListener = errors.New("nothing listens on the socket")
 
@@ -211,6 +218,29 @@ func Refused(status int, body []byte, profile string) error {
 		return errors.New("spind answered status " + strconv.Itoa(status) + " for profile " + profile)
 	}
 	return &Refusal{Code: m["error"], Message: m["message"], Hint: m["hint"]}
+}
+
+// Promptable reports whether spind's 401 answer asks for something this
+// process could give: an MFA code, with a terminal in the foreground or
+// SPIN_MFA_COMMAND to ask, or the sign-in of an sso or login source, with
+// a terminal in the foreground to run it. Otherwise the refusal is the
+// answer, and only broker/credproc's longer path could do more.
+func Promptable(body []byte, getenv func(string) string) bool {
+	m, ok := jsonscan.Strings(body)
+	if !ok {
+		return false
+	}
+	switch {
+	case m["error"] == codeMFARequired && getenv("SPIN_MFA_COMMAND") != "":
+		return true
+	case m["error"] == codeMFARequired,
+		m["error"] == codeSigninRequired && m["source"] != "" && (m["source_kind"] == "sso" || m["source_kind"] == "login"):
+		if tty := ForegroundTTY(); tty != nil {
+			tty.Close()
+			return true
+		}
+	}
+	return false
 }
 
 // Line is err as the helper's one line on stderr: SDKs show it, and it

@@ -24,6 +24,9 @@ func TestEscape(t *testing.T) {
 // The helper copies a few of spind's wire constants rather than link
 // broker/api (encoding/json, fmt, slog): they must not drift.
 func TestConstantsMatchAPI(t *testing.T) {
+	if codeMFARequired != api.CodeMFARequired || codeSigninRequired != api.CodeSigninRequired {
+		t.Errorf("credask has codes %q %q; api has %q %q", codeMFARequired, codeSigninRequired, api.CodeMFARequired, api.CodeSigninRequired)
+	}
 	if PathCredentials != api.PathCredentials || QueryMFAPrompt != api.QueryMFAPrompt || maxAnswer != api.MaxRequestBody {
 		t.Errorf("credask has %q %q %d; api has %q %q %d", PathCredentials, QueryMFAPrompt, maxAnswer,
 			api.PathCredentials, api.QueryMFAPrompt, api.MaxRequestBody)
@@ -86,6 +89,34 @@ func TestParseResponseSkipsInformational(t *testing.T) {
 	} {
 		if _, _, err := parseResponse([]byte(raw)); err == nil || err.Error() != want {
 			t.Errorf("parseResponse(%q) = %v, want %q", raw, err, want)
+		}
+	}
+}
+
+// Without a terminal in the foreground (a test has none: go test runs it
+// without a controlling terminal) only SPIN_MFA_COMMAND can answer.
+func TestPromptable(t *testing.T) {
+	if tty := ForegroundTTY(); tty != nil {
+		tty.Close()
+		t.Skip("this test runs in a terminal's foreground")
+	}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	mfa := []byte(`{"error":"mfa_required","message":"profile p needs an MFA code","hint":"run 'spin mfa p'"}`)
+	signin := []byte(`{"error":"signin_required","message":"source corp needs a sign-in","source":"corp","source_kind":"sso"}`)
+	for _, tt := range []struct {
+		body []byte
+		env  map[string]string
+		want bool
+	}{
+		{mfa, nil, false},
+		{mfa, map[string]string{"SPIN_MFA_COMMAND": "pass otp aws"}, true},
+		{signin, nil, false},
+		{signin, map[string]string{"SPIN_MFA_COMMAND": "pass otp aws"}, false},
+		{[]byte(`{"error":"caller_not_allowed","message":"no"}`), map[string]string{"SPIN_MFA_COMMAND": "x"}, false},
+		{[]byte(`not json`), map[string]string{"SPIN_MFA_COMMAND": "x"}, false},
+	} {
+		if got := Promptable(tt.body, env(tt.env)); got != tt.want {
+			t.Errorf("Promptable(%s, %v) = %v, want %v", tt.body, tt.env, got, tt.want)
 		}
 	}
 }

@@ -26,7 +26,7 @@ type mfaSource struct {
 
 func newMFASource(getenv func(string) string) *mfaSource {
 	m := &mfaSource{command: getenv("SPIN_MFA_COMMAND")}
-	m.tty = foregroundTTY()
+	m.tty = credask.ForegroundTTY()
 	return m
 }
 

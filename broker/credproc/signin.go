@@ -25,7 +25,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 		(e.SourceKind != "sso" && e.SourceKind != "login") || e.Source == "" {
 		return 401, body, nil
 	}
-	tty := foregroundTTY()
+	tty := credask.ForegroundTTY()
 	if tty == nil {
 		return 401, body, nil
 	}

@@ -102,8 +102,8 @@ func fetch(r request) int {
 		// Not spind's own rendering (an older spind): spin decodes and
 		// re-encodes it, so the SDK only ever gets well-formed JSON.
 		return handOver(r, errors.New("spind's credentials for profile "+r.profile+" are not in the form this helper passes through"))
-	case status == 401:
-		// An MFA code or a sign-in: spin asks for it.
+	case status == 401 && credask.Promptable(body, os.Getenv):
+		// An MFA code or a sign-in that can be asked for here: spin asks.
 		return handOver(r, credask.Refused(status, body, r.profile))
 	default:
 		os.Stderr.WriteString(credask.Line(credask.Refused(status, body, r.profile)))

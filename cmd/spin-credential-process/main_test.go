@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 )
 
@@ -59,10 +60,13 @@ type result struct {
 	stdout, stderr string
 }
 
-func runHelper(t *testing.T, dir string, args ...string) result {
+// runHelper runs the helper as an SDK in CI does: in a session of its
+// own, without a terminal.
+func runHelper(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(dir, "spin-credential-process"), args...)
-	cmd.Env = []string{"PATH=/nonexistent", "HOME=" + t.TempDir()}
+	cmd.Env = append([]string{"PATH=/nonexistent", "HOME=" + t.TempDir()}, env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -81,34 +85,41 @@ const creds = `{"Version":1,"AccessKeyId":"ASIAX","SecretAccessKey":"s","Session
 // and a refusal is one line, without spin being run.
 func TestCommonPathNeedsNoSpin(t *testing.T) {
 	dir := helperDir(t, true)
-	got := runHelper(t, dir, "--socket", serve(t, 200, creds), "p")
+	got := runHelper(t, dir, nil, "--socket", serve(t, 200, creds), "p")
 	if got.code != 0 || got.stdout != creds+"\n" || got.stderr != "" {
 		t.Errorf("credentials: %+v", got)
 	}
-	got = runHelper(t, dir, "--socket", serve(t, 404, `{"error":"unknown_profile","message":"profile p is not in config.yaml","hint":"run 'spin list'"}`), "p")
+	got = runHelper(t, dir, nil, "--socket", serve(t, 404, `{"error":"unknown_profile","message":"profile p is not in config.yaml","hint":"run 'spin list'"}`), "p")
 	if want := "spin: profile p is not in config.yaml: run 'spin list'\n"; got.code != 1 || got.stdout != "" || got.stderr != want {
 		t.Errorf("refusal: %+v, want stderr %q", got, want)
 	}
-	got = runHelper(t, dir, "--socket", serve(t, 502, `<html>proxy</html>`), "p")
+	got = runHelper(t, dir, nil, "--socket", serve(t, 502, `<html>proxy</html>`), "p")
 	if want := "spin: spind answered status 502 for profile p\n"; got.code != 1 || got.stderr != want {
 		t.Errorf("garbage: %+v, want stderr %q", got, want)
 	}
 }
+
+const (
+	mfaRequired    = `{"error":"mfa_required","message":"profile p needs an MFA code","hint":"run 'spin mfa p'"}`
+	signinRequired = `{"error":"signin_required","message":"source corp needs a sign-in","hint":"run 'spin login corp'","source":"corp","source_kind":"sso"}`
+)
 
 // What needs more than one exchange goes to `spin credential-process`,
 // exec'd in the helper's place: same pid, same arguments.
 func TestRarePathsHandedToSpin(t *testing.T) {
 	dir := helperDir(t, true)
 	missing := filepath.Join(t.TempDir(), "broker.sock")
-	for name, socket := range map[string]string{
-		"no spind":      missing,
-		"mfa required":  serve(t, 401, `{"error":"mfa_required","message":"profile p needs an MFA code","hint":"run 'spin mfa p'"}`),
-		"other shape":   serve(t, 200, `{"AccessKeyId":"ASIAX","Version":1,"SecretAccessKey":"s"}`),
-		"signin needed": serve(t, 401, `{"error":"signin_required","message":"source sso needs a sign-in","source":"sso"}`),
+	for _, tt := range []struct {
+		name, socket string
+		env          []string
+	}{
+		{"no spind", missing, nil},
+		{"mfa by command", serve(t, 401, mfaRequired), []string{"SPIN_MFA_COMMAND=pass otp aws"}},
+		{"other shape", serve(t, 200, `{"AccessKeyId":"ASIAX","Version":1,"SecretAccessKey":"s"}`), nil},
 	} {
-		t.Run(name, func(t *testing.T) {
-			got := runHelper(t, dir, "--config", "/etc/spin.yaml", "--socket", socket, "p")
-			want := "spin pid=" + strconv.Itoa(got.pid) + " args=--config /etc/spin.yaml --socket " + socket + " credential-process p\n"
+		t.Run(tt.name, func(t *testing.T) {
+			got := runHelper(t, dir, tt.env, "--config", "/etc/spin.yaml", "--socket", tt.socket, "p")
+			want := "spin pid=" + strconv.Itoa(got.pid) + " args=--config /etc/spin.yaml --socket " + tt.socket + " credential-process p\n"
 			if got.code != 0 || got.stdout != want || got.stderr != "" {
 				t.Errorf("got %+v, want stdout %q", got, want)
 			}
@@ -116,10 +127,26 @@ func TestRarePathsHandedToSpin(t *testing.T) {
 	}
 }
 
+// A code or a sign-in that nobody here can give (no terminal, no
+// SPIN_MFA_COMMAND, as under an SDK in CI) is refused at once with spind's
+// line: spin could do no more, and a hundred helpers must fail fast.
+func TestUnanswerablePromptRefusedAtOnce(t *testing.T) {
+	dir := helperDir(t, true)
+	for body, want := range map[string]string{
+		mfaRequired:    "spin: profile p needs an MFA code: run 'spin mfa p'\n",
+		signinRequired: "spin: source corp needs a sign-in: run 'spin login corp'\n",
+	} {
+		got := runHelper(t, dir, nil, "--socket", serve(t, 401, body), "p")
+		if got.code != 1 || got.stdout != "" || got.stderr != want {
+			t.Errorf("got %+v, want stderr %q", got, want)
+		}
+	}
+}
+
 // Without spin the helper still says what spind wanted, and what to install.
 func TestRarePathWithoutSpin(t *testing.T) {
 	dir := helperDir(t, false)
-	got := runHelper(t, dir, "--socket", serve(t, 401, `{"error":"mfa_required","message":"profile p needs an MFA code","hint":"run 'spin mfa p'"}`), "p")
+	got := runHelper(t, dir, []string{"SPIN_MFA_COMMAND=pass otp aws"}, "--socket", serve(t, 401, mfaRequired), "p")
 	want := "spin: profile p needs an MFA code: run 'spin mfa p'; spin-credential-process hands this to spin, which is neither beside it nor on PATH: install spin, spind and spin-credential-process together\n"
 	if got.code != 1 || got.stdout != "" || got.stderr != want {
 		t.Errorf("got %+v, want stderr %q", got, want)

@@ -1,6 +1,6 @@
 //go:build unix
 
-package credproc
+package credask
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// foregroundTTY is the controlling terminal when this process is in its
+// ForegroundTTY is the controlling terminal when this process is in its
 // foreground process group, else nil.
-func foregroundTTY() *os.File {
+func ForegroundTTY() *os.File {
 	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		return nil
