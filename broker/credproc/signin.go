@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -48,6 +50,12 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	// interrupted (not killed) when that ends, so the terminal is restored.
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), signinWindow)
 	defer cancel()
+	// Ctrl-C reaches 'spin login' and this helper alike (one foreground
+	// process group): the helper must outlive it to release the callers
+	// waiting for this sign-in, and passes a SIGTERM meant for it alone on
+	// as an interrupt. Only here: the common path keeps no handler.
+	lctx, stopSignals := signal.NotifyContext(lctx, os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
 	cmd := exec.CommandContext(lctx, spin, "login", e.Source)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
@@ -59,8 +67,11 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_, _, _ = do(cctx, o, "POST", api.PathSignin+credask.Escape(e.Source, false)+"/cancel", []byte("{}"))
 		cancel()
-		if lctx.Err() != nil {
+		switch {
+		case errors.Is(context.Cause(lctx), context.DeadlineExceeded):
 			return 0, nil, errors.New("source " + e.Source + ": the sign-in did not finish in time: run 'spin login " + e.Source + "', then retry")
+		case lctx.Err() != nil:
+			return 0, nil, errors.New("source " + e.Source + ": the sign-in was interrupted: run 'spin login " + e.Source + "', then retry")
 		}
 		return 0, nil, errors.New("source " + e.Source + ": the sign-in failed (" + err.Error() + "): run 'spin login " + e.Source + "'")
 	}

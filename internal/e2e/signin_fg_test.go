@@ -115,3 +115,80 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 	}
 	w.assertNoTokenFiles(t)
 }
+
+// Ctrl-C in the terminal during a helper's sign-in reaches the helper and
+// its 'spin login' alike (one foreground process group). The helper must
+// still tell spind, so that the callers waiting for that sign-in fail now
+// with "the sign-in was cancelled" instead of after spind's 3-minute
+// window.
+func TestSSOForegroundSigninInterruptedReleasesWaiters(t *testing.T) {
+	w := newSSOWorld(t, awsemu.SSOConfig{})
+	opened := filepath.Join(w.root, "browser-opened")
+	script := filepath.Join(w.root, "browser.sh")
+	// A browser the user never finishes with.
+	w.writeFile(script, "#!/bin/sh\n: > "+opened+"\nexec sleep 600\n")
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w.env = append(w.env, "BROWSER="+script)
+	w.run("", "daemon", "start")
+
+	term := ptytest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "sso-dev")
+	var fgErr bytes.Buffer
+	fg.Stderr = &fgErr
+	if err := term.Start(fg); err != nil {
+		t.Fatal(err)
+	}
+	fgDone := make(chan error, 1)
+	go func() { fgDone <- fg.Wait() }()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(opened); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the browser was never opened\nterminal: %s\nstderr: %s", term.Output(), fgErr.String())
+		}
+	}
+	const n = 3
+	waiters := make(chan string, n)
+	for range n {
+		go func() {
+			_, e, _, err := w.helperDetached("sso-dev")
+			waiters <- e + " / " + errString(err)
+		}()
+	}
+	time.Sleep(2 * time.Second) // they reach spind and wait there
+
+	interrupted := time.Now()
+	if err := term.Type("\x03"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-fgDone:
+		if err == nil {
+			t.Errorf("the interrupted helper exited 0")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the helper did not end at Ctrl-C\nterminal: %s", term.Output())
+	}
+	for range n {
+		select {
+		case got := <-waiters:
+			if !strings.Contains(got, "the sign-in was cancelled") {
+				t.Errorf("waiting helper: %s; want the sign-in cancelled", got)
+			}
+		case <-time.After(30*time.Second - time.Since(interrupted)):
+			t.Fatalf("waiting helpers still wait %v after Ctrl-C: the sign-in was not cancelled", time.Since(interrupted))
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "exit 0"
+	}
+	return err.Error()
+}
