@@ -205,5 +205,13 @@ func Status(ctx context.Context, d Daemon, getenv func(string) string, stdout, s
 			fmt.Fprintf(stderr, "spin: hint: %s\n", termtext.Clean(st.KeyringHint))
 		}
 	}
+	// The block shows the config error itself; say what to do about it,
+	// as spin status does (exit 0 still: spind runs and answers).
+	if st.ConfigError != "" {
+		fmt.Fprintf(stderr, "spin: warning: spind runs, but cannot use %s (config error above)\n", cmp.Or(st.ConfigPath, "its config.yaml"))
+		if st.ConfigHint != "" {
+			fmt.Fprintf(stderr, "spin: hint: %s\n", termtext.Clean(st.ConfigHint))
+		}
+	}
 	return nil
 }

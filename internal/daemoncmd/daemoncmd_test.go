@@ -226,3 +226,21 @@ func TestStatusWarnsWhenKeyringDoesNotOpen(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errOut.String(), want)
 	}
 }
+
+// A config.yaml spind cannot use is shown in the block; spin says so and
+// gives spind's fix, and still exits 0: spind runs and answers.
+func TestStatusWarnsOnBrokenConfig(t *testing.T) {
+	var out, errOut bytes.Buffer
+	d := &daemon{st: api.Status{PID: 7, Backend: "file", ConfigPath: "/h/config.yaml",
+		ConfigError: "/h/config.yaml:2:3: unknown key \"regoin\" in defaults", ConfigHint: "fix the file; spind re-reads it on the next request"}}
+	if err := Status(t.Context(), d, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("got %v, want success: spind runs", err)
+	}
+	if !strings.Contains(out.String(), "regoin") {
+		t.Errorf("status block %q lacks the config error", out.String())
+	}
+	want := "spin: warning: spind runs, but cannot use /h/config.yaml (config error above)\nspin: hint: fix the file; spind re-reads it on the next request\n"
+	if errOut.String() != want {
+		t.Errorf("stderr %q, want %q", errOut.String(), want)
+	}
+}
