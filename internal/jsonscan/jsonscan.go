@@ -67,13 +67,19 @@ func (s *scanner) space() {
 // object, its string members are stored there (only the outermost object
 // gets one).
 func (s *scanner) value(depth int, into map[string]string) bool {
-	if s.i >= len(s.b) || depth > maxDepth {
+	if s.i >= len(s.b) {
 		return false
 	}
 	switch c := s.b[s.i]; {
-	case c == '{':
-		return s.object(depth, into)
-	case c == '[':
+	case c == '{' || c == '[':
+		// The container at depth d is the (d+1)th open one: encoding/json
+		// refuses the 10001st, and takes a scalar inside 10000.
+		if depth >= maxDepth {
+			return false
+		}
+		if c == '{' {
+			return s.object(depth, into)
+		}
 		return s.array(depth)
 	case c == '"':
 		_, ok := s.str(false)
