@@ -196,6 +196,21 @@ func (c *Client) ListKeys(ctx context.Context) ([]api.KeyInfo, error) {
 func (c *Client) Key(ctx context.Context, name string) (api.KeyInfo, error) {
 	var k api.KeyInfo
 	err := c.do(ctx, http.MethodGet, api.PathKeys+"/"+url.PathEscape(name), nil, &k)
+	if e, ok := errors.AsType[*Error](err); ok && e.Status == http.StatusMethodNotAllowed {
+		// A spind older than GET /v1/keys/{name} (still running after an
+		// upgrade): the listing has the same, without the name meant.
+		keys, err := c.ListKeys(ctx)
+		if err != nil {
+			return api.KeyInfo{}, err
+		}
+		for _, k := range keys {
+			if k.Name == name {
+				return k, nil
+			}
+		}
+		return api.KeyInfo{}, &Error{Status: http.StatusNotFound, Body: api.Error{Code: api.CodeNotFound,
+			Message: "no key set " + name + " in the keyring", Hint: "run 'spin keys list'"}}
+	}
 	return k, err
 }
 
@@ -231,8 +246,16 @@ func (c *Client) MFA(ctx context.Context, profile, code string) error {
 // MFACheck asks spind whether it could take an MFA code for profile (the
 // profile, its key set and MFA device are there) without giving one: the
 // error it would answer a code with, or nil.
+//
+// A spind older than the check refuses the field it does not know, and
+// takes nothing from the request: then nothing can be checked before the
+// code, as before, and MFACheck says nil.
 func (c *Client) MFACheck(ctx context.Context, profile string) error {
-	return c.do(ctx, http.MethodPost, api.PathMFA+url.PathEscape(profile), strings.NewReader(`{"check":true}`), nil)
+	err := c.do(ctx, http.MethodPost, api.PathMFA+url.PathEscape(profile), strings.NewReader(`{"check":true}`), nil)
+	if e, ok := errors.AsType[*Error](err); ok && e.Status == http.StatusBadRequest && strings.Contains(e.Body.Message, `unknown field "check"`) {
+		return nil
+	}
+	return err
 }
 
 // ClearSessions drops cached role sessions, all or one profile's, and
