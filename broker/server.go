@@ -15,6 +15,7 @@ import (
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/internal/awsnet"
 	"github.com/cloudspin/spin/keystore"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // Handler returns the protocol's HTTP handler (DESIGN.md, socket protocol).
@@ -185,7 +186,7 @@ func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.Backend = b.backendName(conf)
 	}
 	st.Locked = b.lockedLocked(conf)
-	if r.URL.Query().Get("keyring") == "check" && !st.Locked && confErr == nil {
+	if r.URL.Query().Get("keyring") == "check" && !st.Locked && confErr == nil && needsKeyring(conf) {
 		// Open the keyring now (auto resolved), so a start or a prompt
 		// learns of a keyring that cannot work before the user types.
 		if _, aerr := b.storeLocked(conf); aerr != nil {
@@ -353,4 +354,24 @@ func netStatus(st *api.Status, n awsnet.Config) {
 			st.Network.HTTPSProxy = ""
 		}
 	}
+}
+
+// needsKeyring reports whether conf has anything the keyring holds: a
+// profile of a key set, sso or login source, or no profile yet (the next
+// step is 'spin keys add'). A CI config of web_identity sources alone
+// never opens it, so checking it there would only warn for nothing.
+func needsKeyring(conf *profiles.Config) bool {
+	if conf == nil || len(conf.Profiles) == 0 {
+		return true
+	}
+	for _, p := range conf.Profiles {
+		kind := p.Kind
+		if d, ok := conf.Sources[p.Source]; ok {
+			kind = d.Kind
+		}
+		if kind != profiles.KindWebIdentity {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -227,5 +228,38 @@ func TestWebIdentityRefusalsNameCauseAndFix(t *testing.T) {
 				t.Errorf("got %d, hint %q; want 502 and a one-line hint with %q", code, e.Hint, tt.inHint)
 			}
 		})
+	}
+}
+
+// `spin daemon start` and `spin daemon status` ask spind to open its
+// keyring (?keyring=check); a web_identity-only config has nothing there,
+// so spind does not try and reports no keyring problem: CI has no
+// keyring. A key set's profile does need it.
+func TestKeyringCheckSkippedForWebIdentityOnly(t *testing.T) {
+	const ci = `keyring:
+  backend: secret-service
+sources:
+  ci:
+    web_identity: {github_actions: true}
+profiles:
+  deploy:
+    source: ci
+    role_arn: ` + ciRole + "\n"
+	for config, wantOpen := range map[string]bool{ci: false, ci + "  admin:\n    source: user\n": true} {
+		f := newEmuFixture(t, config, 1)
+		opened := false
+		f.b.cfg.OpenKeys = func(keystore.Config) (Keys, error) {
+			opened = true
+			return nil, errors.New("no keyring in CI")
+		}
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, api.PathStatus+"?keyring=check", nil))
+		var st api.Status
+		if err := json.NewDecoder(rec.Body).Decode(&st); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("status: %d %v", rec.Code, err)
+		}
+		if opened != wantOpen || (st.KeyringError != "") != wantOpen {
+			t.Errorf("keyring opened %v, error %q; want opened %v for\n%s", opened, st.KeyringError, wantOpen, config)
+		}
 	}
 }

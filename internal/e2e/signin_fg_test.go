@@ -152,6 +152,19 @@ func TestSSOForegroundSigninInterruptedReleasesWaiters(t *testing.T) {
 			t.Fatalf("the browser was never opened\nterminal: %s\nstderr: %s", term.Output(), fgErr.String())
 		}
 	}
+	// spind counts each request as it arrives, and every `spin status` is
+	// one request of its own: the waiters have reached spind when the count
+	// has grown by more than the polls.
+	requests := func() int64 {
+		var st struct {
+			Requests int64 `json:"requests"`
+		}
+		if err := json.Unmarshal([]byte(w.run("", "status", "--json")), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Requests
+	}
+	before := requests()
 	const n = 3
 	waiters := make(chan string, n)
 	for range n {
@@ -160,7 +173,12 @@ func TestSSOForegroundSigninInterruptedReleasesWaiters(t *testing.T) {
 			waiters <- e + " / " + errString(err)
 		}()
 	}
-	time.Sleep(2 * time.Second) // they reach spind and wait there
+	for polls, deadline := int64(1), time.Now().Add(30*time.Second); requests()-before-polls < n; polls++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the waiting helpers never reached spind: %d requests since, %d polls", requests()-before, polls)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	interrupted := time.Now()
 	if err := term.Type("\x03"); err != nil {
