@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/cloudspin/spin/broker/api"
 	"github.com/cloudspin/spin/broker/credask"
@@ -41,12 +43,34 @@ func (m *mfaSource) available() bool { return m.tty != nil || m.command != "" }
 // code asks the terminal, else runs SPIN_MFA_COMMAND, for profile's code.
 func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
 	if m.tty != nil {
+		// Ctrl-C at the prompt must not end the helper before it has
+		// released the callers waiting for this code (fetchWithMFA): the
+		// signal ends the prompt instead. Only here: the common path keeps
+		// no handler.
+		sigctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		fmt.Fprintf(m.tty, "spin: MFA code for profile %s: ", profile)
-		line, err := bufio.NewReader(m.tty).ReadString('\n')
-		if err != nil {
-			return "", fmt.Errorf("read the MFA code from the terminal: %w", err)
+		type answer struct {
+			line string
+			err  error
 		}
-		return strings.TrimSpace(line), nil
+		got := make(chan answer, 1)
+		go func() {
+			line, err := bufio.NewReader(m.tty).ReadString('\n')
+			got <- answer{line, err}
+		}()
+		select {
+		case a := <-got:
+			if a.err != nil {
+				return "", fmt.Errorf("read the MFA code from the terminal: %w", a.err)
+			}
+			return strings.TrimSpace(a.line), nil
+		case <-sigctx.Done():
+			fmt.Fprintln(m.tty)
+			m.tty.Close() // ends the read
+			m.tty = nil
+			return "", fmt.Errorf("profile %s: the MFA prompt was interrupted: run 'spin mfa %s', then retry", profile, profile)
+		}
 	}
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", m.command)
 	cmd.Env = append(launch.ScrubEnv(os.Environ()), "SPIN_PROFILE="+profile)

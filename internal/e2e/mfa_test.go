@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/internal/awsemu"
+	"github.com/cloudspin/spin/internal/ptytest"
 )
 
 const (
@@ -102,5 +105,86 @@ func TestMFAWithoutPromptAndWrongCode(t *testing.T) {
 	w.run(code+"\n", "mfa", "assume-test", "--stdin")
 	if out, errOut, err := w.helper("assume-test"); err != nil || !strings.Contains(out, "SessionToken") {
 		t.Errorf("helper after spin mfa: %v %q", err, errOut)
+	}
+}
+
+// Ctrl-C at a helper's MFA prompt ends the prompt, not the helper before
+// it has told spind: the helpers waiting for that code get their answer
+// now instead of after spind's 90 s prompt window.
+func TestMFAPromptInterruptedReleasesWaiters(t *testing.T) {
+	w := newMFAWorld(t)
+	w.run("", "daemon", "start")
+	term := ptytest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "assume-test")
+	var fgErr bytes.Buffer
+	fg.Stderr = &fgErr
+	if err := term.Start(fg); err != nil {
+		t.Fatal(err)
+	}
+	fgDone := make(chan error, 1)
+	go func() { fgDone <- fg.Wait() }()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(term.Output(), "MFA code for profile assume-test"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no MFA prompt on the terminal: %q\nstderr: %s", term.Output(), fgErr.String())
+		}
+	}
+
+	// Other helpers wait in spind for this prompt's code: each has made
+	// its one request when spind's count has grown by more than the
+	// `spin status` polls (one request each).
+	requests := func() int64 {
+		var st struct {
+			Requests int64 `json:"requests"`
+		}
+		if err := json.Unmarshal([]byte(w.run("", "status", "--json")), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Requests
+	}
+	before := requests()
+	const n = 3
+	waiters := make(chan error, n)
+	for range n {
+		go func() {
+			_, e, _, err := w.helperDetached("assume-test")
+			if err != nil {
+				err = fmt.Errorf("%w: %s", err, e)
+			}
+			waiters <- err
+		}()
+	}
+	for polls, deadline := int64(1), time.Now().Add(30*time.Second); requests()-before-polls < n; polls++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the waiting helpers never reached spind: %d requests since, %d polls", requests()-before, polls)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	interrupted := time.Now()
+	if err := term.Type("\x03"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-fgDone:
+		if err == nil {
+			t.Error("the interrupted helper exited 0")
+		}
+		if !strings.Contains(fgErr.String(), "interrupted") {
+			t.Errorf("helper stderr %q, want the prompt interrupted", fgErr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the helper did not end at Ctrl-C\nterminal: %s", term.Output())
+	}
+	for range n {
+		select {
+		case err := <-waiters:
+			if err == nil {
+				t.Error("a waiting helper got credentials without a code")
+			}
+		case <-time.After(30*time.Second - time.Since(interrupted)):
+			t.Fatalf("waiting helpers still wait %v after Ctrl-C", time.Since(interrupted))
+		}
 	}
 }
