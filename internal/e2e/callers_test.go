@@ -75,12 +75,27 @@ func TestAuditNamesCallersAndAllowedCallersRefuses(t *testing.T) {
 		t.Errorf("status --callers:\n%s\nwant both callers", out)
 	}
 
+	// Through the hand-over too: with spind stopped the lean helper execs
+	// spin in its place (the same pid), which starts spind and asks; the
+	// request is still the Go program's, with spin's own binary below it.
+	w.run("", "daemon", "stop")
+	if out, errOut, err := goCall(); err != nil {
+		t.Fatalf("go program, spind stopped: %v\n%s%s", err, out, errOut)
+	}
+	recs = nil
+	_ = json.Unmarshal([]byte(w.run("", "audit", "--json")), &recs)
+	if n := len(recs); n == 0 || recs[n-1].Caller.Exe != self || recs[n-1].Caller.PID == os.Getpid() ||
+		len(recs[n-1].Chain) == 0 || !strings.HasSuffix(recs[n-1].Chain[0].Exe, "/spin") || recs[n-1].Outcome != audit.OK {
+		t.Errorf("after the hand-over the last record is not the Go program's, asked through spin: %+v", recs)
+	}
+
 	conf, err := os.ReadFile(w.config)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edited := strings.Replace(string(conf), "    role_arn:", "    allowed_callers: ["+awsCLI+"]\n    role_arn:", 1)
 	w.writeFile(w.config, edited)
+	w.run("", "daemon", "stop") // refused through the hand-over as well
 	_, errOut, err := goCall()
 	if err == nil {
 		t.Fatal("the Go program got credentials despite allowed_callers")
