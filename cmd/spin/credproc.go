@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +29,10 @@ nothing for 5s (stopped or hung).
 SPIN_SESSION_NAME, when set, names the role session.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// As on helperCall's path, SIGINT and SIGTERM end the helper
+			// (its exchange with spind does not watch the context); the MFA
+			// prompt and the sign-in catch them while they run.
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
 			return credentialProcess(cmd.Context(), e, g, args[0])
 		},
 	}

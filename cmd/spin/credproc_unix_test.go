@@ -28,7 +28,16 @@ func TestHelperEndsAtSIGINT(t *testing.T) {
 		asked <- struct{}{}
 		<-r.Context().Done() // a spind that never answers
 	})
-	cmd := exec.Command(bin, "credential-process", "p")
+	// The form an SDK runs, and one through cobra (a flag after the
+	// subcommand).
+	for _, args := range [][]string{{"credential-process", "p"}, {"credential-process", "--socket", sock, "p"}} {
+		endsAtSIGINT(t, bin, sock, asked, args)
+	}
+}
+
+func endsAtSIGINT(t *testing.T, bin, sock string, asked chan struct{}, args []string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "SPIN_SOCKET="+sock)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -47,6 +56,6 @@ func TestHelperEndsAtSIGINT(t *testing.T) {
 	cmd.Wait()
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ws.Signaled() || ws.Signal() != syscall.SIGINT {
-		t.Errorf("spin credential-process after SIGINT: %v, stderr %q; want it ended by the signal", cmd.ProcessState, stderr.String())
+		t.Errorf("spin %v after SIGINT: %v, stderr %q; want it ended by the signal", args, cmd.ProcessState, stderr.String())
 	}
 }
