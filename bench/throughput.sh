@@ -4,6 +4,10 @@
 # connection with its trust checks per request
 # (BenchmarkCredentialsConnPerRequest), each 3 runs of 2 s with GOMAXPROCS=2,
 # the load average printed before and after (the figures move with it).
+# Every request reads its caller (the chain once per connection, the
+# peer's executable and command line on each further request) and appends
+# to an audit log, as spind's do. The client runs in the same process, so
+# its work counts too.
 # Target: not lower than ~26k req/s per connection and ~44k keep-alive on
 # 2 idle cores.
 #   bench/throughput.sh

@@ -14,7 +14,7 @@ type Ident struct {
 }
 
 // IdentOf reads what pid runs now.
-func IdentOf(pid int) Ident { return Ident{exe: exeOf(pid), cmdline: cmdlineOf(pid)} }
+func IdentOf(pid int) Ident { return identOf(pid) }
 
 // Exe is the executable of the Ident.
 func (id Ident) Exe() string { return id.exe }
@@ -70,11 +70,7 @@ func NewCache(size int) *Cache {
 
 // Same reports whether pid still runs id: the same executable with the
 // same command line.
-func Same(pid int, id Ident) bool {
-	// The executable first: one readlink, and a different one saves the
-	// command line's read.
-	return exeOf(pid) == id.exe && cmdlineOf(pid) == id.cmdline
-}
+func Same(pid int, id Ident) bool { return identOf(pid) == id }
 
 // derive is the package's derive, through the cache for an ancestor
 // whose start time is known. Only what needs the file system is kept (an

@@ -71,7 +71,7 @@ func (c *Cache) Chain(pid, depth int) ([]Process, Ident) {
 		// they give is filed under the old start time, which no live
 		// process has, so the cache never serves it.
 		ppid, start := statOf(pid)
-		id := Ident{exe: exeOf(pid), cmdline: cmdlineOf(pid)}
+		id := identOf(pid)
 		if len(out) == 0 {
 			peer = id
 		}

@@ -48,11 +48,14 @@ func parentOf(pid int) int {
 	return int(k.Eproc.Ppid)
 }
 
-// cmdlineOf is the process's arguments joined by NULs, as Linux's
-// /proc/PID/cmdline gives them.
-func cmdlineOf(pid int) string {
-	_, args, _ := procArgs(pid)
-	return strings.Join(args, "\x00")
+// identOf is the executable and the arguments joined by NULs, as Linux's
+// /proc/PID/cmdline gives them, from one kern.procargs2.
+func identOf(pid int) Ident {
+	exe, args, ok := procArgs(pid)
+	if !ok || exe == "" {
+		exe = Unknown
+	}
+	return Ident{exe: exe, cmdline: strings.Join(args, "\x00")}
 }
 
 // statOf: a start time is not read here, so no process of a chain is

@@ -46,8 +46,11 @@ func statOf(pid int) (ppid int, start uint64) {
 	return ppid, 0
 }
 
-// cmdlineOf is /proc/PID/cmdline as the kernel gives it (NUL-separated).
-func cmdlineOf(pid int) string { return string(readProc(procPath(pid, "cmdline"))) }
+// identOf reads /proc/PID/exe and /proc/PID/cmdline (NUL-separated, as
+// the kernel gives it).
+func identOf(pid int) Ident {
+	return Ident{exe: exeOf(pid), cmdline: string(readProc(procPath(pid, "cmdline")))}
+}
 
 func procPath(pid int, file string) string { return "/proc/" + strconv.Itoa(pid) + "/" + file }
 

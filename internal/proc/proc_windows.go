@@ -41,9 +41,10 @@ func parentOf(pid int) int {
 	return 0
 }
 
-// cmdlineOf: another process's command line is in its PEB, out of reach
-// without reading its memory; scripts and wrappers are not told apart.
-func cmdlineOf(int) string { return "" }
+// identOf is the executable alone: another process's command line is in
+// its PEB, out of reach without reading its memory; scripts and wrappers
+// are not told apart.
+func identOf(pid int) Ident { return Ident{exe: exeOf(pid)} }
 
 // statOf: no start time, so no process of a chain is taken from a Cache.
 func statOf(pid int) (ppid int, start uint64) { return parentOf(pid), 0 }
