@@ -337,7 +337,7 @@ func statusOf(code string) int {
 		return http.StatusLocked
 	case api.CodeMFARequired, api.CodeMFAFailed, api.CodeSigninRequired:
 		return http.StatusUnauthorized
-	case api.CodeExportRefused, api.CodeForbidden:
+	case api.CodeExportRefused, api.CodeForbidden, api.CodeCallerNotAllowed:
 		return http.StatusForbidden
 	case api.CodeConflict:
 		return http.StatusConflict

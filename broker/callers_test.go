@@ -2,6 +2,7 @@ package broker
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/audit"
 )
 
@@ -49,6 +51,9 @@ func TestCallersAuditedAndAllowedCallersEnforced(t *testing.T) {
 	var aerr *api.Error
 	if !errors.As(err, &aerr) || aerr.Code != api.CodeCallerNotAllowed {
 		t.Fatalf("got %v, want %s", err, api.CodeCallerNotAllowed)
+	}
+	if ce, ok := errors.AsType[*client.Error](err); !ok || ce.Status != http.StatusForbidden {
+		t.Errorf("refusal %v is not a 403 Forbidden", err)
 	}
 	for _, want := range []string{"profile theirs refused " + exe, "allowed_callers [/usr/bin/aws]"} {
 		if !strings.Contains(aerr.Message, want) {
