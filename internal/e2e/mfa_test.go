@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/internal/awsemu"
-	"github.com/cloudspin/spin/internal/ptytest"
 )
 
 const (
@@ -114,17 +111,8 @@ func TestMFAWithoutPromptAndWrongCode(t *testing.T) {
 func TestMFAPromptInterruptedReleasesWaiters(t *testing.T) {
 	w := newMFAWorld(t)
 	w.run("", "daemon", "start")
-	term := ptytest.Open(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "assume-test")
-	var fgErr bytes.Buffer
-	fg.Stderr = &fgErr
-	if err := term.Start(fg); err != nil {
-		t.Fatal(err)
-	}
-	fgDone := make(chan error, 1)
-	go func() { fgDone <- fg.Wait() }()
+	fg := w.startForegroundHelper(t, "assume-test")
+	term, fgErr, fgDone := fg.term, &fg.errOut, fg.done
 	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(term.Output(), "MFA code for profile assume-test"); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no MFA prompt on the terminal: %q\nstderr: %s", term.Output(), fgErr.String())
@@ -134,16 +122,7 @@ func TestMFAPromptInterruptedReleasesWaiters(t *testing.T) {
 	// Other helpers wait in spind for this prompt's code: each has made
 	// its one request when spind's count has grown by more than the
 	// `spin status` polls (one request each).
-	requests := func() int64 {
-		var st struct {
-			Requests int64 `json:"requests"`
-		}
-		if err := json.Unmarshal([]byte(w.run("", "status", "--json")), &st); err != nil {
-			t.Fatal(err)
-		}
-		return st.Requests
-	}
-	before := requests()
+	before := w.spindRequests(t)
 	const n = 3
 	waiters := make(chan error, n)
 	for range n {
@@ -155,12 +134,7 @@ func TestMFAPromptInterruptedReleasesWaiters(t *testing.T) {
 			waiters <- err
 		}()
 	}
-	for polls, deadline := int64(1), time.Now().Add(30*time.Second); requests()-before-polls < n; polls++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("the waiting helpers never reached spind: %d requests since, %d polls", requests()-before, polls)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	w.awaitRequests(t, before, n)
 
 	interrupted := time.Now()
 	if err := term.Type("\x03"); err != nil {

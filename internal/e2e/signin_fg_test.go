@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,28 +24,13 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 	w := newSSOWorld(t, awsemu.SSOConfig{})
 	w.emu.SetSSOAutoApprove(true)
 	opened, goAhead := filepath.Join(w.root, "browser-opened"), filepath.Join(w.root, "go-ahead")
-	script := filepath.Join(w.root, "browser.sh")
-	w.writeFile(script, "#!/bin/sh\n: > "+opened+"\nwhile [ ! -e "+goAhead+" ]; do sleep 0.05; done\nexec curl -fsSL -o /dev/null \"$1\"\n")
-	if err := os.Chmod(script, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	w.env = append(w.env, "BROWSER="+script)
+	w.useBrowser(t, opened, "while [ ! -e "+goAhead+" ]; do sleep 0.05; done\nexec curl -fsSL -o /dev/null \"$1\"")
 	w.run("", "daemon", "start")
 
 	// The foreground helper: its controlling terminal is a pty whose
-	// foreground process group it leads; stdout and stderr are pipes, as
-	// under an SDK.
-	term := ptytest.Open(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "sso-dev")
-	var fgOut, fgErr bytes.Buffer
-	fg.Stdout, fg.Stderr = &fgOut, &fgErr
-	if err := term.Start(fg); err != nil {
-		t.Fatal(err)
-	}
-	fgDone := make(chan error, 1)
-	go func() { fgDone <- fg.Wait() }()
+	// foreground process group it leads.
+	fg := w.startForegroundHelper(t, "sso-dev")
+	term, fgOut, fgErr, fgDone := fg.term, &fg.out, &fg.errOut, fg.done
 
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if _, err := os.Stat(opened); err == nil {
@@ -124,26 +110,10 @@ func TestSSOForegroundHelperSignsInForAll(t *testing.T) {
 func TestSSOForegroundSigninInterruptedReleasesWaiters(t *testing.T) {
 	w := newSSOWorld(t, awsemu.SSOConfig{})
 	opened := filepath.Join(w.root, "browser-opened")
-	script := filepath.Join(w.root, "browser.sh")
-	// A browser the user never finishes with.
-	w.writeFile(script, "#!/bin/sh\n: > "+opened+"\nexec sleep 600\n")
-	if err := os.Chmod(script, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	w.env = append(w.env, "BROWSER="+script)
+	w.useBrowser(t, opened, "exec sleep 600") // a browser the user never finishes with
 	w.run("", "daemon", "start")
-
-	term := ptytest.Open(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	fg := w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), "sso-dev")
-	var fgErr bytes.Buffer
-	fg.Stderr = &fgErr
-	if err := term.Start(fg); err != nil {
-		t.Fatal(err)
-	}
-	fgDone := make(chan error, 1)
-	go func() { fgDone <- fg.Wait() }()
+	fg := w.startForegroundHelper(t, "sso-dev")
+	term, fgErr, fgDone := fg.term, &fg.errOut, fg.done
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if _, err := os.Stat(opened); err == nil {
 			break
@@ -152,19 +122,7 @@ func TestSSOForegroundSigninInterruptedReleasesWaiters(t *testing.T) {
 			t.Fatalf("the browser was never opened\nterminal: %s\nstderr: %s", term.Output(), fgErr.String())
 		}
 	}
-	// spind counts each request as it arrives, and every `spin status` is
-	// one request of its own: the waiters have reached spind when the count
-	// has grown by more than the polls.
-	requests := func() int64 {
-		var st struct {
-			Requests int64 `json:"requests"`
-		}
-		if err := json.Unmarshal([]byte(w.run("", "status", "--json")), &st); err != nil {
-			t.Fatal(err)
-		}
-		return st.Requests
-	}
-	before := requests()
+	before := w.spindRequests(t)
 	const n = 3
 	waiters := make(chan string, n)
 	for range n {
@@ -173,12 +131,7 @@ func TestSSOForegroundSigninInterruptedReleasesWaiters(t *testing.T) {
 			waiters <- e + " / " + errString(err)
 		}()
 	}
-	for polls, deadline := int64(1), time.Now().Add(30*time.Second); requests()-before-polls < n; polls++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("the waiting helpers never reached spind: %d requests since, %d polls", requests()-before, polls)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	w.awaitRequests(t, before, n)
 
 	interrupted := time.Now()
 	if err := term.Type("\x03"); err != nil {
@@ -209,4 +162,66 @@ func errString(err error) string {
 		return "exit 0"
 	}
 	return err.Error()
+}
+
+// foregroundHelper runs the helper for profile as the leader of a pty's
+// foreground process group, its stdout and stderr pipes as under an SDK;
+// done receives its end.
+type foregroundHelper struct {
+	term        *ptytest.Terminal
+	cmd         *exec.Cmd
+	out, errOut bytes.Buffer
+	done        chan error
+}
+
+func (w *world) startForegroundHelper(t *testing.T, profile string) *foregroundHelper {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	fg := &foregroundHelper{term: ptytest.Open(t), done: make(chan error, 1)}
+	fg.cmd = w.command(ctx, filepath.Join(filepath.Dir(w.spin), helperName), profile)
+	fg.cmd.Stdout, fg.cmd.Stderr = &fg.out, &fg.errOut
+	if err := fg.term.Start(fg.cmd); err != nil {
+		t.Fatal(err)
+	}
+	go func() { fg.done <- fg.cmd.Wait() }()
+	return fg
+}
+
+// useBrowser makes BROWSER a script that records its start in the file
+// opened and then runs then.
+func (w *world) useBrowser(t *testing.T, opened, then string) {
+	t.Helper()
+	script := filepath.Join(w.root, "browser.sh")
+	w.writeFile(script, "#!/bin/sh\n: > "+opened+"\n"+then+"\n")
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w.env = append(w.env, "BROWSER="+script)
+}
+
+// spindRequests is spind's count of requests so far (`spin status
+// --json`), this one included.
+func (w *world) spindRequests(t *testing.T) int64 {
+	t.Helper()
+	var st struct {
+		Requests int64 `json:"requests"`
+	}
+	if err := json.Unmarshal([]byte(w.run("", "status", "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Requests
+}
+
+// awaitRequests waits until spind has had n requests since its count was
+// before, not counting the polls' own (one request each): helpers that
+// spind holds have then reached it.
+func (w *world) awaitRequests(t *testing.T, before, n int64) {
+	t.Helper()
+	for polls, deadline := int64(1), time.Now().Add(30*time.Second); w.spindRequests(t)-before-polls < n; polls++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the waiting helpers never reached spind: %d requests since, %d polls", w.spindRequests(t)-before, polls)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
