@@ -190,6 +190,15 @@ func (b *Broker) handlePutKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
+	b.withKeys(w, func(k Keys, conf *profiles.Config) {
+		b.listKeys(w, r, k, conf)
+	})
+}
+
+// withKeys runs f with the keyring open and keysMu held, as a request
+// that reads key sets does (it counts as activity for lock_after); a
+// config.yaml or keyring that does not open is the answer instead.
+func (b *Broker) withKeys(w http.ResponseWriter, f func(Keys, *profiles.Config)) {
 	b.lockIfIdle()
 	b.touch()
 	conf, aerr := b.config()
@@ -205,6 +214,10 @@ func (b *Broker) handleListKeys(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	f(k, conf)
+}
+
+func (b *Broker) listKeys(w http.ResponseWriter, r *http.Request, k Keys, conf *profiles.Config) {
 	names, err := k.List(r.Context())
 	if err != nil {
 		writeError(w, errorf(api.CodeKeyring, "", "list key sets: %v", err))
@@ -233,21 +246,12 @@ func (b *Broker) keyInfo(ks keystore.KeySet, conf *profiles.Config) api.KeyInfo 
 // the unknown-name error with the name meant. The CLI asks it before a
 // confirmation or a secret, so a mistyped name asks nothing.
 func (b *Broker) handleGetKey(w http.ResponseWriter, r *http.Request) {
-	b.lockIfIdle()
-	b.touch()
-	name := r.PathValue("name")
-	conf, aerr := b.config()
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	b.keysMu.Lock()
-	defer b.keysMu.Unlock()
-	k, aerr := b.storeLocked(conf)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
+	b.withKeys(w, func(k Keys, conf *profiles.Config) {
+		b.getKey(w, r, k, conf, r.PathValue("name"))
+	})
+}
+
+func (b *Broker) getKey(w http.ResponseWriter, r *http.Request, k Keys, conf *profiles.Config, name string) {
 	ks, err := k.Get(r.Context(), name)
 	if errors.Is(err, keystore.ErrNotFound) {
 		writeError(w, b.noKeySet(r.Context(), k, name))
