@@ -153,3 +153,100 @@ func TestDialNothingListens(t *testing.T) {
 		t.Errorf("stale socket: %v, want ECONNREFUSED", err)
 	}
 }
+
+// dialServed dials a socket of its own and returns the connection and the
+// server's end of it.
+func dialServed(t *testing.T) (*Conn, int) {
+	t.Helper()
+	path := filepath.Join(privateDir(t), "broker.sock")
+	lfd := listenRaw(t, path, 1)
+	c, err := Dial(path, time.Now().Add(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	sfd, _, err := unix.Accept(lfd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(sfd) })
+	if got, want := c.PeerPID(), os.Getpid(); got != want {
+		t.Errorf("PeerPID() = %d, want %d", got, want)
+	}
+	return c, sfd
+}
+
+// A timeout is set again only when the one set would not do: each read
+// ends at its own deadline, whatever the reads before it waited for.
+func TestReadKeepsEachDeadline(t *testing.T) {
+	c, sfd := dialServed(t)
+	buf := make([]byte, 16)
+	unix.Write(sfd, []byte("a"))
+	if n, err := c.Read(buf, time.Now().Add(10*time.Second)); n != 1 || err != nil {
+		t.Fatalf("Read = %d, %v; want the byte sent", n, err)
+	}
+
+	// A nearer deadline than the last read's: not the 10 s set before.
+	start := time.Now()
+	if _, err := c.Read(buf, start.Add(200*time.Millisecond)); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Read with nothing sent = %v, want a timeout", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Read with a 200 ms deadline took %s: the earlier read's timeout stayed", took)
+	}
+
+	// A later one: the 200 ms set before must not end this read.
+	go func() {
+		time.Sleep(600 * time.Millisecond)
+		unix.Write(sfd, []byte("b"))
+	}()
+	if n, err := c.Read(buf, time.Now().Add(10*time.Second)); n != 1 || err != nil {
+		t.Fatalf("Read of a byte sent after 600 ms = %d, %v; want it (the deadline is 10 s away)", n, err)
+	}
+
+	// The same deadline later on: the call ends at the deadline, not a
+	// whole timeout after it starts.
+	start = time.Now()
+	deadline := start.Add(time.Second)
+	unix.Write(sfd, []byte("c"))
+	if n, err := c.Read(buf, deadline); n != 1 || err != nil {
+		t.Fatalf("Read = %d, %v; want the byte sent", n, err)
+	}
+	time.Sleep(800 * time.Millisecond)
+	if _, err := c.Read(buf, deadline); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Read with nothing sent = %v, want a timeout", err)
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("Read ended %s after its deadline: the 1 s timeout counted from when it was set, not from the deadline", took-time.Second)
+	}
+}
+
+// Write ends at its deadline, not at the connect's, and waits for a slow
+// reader until its own.
+func TestWriteKeepsEachDeadline(t *testing.T) {
+	c, sfd := dialServed(t)    // connected with a 10 s deadline
+	big := make([]byte, 8<<20) // more than the socket buffers hold
+	start := time.Now()
+	if err := c.Write(big, start.Add(300*time.Millisecond)); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Write to a peer that does not read = %v, want a timeout", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Write with a 300 ms deadline took %s: the connect's timeout stayed", took)
+	}
+	done := make(chan struct{})
+	go func() { // reads all there is, from both writes
+		defer close(done)
+		time.Sleep(600 * time.Millisecond)
+		buf := make([]byte, 64<<10)
+		for {
+			if n, err := unix.Read(sfd, buf); n <= 0 || err != nil {
+				return
+			}
+		}
+	}()
+	if err := c.Write(big, time.Now().Add(10*time.Second)); err != nil {
+		t.Errorf("Write to a peer that reads after 600 ms: %v", err)
+	}
+	unix.Shutdown(c.fd, unix.SHUT_WR)
+	<-done
+}

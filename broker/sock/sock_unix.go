@@ -10,13 +10,16 @@ import (
 
 // Check verifies socket path and its directory before a client connects.
 // A missing socket or directory is the stat error (ENOENT: nothing listens).
-func Check(path string) error {
+func Check(path string) error { return check(path, unix.Getuid()) }
+
+// check is Check for a caller whose uid is uid.
+func check(path string, uid int) error {
 	dir := dirOf(path)
 	var st unix.Stat_t
 	if err := unix.Stat(dir, &st); err != nil {
 		return &pathError{"stat", dir, err}
 	}
-	if err := owned(path, "its directory "+dir, &st); err != nil {
+	if err := owned(path, "its directory "+dir, &st, uid); err != nil {
 		return err
 	}
 	if err := unix.Stat(path, &st); err != nil {
@@ -25,7 +28,7 @@ func Check(path string) error {
 	if uint32(st.Mode)&unix.S_IFMT != unix.S_IFSOCK {
 		return &pathError{"connect", path, ErrNotSocket}
 	}
-	return owned(path, "it", &st)
+	return owned(path, "it", &st, uid)
 }
 
 // NoListener reports whether a dial error means nothing listens on the
@@ -35,9 +38,8 @@ func NoListener(err error) bool {
 	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ECONNREFUSED)
 }
 
-// owned refuses what another uid owns or others may write.
-func owned(path, what string, st *unix.Stat_t) error {
-	uid := unix.Getuid()
+// owned refuses what a uid other than uid owns or others may write.
+func owned(path, what string, st *unix.Stat_t, uid int) error {
 	if int(st.Uid) != uid {
 		return &UntrustedError{Path: path, Reason: what + " belongs to uid " + itoa(int(st.Uid)) + ", not to you (uid " + itoa(uid) + ")"}
 	}
@@ -50,18 +52,25 @@ func owned(path, what string, st *unix.Stat_t) error {
 // CheckPeer verifies that the process on the other end of the connected
 // socket fd runs as this user: root gets no exception either way.
 func CheckPeer(fd int, path string) error {
+	_, err := checkPeer(fd, path, unix.Getuid())
+	return err
+}
+
+// checkPeer is CheckPeer for a caller whose uid is own; it returns the
+// peer's pid (0 if unknown).
+func checkPeer(fd int, path string, own int) (int, error) {
 	uid, pid, err := peerCred(fd)
 	if err != nil {
-		return &pathError{"read peer credentials of", path, err}
+		return 0, &pathError{"read peer credentials of", path, err}
 	}
-	if own := unix.Getuid(); uid != own {
+	if uid != own {
 		who := "the process answering on it runs as uid " + itoa(uid)
 		if pid > 0 {
 			who += " (pid " + itoa(pid) + ")"
 		}
-		return &UntrustedError{Path: path, Reason: who + ", not as you (uid " + itoa(own) + ")"}
+		return 0, &UntrustedError{Path: path, Reason: who + ", not as you (uid " + itoa(own) + ")"}
 	}
-	return nil
+	return pid, nil
 }
 
 // PeerPID is the pid of the process on the other end of fd, or 0.
