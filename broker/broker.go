@@ -230,6 +230,7 @@ func (b *Broker) endMFARounds() {
 // Close stops background refreshes.
 func (b *Broker) Close() {
 	b.conf.close()
+	b.procs.Close()
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
 	b.closed = true

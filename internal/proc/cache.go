@@ -1,9 +1,6 @@
 package proc
 
-import (
-	"path/filepath"
-	"sync"
-)
+import "sync"
 
 // Ident is what a process runs: the executable the kernel reports and the
 // command line. Two reads of one pid with equal Idents are the same
@@ -19,27 +16,29 @@ func IdentOf(pid int) Ident { return identOf(pid) }
 // Exe is the executable of the Ident.
 func (id Ident) Exe() string { return id.exe }
 
-// DefaultCacheSize is the ancestors a Cache keeps: a few hundred shells,
-// editors and tools that start helpers, far more than one user runs at
-// once.
-const DefaultCacheSize = 256
+// DefaultCacheSize is the ancestors a Cache keeps: the shells, editors,
+// tools and SDK processes that start helpers, more than one user runs at
+// once. On Linux each keeps two files open.
+const DefaultCacheSize = 32
 
-// Cache keeps what Chain derived about ancestors that run a script, for
-// the next chain through them: every helper is a new process, but its
-// parents (the AWS CLI, a shell script, terraform) ask again and again,
-// and finding a script costs a resolved executable path and opening the
-// script to read its #! line.
+// Cache keeps the ancestors of earlier chains, for the next chain through
+// them: every helper is a new process, but its parents (the AWS CLI, a
+// shell script, terraform) ask again and again, and reading a process
+// afresh costs three /proc files and, for a script, its #! line.
 //
 // An entry is keyed by pid and start time (exec keeps both) and is used
 // only while the process runs the same Ident. The executable alone would
 // not do: exec'ing the same interpreter on another script keeps pid, start
 // time and executable, and only the command line tells; a process can
 // also rewrite its arguments in memory without exec'ing, and the kernel
-// has no exec count to tell either cheaply. So the command line is read
-// afresh for every process of every chain (one read, as the executable
-// and the stat are), and what is cached is only what is derived from
-// them. The peer itself is never looked up: it is read in full. A nil
-// *Cache caches nothing.
+// has no exec count to tell either cheaply. So every process of every
+// chain is read again: its ppid (a parent that goes re-parents it), its
+// executable and its command line. What is cached is what is derived from
+// them and, on Linux, the process's stat and command line kept open: a
+// read of an open file costs a third of opening it, and the files stay
+// that process's, so a pid reused by another process reads as gone rather
+// than as the old one. The peer itself is never looked up: it is read in
+// full. A nil *Cache caches nothing.
 //
 // Safe for concurrent use; the files are read outside the lock.
 type Cache struct {
@@ -48,7 +47,8 @@ type Cache struct {
 	mu      sync.Mutex
 	entries map[int]*cacheEntry
 	tick    uint64 // a use counter, for least-recently-used eviction
-	misses  int    // derivations through the cache, for tests
+	misses  int    // ancestors read afresh, for tests
+	closed  bool
 }
 
 type cacheEntry struct {
@@ -57,10 +57,13 @@ type cacheEntry struct {
 	script  string
 	wrapper bool
 	used    uint64
+	files   procFiles // kept open where the platform can (valid)
+	readers int       // reading files now
+	dropped bool      // out of the map: files close once readers is 0
 }
 
 // NewCache returns a Cache of at most size entries (DefaultCacheSize when
-// size <= 0).
+// size <= 0). Close it when done.
 func NewCache(size int) *Cache {
 	if size <= 0 {
 		size = DefaultCacheSize
@@ -72,59 +75,128 @@ func NewCache(size int) *Cache {
 // same command line.
 func Same(pid int, id Ident) bool { return identOf(pid) == id }
 
-// derive is the package's derive, through the cache for an ancestor
-// whose start time is known. Only what needs the file system is kept (an
-// argument that is an absolute path, which may be a script): a `sh -c`
-// wrapper, a new one each time, would only push useful entries out.
-func (c *Cache) derive(ancestor bool, pid int, start uint64, id Ident) (script string, wrapper bool) {
-	if c == nil || !ancestor || start == 0 || !mayRunScript(id) {
-		return derive(id)
+// ancestor reads a cached ancestor through its open files: its ppid and
+// what it runs, if it is the same process running the same Ident. The
+// stat is read first and the command line last: should the process go
+// and its pid be reused between them, the executable read by path could
+// be the newcomer's, but the command line, read from the old process's
+// own file, then fails.
+func (c *Cache) ancestor(pid int) (p Process, ppid int, ok bool) {
+	if c == nil {
+		return Process{}, 0, false
 	}
 	c.mu.Lock()
-	c.tick++
-	if e := c.entries[pid]; e != nil && e.start == start && e.id == id {
-		e.used = c.tick
+	e := c.entries[pid]
+	if e == nil || !e.files.valid() {
 		c.mu.Unlock()
-		return e.script, e.wrapper
+		return Process{}, 0, false
 	}
-	c.misses++
+	e.readers++
 	c.mu.Unlock()
 
-	script, wrapper = derive(id)
+	ppid, start := e.files.stat()
+	ok = start == e.start && start != 0 && exeOf(pid) == e.id.exe && e.files.sameCmdline(e.id.cmdline)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[pid]; !ok && len(c.entries) >= c.size {
-		c.evictLocked()
+	e.readers--
+	if !ok || e.dropped {
+		// A dropped entry (evicted while it was read) closes its files
+		// here, with its last reader.
+		c.dropLocked(pid, e)
+	}
+	if !ok {
+		return Process{}, 0, false
 	}
 	c.tick++
-	c.entries[pid] = &cacheEntry{start: start, id: id, script: script, wrapper: wrapper, used: c.tick}
-	return script, wrapper
+	e.used = c.tick
+	return Process{PID: pid, Exe: e.id.exe, Script: e.script, Wrapper: e.wrapper}, ppid, true
 }
 
-// evictLocked drops the least recently used entry. A scan is enough: it
-// runs only when a new ancestor arrives at a full cache.
-func (c *Cache) evictLocked() {
-	victim, oldest := 0, ^uint64(0)
-	for pid, e := range c.entries {
-		if e.used < oldest {
-			victim, oldest = pid, e.used
-		}
+// readAncestor reads an ancestor afresh, keeping its files open for the
+// cache where it can, and files it. A `sh -c` wrapper, a new one for each
+// helper, is not kept: it would only push useful entries out.
+func (c *Cache) readAncestor(pid int) (p Process, ppid int) {
+	var files procFiles
+	if c != nil {
+		files = openProcFiles(pid)
 	}
-	delete(c.entries, victim)
+	var start uint64
+	var id Ident
+	if files.valid() {
+		ppid, start = files.stat()
+		id = Ident{exe: exeOf(pid), cmdline: files.cmdline()}
+	} else {
+		ppid, start = statOf(pid)
+		id = identOf(pid)
+	}
+	p = Process{PID: pid, Exe: id.exe}
+	p.Script, p.Wrapper = derive(id)
+	if c == nil || start == 0 || p.Wrapper || !c.add(pid, &cacheEntry{start: start, id: id, script: p.Script, files: files}) {
+		files.close()
+	}
+	return p, ppid
 }
 
-// mayRunScript reports whether deriving id's script reads files: only
-// when its first or second argument is an absolute path (scriptOf).
-func mayRunScript(id Ident) bool {
-	args := splitArgs(id.cmdline)
-	if IsShell(id.exe) && isWrapper(args) {
+// add files e under pid unless the cache is closed, dropping the least
+// recently used entry when full. A scan is enough: it runs only when a
+// new ancestor arrives.
+func (c *Cache) add(pid int, e *cacheEntry) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.misses++
+	if c.closed {
 		return false
 	}
-	for i := 1; i <= 2 && i < len(args); i++ {
-		if filepath.IsAbs(args[i]) {
-			return true
+	if old := c.entries[pid]; old != nil {
+		c.dropLocked(pid, old)
+	}
+	// Processes that went since are dropped here, with their files: no
+	// chain may pass through them again, and a new ancestor is rare
+	// enough (a new shell, tool or SDK process) to pay a read of each.
+	for pid, e := range c.entries {
+		if e.readers == 0 && e.files.gone() {
+			c.dropLocked(pid, e)
 		}
 	}
-	return false
+	if len(c.entries) >= c.size {
+		victim, oldest := 0, ^uint64(0)
+		for pid, e := range c.entries {
+			if e.used < oldest {
+				victim, oldest = pid, e.used
+			}
+		}
+		c.dropLocked(victim, c.entries[victim])
+	}
+	c.tick++
+	e.used = c.tick
+	c.entries[pid] = e
+	return true
+}
+
+// dropLocked takes e out of the map; its files close now or when its last
+// reader is done.
+func (c *Cache) dropLocked(pid int, e *cacheEntry) {
+	if c.entries[pid] == e {
+		delete(c.entries, pid)
+	}
+	e.dropped = true
+	if e.readers == 0 {
+		e.files.close()
+		e.files = procFiles{}
+	}
+}
+
+// Close drops every entry and closes their files; the cache then keeps
+// nothing more.
+func (c *Cache) Close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for pid, e := range c.entries {
+		c.dropLocked(pid, e)
+	}
 }

@@ -96,84 +96,102 @@ func TestCacheSeesExecOfSameInterpreter(t *testing.T) {
 	}
 }
 
-// The cache's decisions, with the Idents a process could show: only the
-// same process (pid and start time) running the same executable with
-// the same command line gets the derived script from the cache.
-func TestCacheKeysOnStartTimeAndIdent(t *testing.T) {
+// startScripts starts n copies of a shell script that starts a sleep and
+// waits; it returns the scripts' and the sleeps' pids.
+func startScripts(t *testing.T, n int) (shells, sleeps []int) {
+	t.Helper()
 	dir := t.TempDir()
-	sh, err := filepath.EvalSymlinks("/bin/sh")
+	for i := range n {
+		script := filepath.Join(dir, "tool"+strconv.Itoa(i))
+		text := "#!/bin/sh\nsleep 30 &\necho $! >" + script + ".pid\nwait\n"
+		if err := os.WriteFile(script, []byte(text), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(script)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sleep := waitPID(t, script+".pid")
+		t.Cleanup(func() { _ = syscall.Kill(sleep, syscall.SIGKILL); _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		shells, sleeps = append(shells, cmd.Process.Pid), append(sleeps, sleep)
+	}
+	return shells, sleeps
+}
+
+// openFiles counts this process's open files.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	for _, p := range []string{a, b} {
-		if err := os.WriteFile(p, []byte("#!/bin/sh\n:\n"), 0o700); err != nil {
-			t.Fatal(err)
+	return len(fds)
+}
+
+// The cache holds at most its size, dropping the least recently used,
+// and keeps two files open per entry, none after Close.
+func TestCacheBounded(t *testing.T) {
+	shells, sleeps := startScripts(t, 6)
+	before := openFiles(t) // after the starts: a started process holds a pidfd
+	c := NewCache(4)
+	for i, sleep := range sleeps {
+		chain, _ := c.Chain(sleep, 3)
+		if len(chain) < 2 || chain[1].PID != shells[i] || chain[1].Script == "" {
+			t.Fatalf("chain %+v, want the sleep and its script (pid %d)", chain, shells[i])
 		}
 	}
-	runs := func(exe, script string) Ident { return Ident{exe: exe, cmdline: "sh\x00" + script + "\x00"} }
+	if len(c.entries) != 4 {
+		t.Errorf("%d entries (pids %v), want 4", len(c.entries), keys(c.entries))
+	}
+	if c.entries[shells[0]] != nil || c.entries[shells[5]] == nil {
+		t.Errorf("entries %v: want the first script dropped and the last kept", keys(c.entries))
+	}
+	if open := openFiles(t) - before; open != 2*len(c.entries) {
+		t.Errorf("%d more files open for %d entries, want 2 each", open, len(c.entries))
+	}
+	c.Close()
+	if open := openFiles(t) - before; open != 0 {
+		t.Errorf("%d more files open after Close, want none", open)
+	}
+	if chain, _ := c.Chain(sleeps[5], 3); len(chain) < 2 || chain[1].PID != shells[5] || len(c.entries) != 0 {
+		t.Errorf("after Close: chain %+v and %d entries, want the chain read afresh and nothing kept", chain, len(c.entries))
+	}
+}
+
+// An ancestor that has gone is not served from the cache: its child has
+// a new parent, and its entry and files go with the next ancestor read.
+func TestCacheDropsAncestorThatWent(t *testing.T) {
+	shells, sleeps := startScripts(t, 2)
+	shell, sleep := shells[0], sleeps[0]
+	before := openFiles(t) // after the starts: a started process holds a pidfd
 	c := NewCache(0)
-	const pid, start = 4242, 1000
-
-	if got, _ := c.derive(true, pid, start, runs(sh, a)); got != a {
-		t.Fatalf("script %q, want %q", got, a)
+	t.Cleanup(c.Close)
+	if chain, _ := c.Chain(sleep, 2); len(chain) != 2 || chain[1].PID != shell {
+		t.Fatalf("chain %+v, want the sleep and its script (pid %d)", chain, shell)
 	}
-	if got, _ := c.derive(true, pid, start, runs(sh, a)); got != a || c.misses != 1 {
-		t.Errorf("same process again: script %q after %d misses, want %q from the cache", got, c.misses, a)
+	if c.entries[shell] == nil {
+		t.Fatal("the script's shell was not cached")
 	}
-	// a's #! now names another interpreter: a new process under a reused
-	// pid (another start time) running `sh a` is not a's script any more.
-	if err := os.WriteFile(a, []byte("#!/usr/bin/python3\n"), 0o700); err != nil {
+	if err := syscall.Kill(shell, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := c.derive(true, pid, start+1, runs(sh, a)); got != "" {
-		t.Errorf("reused pid, new start time: script %q from the cache, want none", got)
+	var chain []Process
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if chain, _ = c.Chain(sleep, 2); len(chain) == 2 && chain[1].PID != shell {
+			break
+		}
 	}
-	// Exec keeps pid and start time: the same interpreter on another
-	// script, then another program with the same arguments.
-	if got, _ := c.derive(true, pid, start+1, runs(sh, b)); got != b {
-		t.Errorf("exec'd sh %s: script %q, want %q", b, got, b)
+	if len(chain) != 2 || chain[1].PID == shell {
+		t.Fatalf("chain %+v after its parent %d was killed, want the new parent", chain, shell)
 	}
-	if got, _ := c.derive(true, pid, start+1, runs("/usr/bin/python3", b)); got != "" {
-		t.Errorf("exec'd python3 %s: script %q, want none (b is a sh script)", b, got)
+	// The next ancestor read afresh drops the shell's entry.
+	c.Chain(sleeps[1], 2)
+	if c.entries[shell] != nil {
+		t.Error("the killed shell is still cached")
 	}
-	// The peer is never looked up, nor is a process of unknown start time.
-	misses := c.misses
-	c.derive(false, pid, start+1, runs("/usr/bin/python3", b))
-	c.derive(true, pid, 0, runs("/usr/bin/python3", b))
-	if c.misses != misses {
-		t.Errorf("the peer or a process without a start time went through the cache")
+	if open := openFiles(t) - before; open != 2*len(c.entries) {
+		t.Errorf("%d more files open for %d entries, want 2 each", open, len(c.entries))
 	}
-}
-
-// The cache holds at most its size, dropping the least recently used.
-func TestCacheBounded(t *testing.T) {
-	script := filepath.Join(t.TempDir(), "tool")
-	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	id := Ident{exe: "/bin/sh", cmdline: "sh\x00" + script}
-	c := NewCache(4)
-	for pid := 1; pid <= 10; pid++ {
-		c.derive(true, pid, 1, id)
-		c.derive(true, 1, 1, id) // pid 1 stays in use
-	}
-	if len(c.entries) != 4 || c.entries[1] == nil || c.entries[10] == nil {
-		t.Errorf("entries %v, want 4 of them with pids 1 and 10", keys(c.entries))
-	}
-	// A wrapper (a new `sh -c` per helper) is not kept.
-	c.derive(true, 11, 1, Ident{exe: "/bin/sh", cmdline: "sh\x00-c\x00" + script})
-	if c.entries[11] != nil {
-		t.Error("a sh -c wrapper was cached")
-	}
-}
-
-func keys(m map[int]*cacheEntry) []int {
-	var out []int
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // A caller's argument may name a FIFO or a terminal: looking for a script
@@ -206,4 +224,12 @@ func BenchmarkChainCached(b *testing.B) {
 	for b.Loop() {
 		c.Chain(pid, 8)
 	}
+}
+
+func keys(m map[int]*cacheEntry) []int {
+	var out []int
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

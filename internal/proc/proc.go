@@ -58,27 +58,28 @@ func Chain(pid, depth int) []Process {
 	return chain
 }
 
-// Chain is the package's Chain with the ancestors' scripts taken from c
-// (a nil c caches nothing). It also returns what pid ran when its part of
-// the chain was read: a caller that keeps the chain can tell with Same
-// whether pid still runs that program.
+// Chain is the package's Chain with the ancestors taken from c (a nil c
+// caches nothing). It also returns what pid ran when its part of the chain
+// was read: a caller that keeps the chain can tell with Same whether pid
+// still runs that program.
 func (c *Cache) Chain(pid, depth int) ([]Process, Ident) {
 	var out []Process
 	var peer Ident
 	for pid > 0 && len(out) < depth {
-		// The stat first: its start time is the cache's key. Should the
-		// process go and its pid be reused before the next two reads, what
-		// they give is filed under the old start time, which no live
-		// process has, so the cache never serves it.
-		ppid, start := statOf(pid)
-		id := identOf(pid)
+		var p Process
+		var ppid int
 		if len(out) == 0 {
-			peer = id
+			// The peer is a new process each time (a helper): it is read
+			// in full, the stat first, as readAncestor does.
+			ppid, _ = statOf(pid)
+			peer = identOf(pid)
+			p = Process{PID: pid, Exe: peer.exe}
+			p.Script, p.Wrapper = derive(peer)
+		} else if cached, parent, ok := c.ancestor(pid); ok {
+			p, ppid = cached, parent
+		} else {
+			p, ppid = c.readAncestor(pid)
 		}
-		p := Process{PID: pid, Exe: id.exe}
-		// The peer is a new process each time (a helper): only its
-		// ancestors are looked up.
-		p.Script, p.Wrapper = c.derive(len(out) > 0, pid, start, id)
 		out = append(out, p)
 		shell := IsShell(p.Exe)
 		if shell && !p.Wrapper && p.Script == "" || pid == 1 { // an interactive shell: the user's

@@ -24,11 +24,15 @@ func exeOf(pid int) string {
 }
 
 // statOf reads the ppid and the start time (field 22, in clock ticks since
-// boot) from /proc/PID/stat, after the command name, which may itself
-// contain spaces and parentheses. A pid and its start time name one
-// process: a pid is reused only after its process has gone.
+// boot) from /proc/PID/stat. A pid and its start time name one process: a
+// pid is reused only after its process has gone.
 func statOf(pid int) (ppid int, start uint64) {
-	data := readProc(procPath(pid, "stat"))
+	return parseStat(readProc(procPath(pid, "stat")))
+}
+
+// parseStat finds the ppid and the start time in a stat line, after the
+// command name, which may itself contain spaces and parentheses.
+func parseStat(data []byte) (ppid int, start uint64) {
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
 		return 0, 0
@@ -113,3 +117,86 @@ func sameCmdline(fd int, want string) bool {
 }
 
 func closeCmdline(fd int) { unix.Close(fd) }
+
+// procFiles are an ancestor's stat and command line, kept open for Cache.
+// Both are opened from one open of the process's directory, so both are
+// the one process's even if its pid is reused meanwhile, and stay so:
+// once it has gone, their reads fail.
+type procFiles struct {
+	statFD, cmdlineFD int
+	ok                bool
+}
+
+func openProcFiles(pid int) procFiles {
+	dir, err := unix.Open("/proc/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return procFiles{}
+	}
+	defer unix.Close(dir)
+	stat, err := unix.Openat(dir, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return procFiles{}
+	}
+	cmdline, err := unix.Openat(dir, "cmdline", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		unix.Close(stat)
+		return procFiles{}
+	}
+	return procFiles{statFD: stat, cmdlineFD: cmdline, ok: true}
+}
+
+func (f procFiles) valid() bool { return f.ok }
+
+// stat reads the open stat again: 0, 0 once the process has gone.
+func (f procFiles) stat() (ppid int, start uint64) {
+	var buf [1024]byte
+	n, err := unix.Pread(f.statFD, buf[:], 0)
+	if err != nil || n <= 0 {
+		return 0, 0
+	}
+	return parseStat(buf[:n])
+}
+
+// gone reports whether the process has gone: its stat no longer reads,
+// or reads as a zombie (Z) or dead (X).
+func (f procFiles) gone() bool {
+	var buf [1024]byte
+	n, err := unix.Pread(f.statFD, buf[:], 0)
+	if err != nil || n <= 0 {
+		return true
+	}
+	i := bytes.LastIndexByte(buf[:n], ')')
+	return i < 0 || i+2 >= n || buf[i+2] == 'Z' || buf[i+2] == 'X'
+}
+
+// cmdline reads the whole open command line ("" once the process has
+// gone), page by page as the kernel gives it.
+func (f procFiles) cmdline() string {
+	buf := make([]byte, 0, 1024)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, make([]byte, cap(buf))...)[:len(buf)]
+		}
+		n, err := unix.Pread(f.cmdlineFD, buf[len(buf):cap(buf)], int64(len(buf)))
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return string(buf)
+		}
+		buf = buf[:len(buf)+n]
+		if len(buf) < cap(buf) {
+			return string(buf)
+		}
+	}
+}
+
+// sameCmdline reports whether the open command line still reads want.
+func (f procFiles) sameCmdline(want string) bool { return sameCmdline(f.cmdlineFD, want) }
+
+func (f procFiles) close() {
+	if f.ok {
+		unix.Close(f.statFD)
+		unix.Close(f.cmdlineFD)
+	}
+}
