@@ -180,7 +180,7 @@ func New(cfg Config) *Broker {
 	}
 	b.conf.path = cfg.ConfigPath
 	b.own = ownPrograms()
-	b.procs = proc.NewCache(0)
+	b.procs = proc.NewCache(0, b.own...)
 	b.keySets = keySetSource{b}
 	b.sso = &ssoSource{b: b}
 	host, _ := os.Hostname()

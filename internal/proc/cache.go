@@ -1,13 +1,19 @@
 package proc
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Ident is what a process runs: the executable the kernel reports and the
 // command line. Two reads of one pid with equal Idents are the same
 // program with the same arguments, so what Chain derives from them (the
-// script, whether it is a wrapper) is the same.
+// script, whether it is a wrapper) is the same. For one of spin's own
+// programs the executable alone says it (exeOnly): they run no scripts and
+// ask for their parents whatever their arguments.
 type Ident struct {
 	exe, cmdline string
+	exeOnly      bool
 }
 
 // IdentOf reads what pid runs now.
@@ -43,6 +49,7 @@ const DefaultCacheSize = 32
 // Safe for concurrent use; the files are read outside the lock.
 type Cache struct {
 	size int
+	own  []string // spin's own programs, whose peers' command lines are not read
 
 	mu      sync.Mutex
 	entries map[int]*cacheEntry
@@ -63,17 +70,38 @@ type cacheEntry struct {
 }
 
 // NewCache returns a Cache of at most size entries (DefaultCacheSize when
-// size <= 0). Close it when done.
-func NewCache(size int) *Cache {
+// size <= 0). A peer running one of own (full paths of spin's programs,
+// as Requester takes them) is read by its executable alone. Close it when
+// done.
+func NewCache(size int, own ...string) *Cache {
 	if size <= 0 {
 		size = DefaultCacheSize
 	}
-	return &Cache{size: size, entries: map[int]*cacheEntry{}}
+	return &Cache{size: size, own: own, entries: map[int]*cacheEntry{}}
+}
+
+// peer reads the socket's peer in full: a helper is a new process each
+// time, so it is never looked up. One of spin's own programs is known by
+// its executable: its command line would say nothing Requester uses.
+func (c *Cache) peer(pid int) (p Process, ppid int, id Ident) {
+	ppid, _ = statOf(pid)
+	if exe := exeOf(pid); c != nil && slices.Contains(c.own, exe) {
+		return Process{PID: pid, Exe: exe}, ppid, Ident{exe: exe, exeOnly: true}
+	}
+	id = identOf(pid)
+	p = Process{PID: pid, Exe: id.exe}
+	p.Script, p.Wrapper = derive(id)
+	return p, ppid, id
 }
 
 // Same reports whether pid still runs id: the same executable with the
-// same command line.
-func Same(pid int, id Ident) bool { return identOf(pid) == id }
+// same command line (only the executable for one of spin's programs).
+func Same(pid int, id Ident) bool {
+	if id.exeOnly {
+		return exeOf(pid) == id.exe
+	}
+	return identOf(pid) == id
+}
 
 // ancestor reads a cached ancestor through its open files: its ppid and
 // what it runs, if it is the same process running the same Ident. The

@@ -233,3 +233,58 @@ func keys(m map[int]*cacheEntry) []int {
 	}
 	return out
 }
+
+// A peer running one of spin's own programs is known by its executable:
+// no script is looked for, its command line is not read for the chain,
+// and a Watch still sees it exec, even the same program with other
+// arguments.
+func TestOwnPeerKnownByItsExecutable(t *testing.T) {
+	sh, err := filepath.EvalSymlinks("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(t.TempDir(), "tool")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nread x\nexec /bin/sh -c 'sleep 30; :'\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); exeOf(pid) != sh && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	if chain, _ := NewCache(0).Chain(pid, 1); len(chain) != 1 || chain[0].Script != script {
+		t.Fatalf("chain %+v, want the script %s when sh is not spin's", chain, script)
+	}
+	c := NewCache(0, sh)
+	t.Cleanup(c.Close)
+	chain, id := c.Chain(pid, 1)
+	if len(chain) != 1 || chain[0].Exe != sh || chain[0].Script != "" || !id.exeOnly || id.cmdline != "" {
+		t.Fatalf("chain %+v, ident %+v: want %s by its executable alone", chain, id, sh)
+	}
+	w := NewWatch(pid, id)
+	t.Cleanup(w.Close)
+	if !w.Same() || !Same(pid, id) {
+		t.Fatal("an unchanged own program reads as changed")
+	}
+	if _, err := io.WriteString(stdin, "\n"); err != nil { // exec /bin/sh -c ...
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); w.Same() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if w.Same() {
+		t.Error("a Watch of an own program that exec'd itself with other arguments says it is unchanged")
+	}
+	if exe := exeOf(pid); exe != sh {
+		t.Errorf("after the exec the process runs %s, want %s again (the test's premise)", exe, sh)
+	}
+}

@@ -69,12 +69,7 @@ func (c *Cache) Chain(pid, depth int) ([]Process, Ident) {
 		var p Process
 		var ppid int
 		if len(out) == 0 {
-			// The peer is a new process each time (a helper): it is read
-			// in full, the stat first, as readAncestor does.
-			ppid, _ = statOf(pid)
-			peer = identOf(pid)
-			p = Process{PID: pid, Exe: peer.exe}
-			p.Script, p.Wrapper = derive(peer)
+			p, ppid, peer = c.peer(pid)
 		} else if cached, parent, ok := c.ancestor(pid); ok {
 			p, ppid = cached, parent
 		} else {

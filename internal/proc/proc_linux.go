@@ -169,15 +169,18 @@ func (f procFiles) gone() bool {
 	return i < 0 || i+2 >= n || buf[i+2] == 'Z' || buf[i+2] == 'X'
 }
 
-// cmdline reads the whole open command line ("" once the process has
+// cmdline reads the whole open command line.
+func (f procFiles) cmdline() string { return readCmdline(f.cmdlineFD) }
+
+// readCmdline reads an open command line whole ("" once the process has
 // gone), page by page as the kernel gives it.
-func (f procFiles) cmdline() string {
+func readCmdline(fd int) string {
 	buf := make([]byte, 0, 1024)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, make([]byte, cap(buf))...)[:len(buf)]
 		}
-		n, err := unix.Pread(f.cmdlineFD, buf[len(buf):cap(buf)], int64(len(buf)))
+		n, err := unix.Pread(fd, buf[len(buf):cap(buf)], int64(len(buf)))
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}

@@ -13,7 +13,13 @@ type Watch struct {
 
 // NewWatch watches pid, which ran id. Close it when done.
 func NewWatch(pid int, id Ident) *Watch {
-	return &Watch{pid: pid, id: id, fd: openCmdline(pid)}
+	fd := openCmdline(pid)
+	if id.exeOnly && fd >= 0 {
+		// Its command line was not read for the chain; the open file's
+		// first read sets it, and tells when the process goes.
+		id = Ident{exe: id.exe, cmdline: readCmdline(fd)}
+	}
+	return &Watch{pid: pid, id: id, fd: fd}
 }
 
 // Same reports whether the process still runs the same executable with

@@ -6,6 +6,7 @@ package proc
 func openCmdline(int) int          { return -1 }
 func sameCmdline(int, string) bool { return false }
 func closeCmdline(int)             {}
+func readCmdline(int) string       { return "" }
 
 // Elsewhere a Cache keeps no files: procFiles is never valid, so every
 // ancestor is read afresh (and without a start time, not cached at all).
