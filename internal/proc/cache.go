@@ -32,19 +32,21 @@ const DefaultCacheSize = 32
 // shell script, terraform) ask again and again, and reading a process
 // afresh costs three /proc files and, for a script, its #! line.
 //
-// An entry is keyed by pid and start time (exec keeps both) and is used
-// only while the process runs the same Ident. The executable alone would
+// An entry is one process, pinned by its open files (exec keeps them and
+// the pid), and is used only while that process runs the same Ident. The executable alone would
 // not do: exec'ing the same interpreter on another script keeps pid, start
 // time and executable, and only the command line tells; a process can
 // also rewrite its arguments in memory without exec'ing, and the kernel
 // has no exec count to tell either cheaply. So every process of every
-// chain is read again: its ppid (a parent that goes re-parents it), its
-// executable and its command line. What is cached is what is derived from
-// them and, on Linux, the process's stat and command line kept open: a
-// read of an open file costs a third of opening it, and the files stay
-// that process's, so a pid reused by another process reads as gone rather
-// than as the old one. The peer itself is never looked up: it is read in
-// full. A nil *Cache caches nothing.
+// chain has its executable and command line read again. What is cached is
+// what is derived from them, the ppid, and, on Linux, the process's stat
+// and command line kept open: a read of an open file costs a third of
+// opening it, and the files stay that process's, so a pid reused by
+// another process reads as gone rather than as the old one. The ppid is
+// read again only when the parent's entry no longer reads as the process
+// it was (a process is re-parented only when its parent goes). The peer
+// itself is never looked up: it is read in full. A nil *Cache caches
+// nothing.
 //
 // Safe for concurrent use; the files are read outside the lock.
 type Cache struct {
@@ -55,10 +57,12 @@ type Cache struct {
 	entries map[int]*cacheEntry
 	tick    uint64 // a use counter, for least-recently-used eviction
 	misses  int    // ancestors read afresh, for tests
+	ppids   int    // cached ancestors' ppids read again, for tests
 	closed  bool
 }
 
 type cacheEntry struct {
+	serial  uint64 // unique per entry, for parent links
 	start   uint64
 	id      Ident
 	script  string
@@ -67,6 +71,14 @@ type cacheEntry struct {
 	files   procFiles // kept open where the platform can (valid)
 	readers int       // reading files now
 	dropped bool      // out of the map: files close once readers is 0
+
+	// The ppid as last read, and the serial of the parent's entry once a
+	// chain went on from this one to it. While that entry is in the cache
+	// and reads as the same process, the ppid holds: a process is
+	// re-parented only when its parent goes, and the parent's files stay
+	// that process's.
+	ppid   int
+	parent uint64
 }
 
 // NewCache returns a Cache of at most size entries (DefaultCacheSize when
@@ -103,48 +115,99 @@ func Same(pid int, id Ident) bool {
 	return identOf(pid) == id
 }
 
-// ancestor reads a cached ancestor through its open files: its ppid and
-// what it runs, if it is the same process running the same Ident. The
-// stat is read first and the command line last: should the process go
-// and its pid be reused between them, the executable read by path could
-// be the newcomer's, but the command line, read from the old process's
-// own file, then fails.
-func (c *Cache) ancestor(pid int) (p Process, ppid int, ok bool) {
+// ancestor returns pid's entry if it is the same process running the same
+// Ident, checked through its open files, with a reader counted (release
+// it). The executable is read by path and then the command line from the
+// process's own file: should the process go and its pid be reused between
+// them, the executable could be the newcomer's, but the command line then
+// fails.
+func (c *Cache) ancestor(pid int) *cacheEntry {
 	if c == nil {
-		return Process{}, 0, false
+		return nil
 	}
 	c.mu.Lock()
 	e := c.entries[pid]
 	if e == nil || !e.files.valid() {
 		c.mu.Unlock()
-		return Process{}, 0, false
+		return nil
 	}
 	e.readers++
 	c.mu.Unlock()
 
-	ppid, start := e.files.stat()
-	ok = start == e.start && start != 0 && exeOf(pid) == e.id.exe && e.files.sameCmdline(e.id.cmdline)
+	ok := exeOf(pid) == e.id.exe && e.files.sameCmdline(e.id.cmdline)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e.readers--
-	if !ok || e.dropped {
-		// A dropped entry (evicted while it was read) closes its files
-		// here, with its last reader.
-		c.dropLocked(pid, e)
-	}
 	if !ok {
-		return Process{}, 0, false
+		e.readers--
+		c.dropLocked(pid, e)
+		return nil
 	}
 	c.tick++
 	e.used = c.tick
-	return Process{PID: pid, Exe: e.id.exe, Script: e.script, Wrapper: e.wrapper}, ppid, true
+	return e
+}
+
+// release ends a reader of e; a dropped entry closes its files with its
+// last reader.
+func (c *Cache) release(e *cacheEntry) {
+	if e == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.readers--
+	if e.dropped && e.readers == 0 {
+		e.files.close()
+		e.files = procFiles{}
+	}
+}
+
+// process is e as a chain shows it.
+func (e *cacheEntry) process(pid int) Process {
+	return Process{PID: pid, Exe: e.id.exe, Script: e.script, Wrapper: e.wrapper}
+}
+
+// cachedParent is e's ppid as last read, and whether a chain went on from
+// e to the parent's entry parent, which then still holds it.
+func (c *Cache) cachedParent(e, parent *cacheEntry) (ppid int, linked bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return e.ppid, parent != nil && e.parent == parent.serial
+}
+
+// readParent reads e's ppid afresh through its open stat (0 once e has
+// gone) and keeps it.
+func (c *Cache) readParent(e *cacheEntry) int {
+	ppid, _ := e.files.stat()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ppids++
+	if ppid != e.ppid {
+		e.ppid, e.parent = ppid, 0
+	}
+	return ppid
+}
+
+// link records that e's parent is the process of entry parent (nil: not
+// cached).
+func (c *Cache) link(e, parent *cacheEntry) {
+	if e == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.parent = 0
+	if parent != nil {
+		e.parent = parent.serial
+	}
 }
 
 // readAncestor reads an ancestor afresh, keeping its files open for the
-// cache where it can, and files it. A `sh -c` wrapper, a new one for each
+// cache where it can, and files it; the entry it returns (nil when not
+// kept) has a reader counted. A `sh -c` wrapper, a new one for each
 // helper, is not kept: it would only push useful entries out.
-func (c *Cache) readAncestor(pid int) (p Process, ppid int) {
+func (c *Cache) readAncestor(pid int) (p Process, ppid int, e *cacheEntry) {
 	var files procFiles
 	if c != nil {
 		files = openProcFiles(pid)
@@ -160,10 +223,14 @@ func (c *Cache) readAncestor(pid int) (p Process, ppid int) {
 	}
 	p = Process{PID: pid, Exe: id.exe}
 	p.Script, p.Wrapper = derive(id)
-	if c == nil || start == 0 || p.Wrapper || !c.add(pid, &cacheEntry{start: start, id: id, script: p.Script, files: files}) {
-		files.close()
+	if c != nil && start != 0 && !p.Wrapper && id.cmdline != "" {
+		e = &cacheEntry{start: start, id: id, script: p.Script, files: files, ppid: ppid, readers: 1}
+		if c.add(pid, e) {
+			return p, ppid, e
+		}
 	}
-	return p, ppid
+	files.close()
+	return p, ppid, nil
 }
 
 // add files e under pid unless the cache is closed, dropping the least
@@ -197,7 +264,7 @@ func (c *Cache) add(pid int, e *cacheEntry) bool {
 		c.dropLocked(victim, c.entries[victim])
 	}
 	c.tick++
-	e.used = c.tick
+	e.used, e.serial = c.tick, c.tick
 	c.entries[pid] = e
 	return true
 }

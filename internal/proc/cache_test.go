@@ -288,3 +288,63 @@ func TestOwnPeerKnownByItsExecutable(t *testing.T) {
 		t.Errorf("after the exec the process runs %s, want %s again (the test's premise)", exe, sh)
 	}
 }
+
+// A cached ancestor's ppid is taken from the cache while its parent's
+// entry reads as the same process; once the parent has gone, it is read
+// again and the chain goes on through the new parent.
+func TestCacheReadsPPIDAgainWhenParentWent(t *testing.T) {
+	dir := t.TempDir()
+	outer, inner := filepath.Join(dir, "outer"), filepath.Join(dir, "inner")
+	scripts := map[string]string{
+		outer: "#!/bin/sh\n" + inner + " &\necho $! >" + dir + "/inner.pid\nwait\n",
+		inner: "#!/bin/sh\nsleep 30 &\necho $! >" + dir + "/sleep.pid\nwait\n",
+	}
+	for path, text := range scripts {
+		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(outer)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	innerPID, sleep := waitPID(t, dir+"/inner.pid"), waitPID(t, dir+"/sleep.pid")
+	t.Cleanup(func() {
+		_ = syscall.Kill(sleep, syscall.SIGKILL)
+		_ = syscall.Kill(innerPID, syscall.SIGKILL)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	outerPID := cmd.Process.Pid
+
+	c := NewCache(0)
+	t.Cleanup(c.Close)
+	want := func(chain []Process, parent int) {
+		t.Helper()
+		if len(chain) < 3 || chain[1].PID != innerPID || chain[1].Script != inner || chain[2].PID != parent {
+			t.Fatalf("chain %+v, want the sleep, %s (pid %d), then pid %d", chain, inner, innerPID, parent)
+		}
+	}
+	chain, _ := c.Chain(sleep, 3)
+	want(chain, outerPID)
+	ppids := c.ppids
+	chain, _ = c.Chain(sleep, 3)
+	want(chain, outerPID)
+	if c.ppids != ppids {
+		t.Errorf("%d ppids read again while the parent stayed, want none", c.ppids-ppids)
+	}
+
+	if err := syscall.Kill(outerPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if chain, _ = c.Chain(sleep, 3); len(chain) == 3 && chain[2].PID != outerPID {
+			break
+		}
+	}
+	ppid, _ := statOf(innerPID)
+	want(chain, ppid)
+	if c.ppids == ppids {
+		t.Error("the ppid was not read again after the parent went")
+	}
+}

@@ -65,16 +65,42 @@ func Chain(pid, depth int) []Process {
 func (c *Cache) Chain(pid, depth int) ([]Process, Ident) {
 	var out []Process
 	var peer Ident
+	// last is the cache entry of the process appended last (nil: none);
+	// stale, that the ppid it led to is its cached one, not one just read.
+	var last *cacheEntry
+	stale := false
+	defer func() { c.release(last) }()
 	for pid > 0 && len(out) < depth {
 		var p Process
 		var ppid int
+		var e *cacheEntry
 		if len(out) == 0 {
 			p, ppid, peer = c.peer(pid)
-		} else if cached, parent, ok := c.ancestor(pid); ok {
-			p, ppid = cached, parent
 		} else {
-			p, ppid = c.readAncestor(pid)
+			e = c.ancestor(pid)
+			if stale {
+				if _, linked := c.cachedParent(last, e); !linked {
+					// last's parent may have gone since, and last been
+					// re-parented: its ppid is read now.
+					if real := c.readParent(last); real != pid {
+						c.release(e)
+						pid, stale = real, false
+						continue
+					}
+				}
+			}
+			hit := e != nil
+			if hit {
+				p = e.process(pid)
+				ppid, _ = c.cachedParent(e, nil)
+			} else {
+				p, ppid, e = c.readAncestor(pid)
+			}
+			c.link(last, e)
+			stale = hit
 		}
+		c.release(last)
+		last = e
 		out = append(out, p)
 		shell := IsShell(p.Exe)
 		if shell && !p.Wrapper && p.Script == "" || pid == 1 { // an interactive shell: the user's
