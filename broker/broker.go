@@ -253,6 +253,9 @@ type confCache struct {
 	conf    *profiles.Config
 	err     error
 	closed  bool
+	// looks counts gets that looked for a change: each is a syscall or
+	// two, and a credentials request makes one (tests count them).
+	looks int
 }
 
 // confPollInterval bounds how stale a polled config.yaml may be.
@@ -261,6 +264,7 @@ const confPollInterval = time.Second
 func (c *confCache) get(force bool) (*profiles.Config, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.looks++
 	if !force && c.seen {
 		if c.watch != nil {
 			changed, live := c.watch.changed()

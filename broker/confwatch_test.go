@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 func writeConf(t *testing.T, path, roleSessionName string) {
@@ -123,5 +124,24 @@ func TestSymlinkedConfigIsPolled(t *testing.T) {
 	}
 	if got := sessionNameIn(t, c); got != "six" {
 		t.Errorf("after a forced reload: %q, want six", got)
+	}
+}
+
+// A credentials request looks at config.yaml once, for the idle lock and
+// the answer both: each look is an inotify read (or a stat when polling).
+func TestCredentialsLookAtConfigOnce(t *testing.T) {
+	f := newFixture(t, lockConfig, time.Now)
+	f.get(t, "/v1/credentials/p") // makes the session
+	for _, path := range []string{"/v1/credentials/p", "/v1/credentials/boot", "/v1/credentials/nosuch"} {
+		f.b.conf.mu.Lock()
+		before := f.b.conf.looks
+		f.b.conf.mu.Unlock()
+		f.get(t, path)
+		f.b.conf.mu.Lock()
+		looks := f.b.conf.looks - before
+		f.b.conf.mu.Unlock()
+		if looks != 1 {
+			t.Errorf("GET %s looked at config.yaml %d times, want 1", path, looks)
+		}
 	}
 }

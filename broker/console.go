@@ -94,7 +94,7 @@ func (b *Broker) consoleURL(ctx context.Context, conf *profiles.Config, p profil
 	} else {
 		var aerr *api.Error
 		// allowed_callers holds here too: the caller is what ran spin console.
-		if sess, _, aerr = b.credentials(ctx, p.Name, "", false, true, b.whoAsked(ctx)); aerr != nil {
+		if sess, _, aerr = b.credentials(ctx, conf, p.Name, "", false, true, b.whoAsked(ctx)); aerr != nil {
 			return api.ConsoleURL{}, aerr
 		}
 		part, identity, sessionDuration = arnPartition(p.RoleARN), p.RoleARN, d

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
+	"github.com/cloudspin/spin/profiles"
 )
 
 // The idle lock, as gpg-agent's cache TTL and `ssh-add -x`: after
@@ -26,8 +27,17 @@ func (b *Broker) touch() { b.lastUse.Store(b.now().UnixNano()) }
 // request calls it first, so a request after a long pause finds the
 // keyring locked even if the timer has not run yet.
 func (b *Broker) lockIfIdle() {
-	conf, err := b.conf.get(false)
-	if err != nil || conf == nil || conf.Keyring.LockAfter <= 0 {
+	if conf, err := b.conf.get(false); err == nil {
+		b.lockIfIdleAt(conf)
+	}
+}
+
+// lockIfIdleAt is lockIfIdle with config.yaml as the caller already read
+// it: a credentials request looks at the file once (each look reads the
+// inotify watch, a syscall), and both the lock and the answer see that
+// one version.
+func (b *Broker) lockIfIdleAt(conf *profiles.Config) {
+	if conf == nil || conf.Keyring.LockAfter <= 0 {
 		return
 	}
 	idle := b.now().Sub(time.Unix(0, b.lastUse.Load()))

@@ -136,7 +136,12 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
-	b.lockIfIdle()
+	// The request's one look at config.yaml: an edit finished before it
+	// arrived applies, to the idle lock and to the answer alike.
+	conf, aerr := b.config()
+	if aerr == nil {
+		b.lockIfIdleAt(conf)
+	}
 	b.touch()
 	q := r.URL.Query()
 	ctx := r.Context()
@@ -145,7 +150,11 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	profile := r.PathValue("profile")
 	who := b.whoAsked(ctx)
-	creds, ans, aerr := b.credentials(ctx, profile, q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1", who)
+	var creds api.Credentials
+	var ans answer
+	if aerr == nil {
+		creds, ans, aerr = b.credentials(ctx, conf, profile, q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1", who)
+	}
 	if aerr != nil {
 		if aerr.Code != api.CodeMFARequired {
 			b.log.Info("credentials refused", "profile", profile, "code", aerr.Code, "message", aerr.Message)

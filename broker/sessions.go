@@ -95,13 +95,10 @@ type answer struct {
 	sts         bool
 }
 
-// credentials answers GET /v1/credentials/{profile} for who.
-func (b *Broker) credentials(ctx context.Context, profile, sessionName string, canPrompt, temporary bool, who asker) (api.Credentials, answer, *api.Error) {
+// credentials answers GET /v1/credentials/{profile} for who, from conf:
+// config.yaml as the request read it.
+func (b *Broker) credentials(ctx context.Context, conf *profiles.Config, profile, sessionName string, canPrompt, temporary bool, who asker) (api.Credentials, answer, *api.Error) {
 	var ans answer
-	conf, aerr := b.config()
-	if aerr != nil {
-		return api.Credentials{}, ans, aerr
-	}
 	p, err := conf.Resolve(profile)
 	if err != nil {
 		return api.Credentials{}, ans, errorf(api.CodeUnknownProfile,
@@ -121,7 +118,7 @@ func (b *Broker) credentials(ctx context.Context, profile, sessionName string, c
 	if aerr != nil {
 		return api.Credentials{}, ans, aerr
 	}
-	req := Request{Profile: p, Def: def, SessionName: sessionName, CanPrompt: canPrompt, Temporary: temporary}
+	req := Request{Conf: conf, Profile: p, Def: def, SessionName: sessionName, CanPrompt: canPrompt, Temporary: temporary}
 	if c, ok, aerr := src.Direct(ctx, req); ok || aerr != nil {
 		return c, ans, aerr
 	}
@@ -307,7 +304,7 @@ func (b *Broker) refreshOnce(key sessionKey) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// Never prompts: a background refresh has nobody to ask.
-	req := Request{Profile: p, Def: def, SessionName: key.name}
+	req := Request{Conf: conf, Profile: p, Def: def, SessionName: key.name}
 	obtain, aerr := src.Prepare(ctx, req)
 	if aerr != nil {
 		return aerr

@@ -34,6 +34,9 @@ type Obtain func(ctx context.Context) (api.Credentials, error)
 
 // Request is one profile's need for credentials.
 type Request struct {
+	// Conf is config.yaml as the request read it, once: sources use it
+	// rather than look at the file again.
+	Conf    *profiles.Config
 	Profile profiles.Resolved
 	// Def is the sources: entry the profile names; zero for a key set.
 	Def profiles.SourceDef

@@ -20,11 +20,7 @@ func (s keySetSource) Direct(ctx context.Context, req Request) (api.Credentials,
 		return api.Credentials{}, false, nil
 	}
 	b := s.b
-	conf, aerr := b.config()
-	if aerr != nil {
-		return api.Credentials{}, true, aerr
-	}
-	ks, aerr := b.keySet(ctx, conf, p.Source, p.Name)
+	ks, aerr := b.keySet(ctx, req.Conf, p.Source, p.Name)
 	if aerr != nil {
 		return api.Credentials{}, true, aerr
 	}
@@ -63,11 +59,7 @@ func (s keySetSource) Direct(ctx context.Context, req Request) (api.Credentials,
 // role session stays good even when the MFA session is near its end.
 func (s keySetSource) Prepare(ctx context.Context, req Request) (Obtain, *api.Error) {
 	b, p := s.b, req.Profile
-	conf, aerr := b.config()
-	if aerr != nil {
-		return nil, aerr
-	}
-	ks, aerr := b.keySet(ctx, conf, p.Source, p.Name)
+	ks, aerr := b.keySet(ctx, req.Conf, p.Source, p.Name)
 	if aerr != nil {
 		return nil, aerr
 	}
