@@ -81,6 +81,7 @@ test-long: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzRemoveCredentials$$' -fuzztime 30s ./profiles
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime 30s ./broker
 	$(GO) test -run '^$$' -fuzz '^FuzzValid$$' -fuzztime 30s ./internal/jsonscan
+	$(GO) test -run '^$$' -fuzz '^FuzzRecordJSON$$' -fuzztime 30s ./internal/audit
 
 # Benchmarks, never part of `make test`: figures go in docs/benchmarks.md.
 bench: build

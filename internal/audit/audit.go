@@ -69,7 +69,12 @@ type Log struct {
 	mu      sync.Mutex
 	f       *os.File
 	size    int64
+	buf     []byte // Append's line, reused under mu
 }
+
+// maxKeptBuf bounds the line buffer a Log keeps between records: a record
+// with a long chain of long paths is rare, and its buffer is let go.
+const maxKeptBuf = 16 << 10
 
 // Open opens (creating it 0600, in a 0700 directory) the log at path for
 // appending; maxSize <= 0 means DefaultMaxSize.
@@ -135,15 +140,18 @@ func (l *Log) endLine() error {
 // Append writes r as one line, rotating first when the file would exceed
 // the size limit.
 func (l *Log) Append(r Record) error {
-	line, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	line = append(line, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return errors.New("audit log closed")
+	}
+	line, err := appendRecord(l.buf[:0], &r)
+	if err != nil {
+		return err
+	}
+	line = append(line, '\n')
+	if cap(line) <= maxKeptBuf {
+		l.buf = line
 	}
 	if l.size > 0 && l.size+int64(len(line)) > l.maxSize {
 		if err := l.rotateLocked(); err != nil {
