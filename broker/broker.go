@@ -86,10 +86,10 @@ type Broker struct {
 	cfg Config
 
 	callersMu sync.Mutex
-	callers   map[string][]audit.Record // by profile, the last recentCallers
-	own       []string                  // ownPrograms, read once
-	procs     *proc.Cache               // callers' ancestors (whoAsked)
-	watches   peerWatches               // keep-alive peers' Watches
+	callers   map[string]*callerRing // by profile, the last recentCallers
+	own       []string               // ownPrograms, read once
+	procs     *proc.Cache            // callers' ancestors (whoAsked)
+	watches   peerWatches            // keep-alive peers' Watches
 	log       *slog.Logger
 	now       func() time.Time
 	started   time.Time

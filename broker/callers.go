@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -103,13 +102,38 @@ func (b *Broker) record(who asker, profile, sessionName string, sts bool, aerr *
 	b.callersMu.Lock()
 	defer b.callersMu.Unlock()
 	if b.callers == nil {
-		b.callers = map[string][]audit.Record{}
+		b.callers = map[string]*callerRing{}
 	}
-	recs := append(b.callers[profile], rec)
-	if len(recs) > recentCallers {
-		recs = slices.Delete(recs, 0, len(recs)-recentCallers)
+	r := b.callers[profile]
+	if r == nil {
+		r = &callerRing{}
+		b.callers[profile] = r
 	}
-	b.callers[profile] = recs
+	r.add(rec)
+}
+
+// callerRing is a profile's last recentCallers requests. A ring: once
+// full, a request overwrites the oldest record in place, where a slice
+// would shift the other nine on every request.
+type callerRing struct {
+	recs [recentCallers]audit.Record
+	next int // where the next record goes
+	n    int // records held, up to recentCallers
+}
+
+func (r *callerRing) add(rec audit.Record) {
+	r.recs[r.next] = rec
+	r.next = (r.next + 1) % recentCallers
+	r.n = min(r.n+1, recentCallers)
+}
+
+// appendTo appends the records to out, oldest first.
+func (r *callerRing) appendTo(out []audit.Record) []audit.Record {
+	oldest := (r.next - r.n + recentCallers) % recentCallers
+	for i := range r.n {
+		out = append(out, r.recs[(oldest+i)%recentCallers])
+	}
+	return out
 }
 
 // recentCallers returns the last requests of every profile, oldest first.
@@ -117,8 +141,8 @@ func (b *Broker) recentCallers() []audit.Record {
 	b.callersMu.Lock()
 	defer b.callersMu.Unlock()
 	var out []audit.Record
-	for _, recs := range b.callers {
-		out = append(out, recs...)
+	for _, r := range b.callers {
+		out = r.appendTo(out)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,60 @@ func TestCallersAuditedAndAllowedCallersEnforced(t *testing.T) {
 	st, err := c.Status(ctx)
 	if err != nil || len(st.Callers) != 3 {
 		t.Errorf("status shows %d callers (%v), want 3", len(st.Callers), err)
+	}
+}
+
+// status --callers keeps each profile's last recentCallers requests,
+// oldest first across profiles, however many came before.
+func TestRecentCallersKeepTheLastOfEachProfile(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	f := newFixture(t, basicConfig, clk.Now)
+	var want []string
+	for i := range 3*recentCallers + 3 {
+		profile := "a"
+		if i%4 == 3 {
+			profile = "b"
+		}
+		name := profile + "-" + strconv.Itoa(i)
+		f.b.record(asker{}, profile, name, false, nil)
+		clk.Add(time.Second)
+		want = append(want, name)
+	}
+	// What is kept: b's 8 requests are under 10; a's last 10.
+	var kept []string
+	na := 0
+	for i := len(want) - 1; i >= 0; i-- {
+		if strings.HasPrefix(want[i], "a-") {
+			if na++; na > recentCallers {
+				continue
+			}
+		}
+		kept = append([]string{want[i]}, kept...)
+	}
+	var got []string
+	for _, r := range f.b.recentCallers() {
+		got = append(got, r.SessionName)
+	}
+	if strings.Join(got, " ") != strings.Join(kept, " ") {
+		t.Errorf("recent callers:\n got %v\nwant %v", got, kept)
+	}
+}
+
+// Within a profile the order is that of the requests, even for requests
+// within one tick of the clock.
+func TestRecentCallersInRequestOrder(t *testing.T) {
+	f := newFixture(t, basicConfig, func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) })
+	var want []string
+	for i := range 2*recentCallers + 3 {
+		name := "s-" + strconv.Itoa(i)
+		f.b.record(asker{}, "p", name, false, nil)
+		want = append(want, name)
+	}
+	var got []string
+	for _, r := range f.b.recentCallers() {
+		got = append(got, r.SessionName)
+	}
+	if want = want[len(want)-recentCallers:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("recent callers:\n got %v\nwant %v", got, want)
 	}
 }
