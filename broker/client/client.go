@@ -15,7 +15,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -85,11 +85,25 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 	// Until spind's first byte, it gets AnswerTimeout; then ctx's own.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var pid atomic.Int64
-	silent := time.AfterFunc(c.AnswerTimeout, func() { cancel(sock.NoAnswer(c.socket, int(pid.Load()), c.AnswerTimeout)) })
+	// The connection is kept, not its peer's pid: the pid is for the
+	// message of a spind that stays silent, and asking the kernel for it
+	// (getsockopt) on every request would cost more than the rest of a
+	// cached answer's client side.
+	var connMu sync.Mutex
+	var conn net.Conn
+	silent := time.AfterFunc(c.AnswerTimeout, func() {
+		connMu.Lock()
+		pc := conn
+		connMu.Unlock()
+		cancel(sock.NoAnswer(c.socket, peerPID(pc), c.AnswerTimeout))
+	})
 	defer silent.Stop()
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn:              func(i httptrace.GotConnInfo) { pid.Store(int64(peerPID(i.Conn))) },
+		GotConn: func(i httptrace.GotConnInfo) {
+			connMu.Lock()
+			conn = i.Conn
+			connMu.Unlock()
+		},
 		GotFirstResponseByte: func() { silent.Stop() },
 	})
 	req, err := http.NewRequestWithContext(ctx, method, "http://spind"+path, body)

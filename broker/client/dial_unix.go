@@ -60,7 +60,7 @@ func checkPeer(c net.Conn, path string) error {
 	return perr
 }
 
-// peerPID is the pid of the spind behind c, or 0.
+// peerPID is the pid of the spind behind c, or 0 (c nil or closed).
 func peerPID(c net.Conn) int {
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
