@@ -3,6 +3,7 @@ package broker
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"runtime"
@@ -52,6 +53,13 @@ func (b *Broker) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.requests.Add(1)
 		r.Body = http.MaxBytesReader(w, r.Body, api.MaxRequestBody)
+		// Without --debug the request line is dropped: the clock, the
+		// status recorder and slog's arguments would cost allocations
+		// on every request for nothing.
+		if !b.log.Enabled(r.Context(), slog.LevelDebug) {
+			mux.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		mux.ServeHTTP(rec, r)
