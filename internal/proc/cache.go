@@ -24,7 +24,7 @@ func (id Ident) Exe() string { return id.exe }
 
 // DefaultCacheSize is the ancestors a Cache keeps: the shells, editors,
 // tools and SDK processes that start helpers, more than one user runs at
-// once. On Linux each keeps two files open.
+// once. On Linux each keeps one file open.
 const DefaultCacheSize = 32
 
 // Cache keeps the ancestors of earlier chains, for the next chain through
@@ -32,17 +32,17 @@ const DefaultCacheSize = 32
 // shell script, terraform) ask again and again, and reading a process
 // afresh costs three /proc files and, for a script, its #! line.
 //
-// An entry is one process, pinned by its open files (exec keeps them and
+// An entry is one process, pinned by its open command line (exec keeps it and
 // the pid), and is used only while that process runs the same Ident. The executable alone would
 // not do: exec'ing the same interpreter on another script keeps pid, start
 // time and executable, and only the command line tells; a process can
 // also rewrite its arguments in memory without exec'ing, and the kernel
 // has no exec count to tell either cheaply. So every process of every
 // chain has its executable and command line read again. What is cached is
-// what is derived from them, the ppid, and, on Linux, the process's stat
-// and command line kept open: a read of an open file costs a third of
-// opening it, and the files stay that process's, so a pid reused by
-// another process reads as gone rather than as the old one. The ppid is
+// what is derived from them, the ppid, and, on Linux, the process's
+// command line kept open: a read of an open file costs a third of opening
+// it, and the file stays that process's, so a pid reused by another
+// process reads as gone rather than as the old one. The ppid is
 // read again only when the parent's entry no longer reads as the process
 // it was (a process is re-parented only when its parent goes). The peer
 // itself is never looked up: it is read in full. A nil *Cache caches
@@ -215,7 +215,9 @@ func (c *Cache) readAncestor(pid int) (p Process, ppid int, e *cacheEntry) {
 	var start uint64
 	var id Ident
 	if files.valid() {
-		ppid, start = files.stat()
+		// Stat and executable by path, then the open command line: if it
+		// reads, the pid was this process's throughout.
+		ppid, start = statOf(pid)
 		id = Ident{exe: exeOf(pid), cmdline: files.cmdline()}
 	} else {
 		ppid, start = statOf(pid)

@@ -129,7 +129,7 @@ func openFiles(t *testing.T) int {
 }
 
 // The cache holds at most its size, dropping the least recently used,
-// and keeps two files open per entry, none after Close.
+// and keeps one file open per entry, none after Close.
 func TestCacheBounded(t *testing.T) {
 	shells, sleeps := startScripts(t, 6)
 	before := openFiles(t) // after the starts: a started process holds a pidfd
@@ -146,8 +146,8 @@ func TestCacheBounded(t *testing.T) {
 	if c.entries[shells[0]] != nil || c.entries[shells[5]] == nil {
 		t.Errorf("entries %v: want the first script dropped and the last kept", keys(c.entries))
 	}
-	if open := openFiles(t) - before; open != 2*len(c.entries) {
-		t.Errorf("%d more files open for %d entries, want 2 each", open, len(c.entries))
+	if open := openFiles(t) - before; open != len(c.entries) {
+		t.Errorf("%d more files open for %d entries, want 1 each", open, len(c.entries))
 	}
 	c.Close()
 	if open := openFiles(t) - before; open != 0 {
@@ -189,8 +189,8 @@ func TestCacheDropsAncestorThatWent(t *testing.T) {
 	if c.entries[shell] != nil {
 		t.Error("the killed shell is still cached")
 	}
-	if open := openFiles(t) - before; open != 2*len(c.entries) {
-		t.Errorf("%d more files open for %d entries, want 2 each", open, len(c.entries))
+	if open := openFiles(t) - before; open != len(c.entries) {
+		t.Errorf("%d more files open for %d entries, want 1 each", open, len(c.entries))
 	}
 }
 

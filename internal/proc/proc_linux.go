@@ -118,55 +118,42 @@ func sameCmdline(fd int, want string) bool {
 
 func closeCmdline(fd int) { unix.Close(fd) }
 
-// procFiles are an ancestor's stat and command line, kept open for Cache.
-// Both are opened from one open of the process's directory, so both are
-// the one process's even if its pid is reused meanwhile, and stay so:
-// once it has gone, their reads fail.
+// procFiles is an ancestor's command line kept open for Cache: one file
+// per ancestor. The file stays the process's: once it has gone (or is a
+// zombie, whose memory is gone) it reads nothing, so a pid reused by
+// another process is never taken for it. Its stat is read by path when
+// needed, and counts only when the open command line still reads after
+// it: the pid was the same process's all along.
 type procFiles struct {
-	statFD, cmdlineFD int
-	ok                bool
+	pid, cmdlineFD int
+	ok             bool
 }
 
 func openProcFiles(pid int) procFiles {
-	dir, err := unix.Open("/proc/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
+	fd := openCmdline(pid)
+	if fd < 0 {
 		return procFiles{}
 	}
-	defer unix.Close(dir)
-	stat, err := unix.Openat(dir, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return procFiles{}
-	}
-	cmdline, err := unix.Openat(dir, "cmdline", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unix.Close(stat)
-		return procFiles{}
-	}
-	return procFiles{statFD: stat, cmdlineFD: cmdline, ok: true}
+	return procFiles{pid: pid, cmdlineFD: fd, ok: true}
 }
 
 func (f procFiles) valid() bool { return f.ok }
 
-// stat reads the open stat again: 0, 0 once the process has gone.
+// stat reads the process's ppid and start time: 0, 0 once it has gone.
 func (f procFiles) stat() (ppid int, start uint64) {
-	var buf [1024]byte
-	n, err := unix.Pread(f.statFD, buf[:], 0)
-	if err != nil || n <= 0 {
+	ppid, start = statOf(f.pid)
+	if f.gone() {
 		return 0, 0
 	}
-	return parseStat(buf[:n])
+	return ppid, start
 }
 
-// gone reports whether the process has gone: its stat no longer reads,
-// or reads as a zombie (Z) or dead (X).
+// gone reports whether the process has gone: its open command line, which
+// no process runs without, reads nothing.
 func (f procFiles) gone() bool {
-	var buf [1024]byte
-	n, err := unix.Pread(f.statFD, buf[:], 0)
-	if err != nil || n <= 0 {
-		return true
-	}
-	i := bytes.LastIndexByte(buf[:n], ')')
-	return i < 0 || i+2 >= n || buf[i+2] == 'Z' || buf[i+2] == 'X'
+	var b [1]byte
+	n, err := unix.Pread(f.cmdlineFD, b[:], 0)
+	return err != nil || n != 1
 }
 
 // cmdline reads the whole open command line.
@@ -199,7 +186,6 @@ func (f procFiles) sameCmdline(want string) bool { return sameCmdline(f.cmdlineF
 
 func (f procFiles) close() {
 	if f.ok {
-		unix.Close(f.statFD)
 		unix.Close(f.cmdlineFD)
 	}
 }
