@@ -32,21 +32,21 @@ const DefaultCacheSize = 32
 // shell script, terraform) ask again and again, and reading a process
 // afresh costs three /proc files and, for a script, its #! line.
 //
-// An entry is one process, pinned by its open command line (exec keeps it and
-// the pid), and is used only while that process runs the same Ident. The executable alone would
-// not do: exec'ing the same interpreter on another script keeps pid, start
-// time and executable, and only the command line tells; a process can
-// also rewrite its arguments in memory without exec'ing, and the kernel
-// has no exec count to tell either cheaply. So every process of every
-// chain has its executable and command line read again. What is cached is
-// what is derived from them, the ppid, and, on Linux, the process's
-// command line kept open: a read of an open file costs a third of opening
-// it, and the file stays that process's, so a pid reused by another
-// process reads as gone rather than as the old one. The ppid is
-// read again only when the parent's entry no longer reads as the process
-// it was (a process is re-parented only when its parent goes). The peer
-// itself is never looked up: it is read in full. A nil *Cache caches
-// nothing.
+// An entry is one process, pinned by its open command line (exec keeps it
+// and the pid), and is used only while that process runs the same Ident.
+// The executable alone would not do: exec'ing the same interpreter on
+// another script keeps pid, start time and executable, and only the
+// command line tells; a process can also rewrite its arguments in memory
+// without exec'ing, and the kernel has no exec count to tell either
+// cheaply. So every process of every chain has its executable and command
+// line read again. What is cached is what is derived from them, the ppid,
+// and, on Linux, the process's command line kept open: a read of an open
+// file costs a third of opening it, and the file stays that process's, so
+// a pid reused by another process reads as gone rather than as the old
+// one. The ppid is read again only when the parent's entry no longer reads
+// as the process it was (a process is re-parented only when its parent
+// goes). The peer itself is never looked up: it is read in full. A nil
+// *Cache caches nothing.
 //
 // Safe for concurrent use; the files are read outside the lock.
 type Cache struct {
