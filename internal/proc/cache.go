@@ -248,12 +248,15 @@ func (c *Cache) add(pid int, e *cacheEntry) bool {
 	if old := c.entries[pid]; old != nil {
 		c.dropLocked(pid, old)
 	}
-	// Processes that went since are dropped here, with their files: no
-	// chain may pass through them again, and a new ancestor is rare
-	// enough (a new shell, tool or SDK process) to pay a read of each.
-	for pid, e := range c.entries {
-		if e.readers == 0 && e.files.gone() {
-			c.dropLocked(pid, e)
+	// A full cache first drops the processes that went, with their files
+	// (no chain passes through them again), at a read each; a loop of
+	// short-lived tools fills it with such entries, and one sweep then
+	// makes room for as many new ones. Else the least recently used goes.
+	if len(c.entries) >= c.size {
+		for pid, e := range c.entries {
+			if e.readers == 0 && e.files.gone() {
+				c.dropLocked(pid, e)
+			}
 		}
 	}
 	if len(c.entries) >= c.size {

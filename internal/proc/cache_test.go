@@ -158,36 +158,31 @@ func TestCacheBounded(t *testing.T) {
 	}
 }
 
-// An ancestor that has gone is not served from the cache: its child has
-// a new parent, and its entry and files go with the next ancestor read.
+// An ancestor that has gone is the first to go, with its file, when the
+// cache is full, before the least recently used.
 func TestCacheDropsAncestorThatWent(t *testing.T) {
-	shells, sleeps := startScripts(t, 2)
-	shell, sleep := shells[0], sleeps[0]
+	shells, sleeps := startScripts(t, 3)
 	before := openFiles(t) // after the starts: a started process holds a pidfd
 	c := NewCache(0)
 	t.Cleanup(c.Close)
-	if chain, _ := c.Chain(sleep, 2); len(chain) != 2 || chain[1].PID != shell {
-		t.Fatalf("chain %+v, want the sleep and its script (pid %d)", chain, shell)
+	// shells[1] is cached, then shells[0] used again: shells[1] is the
+	// least recently used.
+	for _, s := range []int{sleeps[0], sleeps[1], sleeps[0]} {
+		c.Chain(s, 2)
 	}
-	if c.entries[shell] == nil {
-		t.Fatal("the script's shell was not cached")
+	if len(c.entries) != 2 || c.entries[shells[0]] == nil || c.entries[shells[1]] == nil {
+		t.Fatalf("entries %v, want the scripts' shells %d and %d", keys(c.entries), shells[0], shells[1])
 	}
-	if err := syscall.Kill(shell, syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(shells[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	var chain []Process
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if chain, _ = c.Chain(sleep, 2); len(chain) == 2 && chain[1].PID != shell {
-			break
-		}
+	for deadline := time.Now().Add(10 * time.Second); !c.entries[shells[0]].files.gone() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
 	}
-	if len(chain) != 2 || chain[1].PID == shell {
-		t.Fatalf("chain %+v after its parent %d was killed, want the new parent", chain, shell)
-	}
-	// The next ancestor read afresh drops the shell's entry.
-	c.Chain(sleeps[1], 2)
-	if c.entries[shell] != nil {
-		t.Error("the killed shell is still cached")
+	c.size = 2
+	c.Chain(sleeps[2], 2)
+	if len(c.entries) != 2 || c.entries[shells[1]] == nil || c.entries[shells[2]] == nil {
+		t.Errorf("entries %v: want the killed shell %d dropped for %d, and %d kept", keys(c.entries), shells[0], shells[2], shells[1])
 	}
 	if open := openFiles(t) - before; open != len(c.entries) {
 		t.Errorf("%d more files open for %d entries, want 1 each", open, len(c.entries))
