@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/cloudspin/spin/broker/api"
@@ -24,7 +24,6 @@ type session struct {
 	source     string
 	def        string // the source's Fingerprint: an edited source drops its sessions
 	externalID string
-	attr       string // attributionKey of the profile it was made for
 	duration   time.Duration
 	obtained   time.Time
 	lastUsed   time.Time
@@ -36,6 +35,11 @@ type session struct {
 	timer               *time.Timer
 	backoff             time.Duration
 	out                 api.Credentials // handedOut, rendered once per STS answer
+	// what the session carries into CloudTrail, as the profile said
+	// when it was made (sameAttribution)
+	sourceIdentity string
+	tags           []profiles.Tag
+	transitive     []string
 }
 
 func (s *session) stopTimer() {
@@ -64,20 +68,17 @@ func (s *session) usable(now time.Time, minValidity time.Duration) bool {
 func (s *session) matches(req Request) bool {
 	p := req.Profile
 	return s.role == p.RoleARN && s.source == p.Source && s.def == req.fingerprint() &&
-		s.externalID == p.ExternalID && s.duration == p.Duration && s.attr == attributionKey(p)
+		s.externalID == p.ExternalID && s.duration == p.Duration && s.sameAttribution(p)
 }
 
-// attributionKey sums up what a session carries into CloudTrail, so that
-// editing source_identity or session_tags makes the next request assume
-// the role afresh instead of serving a session with the old ones.
-func attributionKey(p profiles.Resolved) string {
-	var b strings.Builder
-	b.WriteString(p.SourceIdentity)
-	for _, t := range p.SessionTags {
-		b.WriteString("\x00" + t.Key + "=" + t.Value)
-	}
-	b.WriteString("\x00" + strings.Join(p.TransitiveTagKeys, ","))
-	return b.String()
+// sameAttribution reports whether s carries into CloudTrail what p says
+// now, so that editing source_identity or session_tags makes the next
+// request assume the role afresh instead of serving a session with the
+// old ones. Field by field: every cached answer asks, and building a key
+// string to compare was an allocation each time.
+func (s *session) sameAttribution(p profiles.Resolved) bool {
+	return s.sourceIdentity == p.SourceIdentity && slices.Equal(s.tags, p.SessionTags) &&
+		slices.Equal(s.transitive, p.TransitiveTagKeys)
 }
 
 // valid reports whether s has not expired at all; served as a last resort
@@ -232,7 +233,7 @@ func (b *Broker) obtain(key sessionKey, req Request, obtain Obtain) (any, error)
 	}
 	s.stopTimer()
 	s.creds, s.role, s.source, s.def, s.externalID, s.duration = creds, p.RoleARN, p.Source, req.fingerprint(), p.ExternalID, p.Duration
-	s.attr = attributionKey(p)
+	s.sourceIdentity, s.tags, s.transitive = p.SourceIdentity, slices.Clone(p.SessionTags), slices.Clone(p.TransitiveTagKeys)
 	s.out = api.Credentials{}
 	s.obtained = start
 	s.minValidity, s.margin = p.MinValidity, profiles.RefreshMargin(creds.Expiration.Sub(start))

@@ -1,0 +1,46 @@
+package broker
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A cached session serves a profile while what it carries into CloudTrail
+// (source identity, session tags, transitive tag keys) is what the profile
+// says; an edit of any of them makes the next request assume the role
+// afresh, and rewriting the same settings does not.
+func TestAttributionEditsMakeANewSession(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	write := func(attr string) {
+		t.Helper()
+		conf := strings.Replace(basicConfig, "role_session_name: fixed\n", "role_session_name: fixed\n"+attr, 1)
+		if err := os.WriteFile(f.conf, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const base = "    source_identity: alice-x\n    session_tags:\n      team: infra\n    transitive_tag_keys: [team]\n"
+	attr := base
+	for i, step := range []struct {
+		what, old, new string
+		calls          int32
+	}{
+		{"first request", "", "", 1},
+		{"the same settings written again", "", "", 1},
+		{"source_identity edited", "alice-x", "bob-x", 2},
+		{"a tag's value edited", "infra", "platform", 3},
+		{"a tag added", "team: platform\n", "team: platform\n      cost: c1\n", 4},
+		{"transitive_tag_keys edited", "[team]", "[]", 5},
+		{"nothing edited", "", "", 5},
+	} {
+		attr = strings.Replace(attr, step.old, step.new, 1)
+		write(attr)
+		if rec, _ := f.get(t, "/v1/credentials/p"); rec.Code != 200 {
+			t.Fatalf("step %d (%s): %d %s", i, step.what, rec.Code, rec.Body)
+		}
+		if got := f.sts.calls.Load(); got != step.calls {
+			t.Errorf("%s: %d AssumeRole calls in all, want %d", step.what, got, step.calls)
+		}
+	}
+}
