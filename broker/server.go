@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"sort"
@@ -143,6 +144,13 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Header values of every credentials answer, shared rather than made per
+// request by Header().Set (canonical keys, values never modified).
+var (
+	jsonContentType = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
+
 func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	// The request's one look at config.yaml: an edit finished before it
 	// arrived applies, to the idle lock and to the answer alike.
@@ -151,7 +159,10 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 		b.lockIfIdleAt(conf)
 	}
 	b.touch()
-	q := r.URL.Query()
+	var q url.Values // nil reads as empty; most requests have no query to parse
+	if r.URL.RawQuery != "" {
+		q = r.URL.Query()
+	}
 	ctx := r.Context()
 	if q.Get("signin") == api.QuerySigninPrompt {
 		ctx = withSigninPrompt(ctx)
@@ -169,8 +180,8 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, aerr)
 	} else {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
+		h := w.Header()
+		h["Content-Type"], h["Cache-Control"] = jsonContentType, noStore
 		_ = creds.WriteProcessJSON(w)
 	}
 	b.record(who, profile, ans.sessionName, ans.sts, aerr)

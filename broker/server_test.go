@@ -26,3 +26,21 @@ func TestRequestLineOnlyAtDebug(t *testing.T) {
 		t.Errorf("info log has the request line: %q", logs.String())
 	}
 }
+
+// A credentials answer is JSON that no cache may keep, every time.
+func TestCredentialsAnswerHeaders(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	for i, path := range []string{"/v1/credentials/p", "/v1/credentials/p?session_name=other-name", "/v1/credentials/p"} {
+		rec, c := f.get(t, path)
+		if rec.Code != 200 || c.AccessKeyID == "" {
+			t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+		if ct, cc := rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"); ct != "application/json" || cc != "no-store" {
+			t.Errorf("answer %d: Content-Type %q, Cache-Control %q; want application/json, no-store", i, ct, cc)
+		}
+	}
+	// The query still names the session: two sessions were made.
+	if n := f.sts.calls.Load(); n != 2 {
+		t.Errorf("%d AssumeRole calls, want 2 (fixed and other-name)", n)
+	}
+}
