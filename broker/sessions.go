@@ -65,7 +65,7 @@ func (s *session) usable(now time.Time, minValidity time.Duration) bool {
 }
 
 // matches reports whether s was made with req's current settings.
-func (s *session) matches(req Request) bool {
+func (s *session) matches(req *Request) bool {
 	p := req.Profile
 	return s.role == p.RoleARN && s.source == p.Source && s.def == req.fingerprint() &&
 		s.externalID == p.ExternalID && s.duration == p.Duration && s.sameAttribution(p)
@@ -132,23 +132,30 @@ func (b *Broker) credentials(ctx context.Context, conf *profiles.Config, profile
 // one. However many callers wait, one call to AWS is made (singleflight);
 // sts says whether this request waited on such a call.
 func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Request) (api.Credentials, bool, *api.Error) {
-	p := req.Profile
-	if c, ok := b.cached(key, req); ok {
+	if c, ok := b.cached(key, &req); ok {
 		return c, false, nil
 	}
+	return b.newSession(ctx, key, src, req)
+}
+
+// newSession is session's cache miss. A function of its own: its flight's
+// closure moves key and req to the heap on entry, which the cache hit
+// (nearly every request) need not pay for.
+func (b *Broker) newSession(ctx context.Context, key sessionKey, src Source, req Request) (api.Credentials, bool, *api.Error) {
+	p := req.Profile
 	obtain, aerr := b.prepare(ctx, src, req)
 	if aerr != nil {
 		return api.Credentials{}, false, aerr
 	}
 	// Preparing may have waited (for an MFA code, a sign-in) while another
 	// request made the session.
-	if c, ok := b.cached(key, req); ok {
+	if c, ok := b.cached(key, &req); ok {
 		return c, false, nil
 	}
 
 	ch := b.flight.DoChan(key.profile+"\x00"+key.name, func() (any, error) {
 		// A flight that just ended may have made the session already.
-		if b.fresh(key, req) {
+		if b.fresh(key, &req) {
 			return false, nil
 		}
 		_, err := b.obtain(key, req, obtain)
@@ -163,7 +170,7 @@ func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Re
 		defer b.sessMu.Unlock()
 		s := b.sessions[key]
 		if res.Err != nil {
-			if s != nil && s.matches(req) && s.valid(b.now()) {
+			if s != nil && s.matches(&req) && s.valid(b.now()) {
 				b.log.Warn("AWS failed; serving the cached session", "profile", key.profile, "err", stsMessage(res.Err))
 				s.lastUsed = b.now()
 				return s.handedOut(), true, nil
@@ -180,7 +187,7 @@ func (b *Broker) session(ctx context.Context, key sessionKey, src Source, req Re
 
 // fittingLocked is key's session if it still fits p at now; callers hold
 // sessMu.
-func (b *Broker) fittingLocked(key sessionKey, req Request, now time.Time) *session {
+func (b *Broker) fittingLocked(key sessionKey, req *Request, now time.Time) *session {
 	if s := b.sessions[key]; s != nil && s.matches(req) && s.usable(now, req.Profile.MinValidity) {
 		return s
 	}
@@ -188,14 +195,14 @@ func (b *Broker) fittingLocked(key sessionKey, req Request, now time.Time) *sess
 }
 
 // fresh reports whether key's session still fits p, without counting a hit.
-func (b *Broker) fresh(key sessionKey, req Request) bool {
+func (b *Broker) fresh(key sessionKey, req *Request) bool {
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()
 	return b.fittingLocked(key, req, b.now()) != nil
 }
 
 // cached hands out key's session if it still fits p.
-func (b *Broker) cached(key sessionKey, req Request) (api.Credentials, bool) {
+func (b *Broker) cached(key sessionKey, req *Request) (api.Credentials, bool) {
 	now := b.now()
 	b.sessMu.Lock()
 	defer b.sessMu.Unlock()

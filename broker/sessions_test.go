@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -42,5 +43,38 @@ func TestAttributionEditsMakeANewSession(t *testing.T) {
 		if got := f.sts.calls.Load(); got != step.calls {
 			t.Errorf("%s: %d AssumeRole calls in all, want %d", step.what, got, step.calls)
 		}
+	}
+}
+
+// Handing out a cached session allocates nothing: nearly every request
+// is one.
+func TestCachedSessionAllocatesNothing(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	_, want := f.get(t, "/v1/credentials/p")
+	conf, aerr := f.b.config()
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	p, err := conf.Resolve("p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, def, aerr := f.b.sourceFor(conf, p)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	req := Request{Conf: conf, Profile: p, Def: def, SessionName: p.RoleSessionName}
+	key := sessionKey{"p", p.RoleSessionName}
+	ctx := context.Background()
+	var got string
+	allocs := testing.AllocsPerRun(100, func() {
+		c, _, _ := f.b.session(ctx, key, src, req)
+		got = c.AccessKeyID
+	})
+	if got != want.AccessKeyID {
+		t.Fatalf("handed out %q, want the cached %q", got, want.AccessKeyID)
+	}
+	if allocs != 0 {
+		t.Errorf("a cache hit: %v allocations, want 0", allocs)
 	}
 }

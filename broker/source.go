@@ -52,7 +52,7 @@ type Request struct {
 
 // fingerprint is what a cached session must have been made with to still
 // serve req: the source's settings and, for sso, the account and role.
-func (r Request) fingerprint() string {
+func (r *Request) fingerprint() string {
 	return r.Def.Fingerprint() + "|" + r.Profile.SSOAccountID + "|" + r.Profile.SSORoleName
 }
 
