@@ -256,6 +256,10 @@ type confCache struct {
 	// looks counts gets that looked for a change: each is a syscall or
 	// two, and a credentials request makes one (tests count them).
 	looks int
+
+	resMu  sync.Mutex
+	resFor *profiles.Config // the config res was resolved from
+	res    map[string]profiles.Resolved
 }
 
 // confPollInterval bounds how stale a polled config.yaml may be.
@@ -297,6 +301,32 @@ func (c *confCache) get(force bool) (*profiles.Config, error) {
 	c.conf, c.err = profiles.Load(c.path)
 	c.stat, c.seen = st, true
 	return c.conf, c.err
+}
+
+// resolve is conf.Resolve(name), remembered while conf is the config in
+// use: a profile resolves the same until config.yaml changes (a Config is
+// never modified once loaded), and resolving renders its templates
+// (role_session_name, source_identity, tags) afresh every time. Errors
+// are not remembered, so names asked for and unknown take no room.
+func (c *confCache) resolve(conf *profiles.Config, name string) (profiles.Resolved, error) {
+	c.resMu.Lock()
+	p, ok := c.res[name]
+	ok = ok && c.resFor == conf
+	c.resMu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := conf.Resolve(name)
+	if err != nil {
+		return p, err
+	}
+	c.resMu.Lock()
+	defer c.resMu.Unlock()
+	if c.resFor != conf {
+		c.resFor, c.res = conf, map[string]profiles.Resolved{}
+	}
+	c.res[name] = p
+	return p, nil
 }
 
 // sameFile reports whether a and b are one unchanged file: a file renamed

@@ -100,7 +100,7 @@ type answer struct {
 // config.yaml as the request read it.
 func (b *Broker) credentials(ctx context.Context, conf *profiles.Config, profile, sessionName string, canPrompt, temporary bool, who asker) (api.Credentials, answer, *api.Error) {
 	var ans answer
-	p, err := conf.Resolve(profile)
+	p, err := b.conf.resolve(conf, profile)
 	if err != nil {
 		return api.Credentials{}, ans, errorf(api.CodeUnknownProfile,
 			fmt.Sprintf("add it under profiles: in %s, then run 'spin profiles write'", conf.Path), "%v", err)

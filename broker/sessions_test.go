@@ -78,3 +78,37 @@ func TestCachedSessionAllocatesNothing(t *testing.T) {
 		t.Errorf("a cache hit: %v allocations, want 0", allocs)
 	}
 }
+
+// Answering from the cache, credentials() allocates nothing: the profile
+// is resolved once per version of config.yaml, and an edit applies at once.
+func TestCachedAnswerAllocatesNothing(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	_, want := f.get(t, "/v1/credentials/p")
+	conf, aerr := f.b.config()
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	ctx := context.Background()
+	var got string
+	allocs := testing.AllocsPerRun(100, func() {
+		c, _, _ := f.b.credentials(ctx, conf, "p", "", false, false, asker{})
+		got = c.AccessKeyID
+	})
+	if got != want.AccessKeyID {
+		t.Fatalf("handed out %q, want the cached %q", got, want.AccessKeyID)
+	}
+	if allocs != 0 {
+		t.Errorf("a cached answer: %v allocations, want 0", allocs)
+	}
+	// A new role_session_name is a new session, from the next request.
+	edited := strings.Replace(basicConfig, "role_session_name: fixed", "role_session_name: edited", 1)
+	if err := os.WriteFile(f.conf, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, c := f.get(t, "/v1/credentials/p"); c.AccessKeyID == want.AccessKeyID {
+		t.Errorf("after editing role_session_name: the old session")
+	}
+	if _, ok := f.sts.names.Load("edited"); !ok {
+		t.Errorf("no AssumeRole with the edited session name")
+	}
+}
