@@ -76,13 +76,24 @@ func (b *Broker) Handler() http.Handler {
 const processingAfter = time.Second
 
 // processingWriter sends 102 Processing from a timer until the handler
-// starts its answer; mu orders the two writers.
+// starts its answer; mu orders the two writers. Writers are pooled, timer
+// and all: making them was three allocations and a new runtime timer per
+// request. One goes back to the pool only when its timer was stopped
+// before firing, so that no 102 from one request can reach another.
 type processingWriter struct {
 	http.ResponseWriter
 	mu       sync.Mutex
-	answered bool // written by the handler's goroutine only
+	answered bool // written by the handler's goroutine only, under mu
+	reusable bool // the timer was stopped before it fired
 	timer    *time.Timer
 }
+
+var processingWriters = sync.Pool{New: func() any {
+	p := &processingWriter{}
+	p.timer = time.AfterFunc(time.Hour, p.processing)
+	p.timer.Stop()
+	return p
+}}
 
 // withProcessing makes h send 102 Processing on requests that take long.
 // Only the socket server uses it: httptest's recorder takes a 1xx for the
@@ -90,31 +101,50 @@ type processingWriter struct {
 func withProcessing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pw := processing(w)
-		defer pw.answer()
+		defer pw.release()
 		h.ServeHTTP(pw, r)
 	})
 }
 
 func processing(w http.ResponseWriter) *processingWriter {
-	p := &processingWriter{ResponseWriter: w}
-	p.timer = time.AfterFunc(processingAfter, func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		if !p.answered {
-			p.ResponseWriter.WriteHeader(http.StatusProcessing)
-		}
-	})
+	p := processingWriters.Get().(*processingWriter)
+	p.mu.Lock()
+	p.ResponseWriter, p.answered, p.reusable = w, false, false
+	p.mu.Unlock()
+	p.timer.Reset(processingAfter)
 	return p
+}
+
+// processing is the timer's: the handler has not started its answer yet.
+func (p *processingWriter) processing() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.answered {
+		p.ResponseWriter.WriteHeader(http.StatusProcessing)
+	}
 }
 
 // answer stops the 102s; the header map is the handler's from here on.
 func (p *processingWriter) answer() {
 	if !p.answered {
-		p.timer.Stop()
+		stopped := p.timer.Stop()
 		p.mu.Lock()
-		p.answered = true
+		p.answered, p.reusable = true, stopped
 		p.mu.Unlock()
 	}
+}
+
+// release ends p's request (the handler has returned, and with it its
+// use of p) and pools p if its timer can no longer fire.
+func (p *processingWriter) release() {
+	p.answer()
+	if !p.reusable {
+		return
+	}
+	p.mu.Lock()
+	p.ResponseWriter = nil
+	p.mu.Unlock()
+	processingWriters.Put(p)
 }
 
 func (p *processingWriter) Header() http.Header {

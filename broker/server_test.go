@@ -2,7 +2,11 @@ package broker
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -43,4 +47,79 @@ func TestCredentialsAnswerHeaders(t *testing.T) {
 	if n := f.sts.calls.Load(); n != 2 {
 		t.Errorf("%d AssumeRole calls, want 2 (fixed and other-name)", n)
 	}
+}
+
+// A request that takes longer than processingAfter gets a 102 Processing
+// before its answer; quick ones never do, however the pooled writers of
+// slow and quick requests are reused.
+func TestProcessingOnlyForSlowRequests(t *testing.T) {
+	release := make(chan struct{})
+	h := withProcessing(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		io.WriteString(w, "done")
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ask := func(c net.Conn, path string) string {
+		t.Helper()
+		if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: spind\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		buf := make([]byte, 4096)
+		for !strings.HasSuffix(got.String(), "done") {
+			n, err := c.Read(buf)
+			if err != nil {
+				t.Fatalf("%s: %v after %q", path, err, got.String())
+			}
+			got.Write(buf[:n])
+		}
+		return got.String()
+	}
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	quick := func(round string) {
+		c := dial()
+		for range 20 {
+			if got := ask(c, "/quick"); !strings.HasPrefix(got, "HTTP/1.1 200 ") || strings.Contains(got, "102") {
+				t.Fatalf("%s: a quick request got %q, want 200 and no 102", round, got)
+			}
+		}
+	}
+	quick("before")
+	slow := make(chan string)
+	go func() {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			slow <- err.Error()
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: spind\r\n\r\n")
+		var got []byte
+		buf := make([]byte, 4096)
+		for !bytes.HasSuffix(got, []byte("done")) {
+			n, err := c.Read(buf)
+			if err != nil {
+				break
+			}
+			got = append(got, buf[:n]...)
+		}
+		slow <- string(got)
+	}()
+	time.Sleep(processingAfter + 300*time.Millisecond)
+	quick("while a slow one waits")
+	close(release)
+	if got := <-slow; !strings.HasPrefix(got, "HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 ") {
+		t.Errorf("the slow request got %q, want a 102 and then its 200", got)
+	}
+	quick("after")
 }
