@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +116,40 @@ func TestListenNeverDeletesANonSocket(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != "data" {
 		t.Errorf("symlink target changed: %q", b)
+	}
+}
+
+// An accepted connection carries the peer's pid from the uid check, for
+// connContext, and still offers net/http the half-close of a unix socket.
+func TestAcceptedConnCarriesPeerPID(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the Windows listener checks its peers another way")
+	}
+	sock := filepath.Join(shortDir(t), "s.sock")
+	ln, err := Listen(sock, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pc, ok := c.(*peerConn)
+	if !ok || pc.pid != os.Getpid() {
+		t.Fatalf("accepted %T %+v, want a peerConn with pid %d", c, c, os.Getpid())
+	}
+	if _, ok := c.(interface{ CloseWrite() error }); !ok {
+		t.Error("the accepted connection lost CloseWrite")
+	}
+	ctx := (&Broker{}).connContext(context.Background(), c)
+	if got := peerPID(ctx); got != os.Getpid() {
+		t.Errorf("connContext: pid %d, want %d", got, os.Getpid())
 	}
 }

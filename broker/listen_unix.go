@@ -121,6 +121,9 @@ func (l *peerListener) Accept() (net.Conn, error) {
 			c.Close()
 			continue
 		}
+		if uc, ok := c.(*net.UnixConn); ok {
+			return &peerConn{UnixConn: uc, pid: pid}, nil
+		}
 		return c, nil
 	}
 }

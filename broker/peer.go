@@ -29,9 +29,21 @@ type peer struct {
 	watches *peerWatches
 }
 
+// peerConn is an accepted connection with its peer's pid, as read for the
+// uid check: connContext needs it too, and a helper's connection is one
+// request, where a second getsockopt would be a tenth of spind's syscalls.
+// It embeds the *net.UnixConn so that net/http still finds CloseWrite.
+type peerConn struct {
+	*net.UnixConn
+	pid int
+}
+
 // connContext records the peer's pid (SO_PEERCRED) for the connection's
 // requests; handlers that hand out something sensitive log who asked.
 func (b *Broker) connContext(ctx context.Context, c net.Conn) context.Context {
+	if pc, ok := c.(*peerConn); ok {
+		return context.WithValue(ctx, peerKey{}, &peer{pid: pc.pid, conn: c, watches: &b.watches})
+	}
 	if _, pid, err := peerCred(c); err == nil {
 		return context.WithValue(ctx, peerKey{}, &peer{pid: pid, conn: c, watches: &b.watches})
 	}
