@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudspin/spin/broker/client"
 	"github.com/cloudspin/spin/internal/audit"
+	"github.com/cloudspin/spin/internal/proc"
 )
 
 // serveSocket runs the fixture's broker on a real unix socket.
@@ -138,11 +139,17 @@ func BenchmarkCredentialsOverSocket(b *testing.B) {
 // from 4 processes of bench/askloop, so that spind's Go process does
 // spind's work only. The clients' blocking system calls inside spind's
 // own process would make the scheduler's retaking of blocked Ps (sysmon,
-// every 20 µs) the thing measured.
+// every 20 µs) the thing measured. spind knows askloop as one of its own
+// programs, as it knows the helper it stands for.
 func BenchmarkCredentialsHelperProcesses(b *testing.B) {
 	askloop := buildAskloop(b)
 	f := newFixture(b, basicConfig, time.Now)
 	withAudit(b, f)
+	// askloop plays spin-credential-process, which spind knows as one of
+	// its own programs (ownPrograms): the caller is its parent.
+	f.b.own = append(f.b.own, askloop)
+	f.b.procs.Close()
+	f.b.procs = proc.NewCache(0, f.b.own...)
 	socket := serveSocket(b, f).Socket()
 	if out, err := exec.Command(askloop, socket, "p", "1").CombinedOutput(); err != nil {
 		b.Fatalf("askloop: %v\n%s", err, out)
