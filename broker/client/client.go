@@ -89,20 +89,22 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ou
 	// message of a spind that stays silent, and asking the kernel for it
 	// (getsockopt) on every request would cost more than the rest of a
 	// cached answer's client side.
-	var connMu sync.Mutex
-	var conn net.Conn
+	var got struct { // one allocation, not one per variable
+		sync.Mutex
+		conn net.Conn
+	}
 	silent := time.AfterFunc(c.AnswerTimeout, func() {
-		connMu.Lock()
-		pc := conn
-		connMu.Unlock()
-		cancel(sock.NoAnswer(c.socket, peerPID(pc), c.AnswerTimeout))
+		got.Lock()
+		conn := got.conn
+		got.Unlock()
+		cancel(sock.NoAnswer(c.socket, peerPID(conn), c.AnswerTimeout))
 	})
 	defer silent.Stop()
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(i httptrace.GotConnInfo) {
-			connMu.Lock()
-			conn = i.Conn
-			connMu.Unlock()
+			got.Lock()
+			got.conn = i.Conn
+			got.Unlock()
 		},
 		GotFirstResponseByte: func() { silent.Stop() },
 	})
