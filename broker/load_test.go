@@ -109,28 +109,50 @@ func withAudit(b *testing.B, f *fixture) {
 	f.b.cfg.Audit = l
 }
 
-// BenchmarkCredentialsOverSocket is a keep-alive client, as spin exec's
-// endpoint is.
+// BenchmarkCredentialsOverSocket is a keep-alive client, as spin's own
+// programs are (the CLI, spin exec's endpoint, spin plan's refreshes):
+// spind reads only their executable on each further request. "other" is
+// any other program, whose command line is read too.
 func BenchmarkCredentialsOverSocket(b *testing.B) {
-	f := newFixture(b, basicConfig, time.Now)
-	withAudit(b, f)
-	c := serveSocket(b, f)
-	defer c.Close()
-	ctx := context.Background()
-	if _, err := c.Credentials(ctx, "p", ""); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.Credentials(ctx, "p", ""); err != nil {
-				b.Error(err)
-				return
+	for _, own := range []bool{true, false} {
+		name := map[bool]string{true: "spin", false: "other"}[own]
+		b.Run(name, func(b *testing.B) {
+			f := newFixture(b, basicConfig, time.Now)
+			withAudit(b, f)
+			if own {
+				exe, err := os.Executable()
+				if err != nil {
+					b.Fatal(err)
+				}
+				asOwn(f, exe)
 			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			c := serveSocket(b, f)
+			defer c.Close()
+			ctx := context.Background()
+			if _, err := c.Credentials(ctx, "p", ""); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := c.Credentials(ctx, "p", ""); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
+
+// asOwn makes spind count program as one of its own, as it counts spin and
+// spin-credential-process installed beside it (ownPrograms).
+func asOwn(f *fixture, program string) {
+	f.b.own = append(f.b.own, program)
+	f.b.procs.Close()
+	f.b.procs = proc.NewCache(0, f.b.own...)
 }
 
 // BenchmarkCredentialsHelperProcesses is the helper's exchange, a new
@@ -145,11 +167,8 @@ func BenchmarkCredentialsHelperProcesses(b *testing.B) {
 	askloop := buildAskloop(b)
 	f := newFixture(b, basicConfig, time.Now)
 	withAudit(b, f)
-	// askloop plays spin-credential-process, which spind knows as one of
-	// its own programs (ownPrograms): the caller is its parent.
-	f.b.own = append(f.b.own, askloop)
-	f.b.procs.Close()
-	f.b.procs = proc.NewCache(0, f.b.own...)
+	// askloop plays spin-credential-process: the caller is its parent.
+	asOwn(f, askloop)
 	socket := serveSocket(b, f).Socket()
 	if out, err := exec.Command(askloop, socket, "p", "1").CombinedOutput(); err != nil {
 		b.Fatalf("askloop: %v\n%s", err, out)

@@ -230,16 +230,18 @@ func keys(m map[int]*cacheEntry) []int {
 }
 
 // A peer running one of spin's own programs is known by its executable:
-// no script is looked for, its command line is not read for the chain,
-// and a Watch still sees it exec, even the same program with other
-// arguments.
+// no script is looked for and its command line is not read. Its Watch
+// reads the executable alone: an exec into another program is seen, and
+// so is its end; an exec of itself with other arguments asks for the same
+// parents.
 func TestOwnPeerKnownByItsExecutable(t *testing.T) {
 	sh, err := filepath.EvalSymlinks("/bin/sh")
 	if err != nil {
 		t.Fatal(err)
 	}
 	script := filepath.Join(t.TempDir(), "tool")
-	if err := os.WriteFile(script, []byte("#!/bin/sh\nread x\nexec /bin/sh -c 'sleep 30; :'\n"), 0o700); err != nil {
+	text := "#!/bin/sh\nread x\nexec /bin/sh -c 'read y; exec sleep 30'\n"
+	if err := os.WriteFile(script, []byte(text), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(script)
@@ -252,12 +254,13 @@ func TestOwnPeerKnownByItsExecutable(t *testing.T) {
 	}
 	t.Cleanup(func() { stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	pid := cmd.Process.Pid
-	for deadline := time.Now().Add(10 * time.Second); exeOf(pid) != sh && time.Now().Before(deadline); {
+	// exec sets the executable before the arguments: wait for both.
+	for deadline := time.Now().Add(10 * time.Second); (IdentOf(pid).exe != sh || IdentOf(pid).cmdline == "") && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 
 	if chain, _ := NewCache(0).Chain(pid, 1); len(chain) != 1 || chain[0].Script != script {
-		t.Fatalf("chain %+v, want the script %s when sh is not spin's", chain, script)
+		t.Fatalf("chain %+v (ident %+v), want the script %s when sh is not spin's", chain, IdentOf(pid), script)
 	}
 	c := NewCache(0, sh)
 	t.Cleanup(c.Close)
@@ -270,17 +273,35 @@ func TestOwnPeerKnownByItsExecutable(t *testing.T) {
 	if !w.Same() || !Same(pid, id) {
 		t.Fatal("an unchanged own program reads as changed")
 	}
+	cmdline := func() string { data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); return string(data) }
+	before := cmdline()
 	if _, err := io.WriteString(stdin, "\n"); err != nil { // exec /bin/sh -c ...
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); cmdline() == before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if exe := exeOf(pid); exe != sh || !w.Same() {
+		t.Errorf("after an exec of %s (now %s) with other arguments: Same %v, want true", sh, exe, w.Same())
+	}
+	if _, err := io.WriteString(stdin, "\n"); err != nil { // exec sleep
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); w.Same() && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if w.Same() {
-		t.Error("a Watch of an own program that exec'd itself with other arguments says it is unchanged")
+		t.Error("a Watch of an own program that exec'd another program says it is unchanged")
 	}
-	if exe := exeOf(pid); exe != sh {
-		t.Errorf("after the exec the process runs %s, want %s again (the test's premise)", exe, sh)
+	sleeping := NewWatch(pid, Ident{exe: exeOf(pid), exeOnly: true})
+	t.Cleanup(sleeping.Close)
+	if !sleeping.Same() {
+		t.Fatal("a Watch of the sleep says it changed")
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if sleeping.Same() {
+		t.Error("a Watch of a process that has gone says it is unchanged")
 	}
 }
 

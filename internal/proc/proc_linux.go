@@ -93,6 +93,26 @@ func readProc(path string) []byte {
 	}
 }
 
+// openProcDir opens /proc/PID for Watch, -1 when it cannot. Lookups in it
+// fail once the process has gone, even if its pid is reused.
+func openProcDir(pid int) int {
+	fd, err := unix.Open("/proc/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+// exeAt is the exe link of an open /proc/PID directory, "" when it cannot
+// be read (the process has gone).
+func exeAt(dir int) string {
+	var buf [unix.PathMax]byte
+	if n, err := unix.Readlinkat(dir, "exe", buf[:]); err == nil && n < len(buf) {
+		return strings.TrimSuffix(string(buf[:n]), " (deleted)")
+	}
+	return ""
+}
+
 // openCmdline opens /proc/PID/cmdline for Watch, -1 when it cannot.
 func openCmdline(pid int) int {
 	fd, err := unix.Open(procPath(pid, "cmdline"), unix.O_RDONLY|unix.O_CLOEXEC, 0)

@@ -6,7 +6,8 @@ package proc
 func openCmdline(int) int          { return -1 }
 func sameCmdline(int, string) bool { return false }
 func closeCmdline(int)             {}
-func readCmdline(int) string       { return "" }
+func openProcDir(int) int          { return -1 }
+func exeAt(int) string             { return "" }
 
 // Elsewhere a Cache keeps no files: procFiles is never valid, so every
 // ancestor is read afresh (and without a start time, not cached at all).
