@@ -27,6 +27,22 @@ func waitPID(t *testing.T, path string) int {
 	return 0
 }
 
+// startPiped starts path with a pipe to its stdin, which the test writes
+// to when the process should go on; both end with the test.
+func startPiped(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
+	cmd := exec.Command(path)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, stdin
+}
+
 // A process that exec's the same interpreter on another script keeps its
 // pid, start time and executable: the cache must not give it the first
 // script, and Same must see that it changed.
@@ -44,15 +60,7 @@ func TestCacheSeesExecOfSameInterpreter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(first)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	cmd, stdin := startPiped(t, first)
 	shell := cmd.Process.Pid
 
 	c := NewCache(0)
@@ -244,15 +252,7 @@ func TestOwnPeerKnownByItsExecutable(t *testing.T) {
 	if err := os.WriteFile(script, []byte(text), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(script)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	cmd, stdin := startPiped(t, script)
 	pid := cmd.Process.Pid
 	// exec sets the executable before the arguments: wait for both.
 	for deadline := time.Now().Add(10 * time.Second); (IdentOf(pid).exe != sh || IdentOf(pid).cmdline == "") && time.Now().Before(deadline); {
