@@ -190,7 +190,9 @@ func (c *Cache) readParent(e *cacheEntry) int {
 }
 
 // link records that e's parent is the process of entry parent (nil: not
-// cached).
+// cached). A parent cannot have started after its child: such an entry is
+// a process that took the pid of e's parent between the read of e's ppid
+// and the lookup, and is not linked, so the ppid is read again next time.
 func (c *Cache) link(e, parent *cacheEntry) {
 	if e == nil {
 		return
@@ -198,7 +200,7 @@ func (c *Cache) link(e, parent *cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.parent = 0
-	if parent != nil {
+	if parent != nil && parent.start <= e.start {
 		e.parent = parent.serial
 	}
 }
@@ -225,7 +227,7 @@ func (c *Cache) readAncestor(pid int) (p Process, ppid int, e *cacheEntry) {
 	}
 	p = Process{PID: pid, Exe: id.exe}
 	p.Script, p.Wrapper = derive(id)
-	if c != nil && start != 0 && !p.Wrapper && id.cmdline != "" {
+	if files.valid() && start != 0 && !p.Wrapper && id.cmdline != "" {
 		e = &cacheEntry{start: start, id: id, script: p.Script, files: files, ppid: ppid, readers: 1}
 		if c.add(pid, e) {
 			return p, ppid, e

@@ -364,3 +364,19 @@ func TestCacheReadsPPIDAgainWhenParentWent(t *testing.T) {
 		t.Error("the ppid was not read again after the parent went")
 	}
 }
+
+// A parent's entry that started after the child is a process that took
+// the parent's pid meanwhile: the child is not linked to it, so its ppid
+// is read again.
+func TestLinkNeedsAnOlderParent(t *testing.T) {
+	c := NewCache(0)
+	child := &cacheEntry{start: 100}
+	c.link(child, &cacheEntry{serial: 7, start: 50})
+	if _, linked := c.cachedParent(child, &cacheEntry{serial: 7}); !linked {
+		t.Error("a parent that started first is not linked")
+	}
+	c.link(child, &cacheEntry{serial: 8, start: 200})
+	if _, linked := c.cachedParent(child, &cacheEntry{serial: 8}); linked {
+		t.Error("a parent that started after its child is linked")
+	}
+}

@@ -171,6 +171,9 @@ func (f procFiles) stat() (ppid int, start uint64) {
 // gone reports whether the process has gone: its open command line, which
 // no process runs without, reads nothing.
 func (f procFiles) gone() bool {
+	if !f.ok {
+		return true
+	}
 	var b [1]byte
 	n, err := unix.Pread(f.cmdlineFD, b[:], 0)
 	return err != nil || n != 1
