@@ -89,16 +89,17 @@ func TestProcessingOnlyForSlowRequests(t *testing.T) {
 	quick := func(round string) {
 		c := dial()
 		for range 20 {
-			if got := ask(c, "/quick"); !strings.HasPrefix(got, "HTTP/1.1 200 ") || strings.Contains(got, "102") {
+			if got := ask(c, "/quick"); !strings.HasPrefix(got, "HTTP/1.1 200 ") || strings.Contains(got, " 102 ") {
 				t.Fatalf("%s: a quick request got %q, want 200 and no 102", round, got)
 			}
 		}
 	}
 	quick("before")
-	slow := make(chan string)
+	slow, waiting := make(chan string), make(chan struct{})
 	go func() {
 		c, err := net.Dial("tcp", srv.Listener.Addr().String())
 		if err != nil {
+			close(waiting)
 			slow <- err.Error()
 			return
 		}
@@ -106,16 +107,28 @@ func TestProcessingOnlyForSlowRequests(t *testing.T) {
 		io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: spind\r\n\r\n")
 		var got []byte
 		buf := make([]byte, 4096)
+		told := false
 		for !bytes.HasSuffix(got, []byte("done")) {
 			n, err := c.Read(buf)
 			if err != nil {
 				break
 			}
 			got = append(got, buf[:n]...)
+			if !told && bytes.Contains(got, []byte(" 102 ")) {
+				told = true
+				close(waiting) // its 102 has come: the quick ones go now
+			}
+		}
+		if !told {
+			close(waiting)
 		}
 		slow <- string(got)
 	}()
-	time.Sleep(processingAfter + 300*time.Millisecond)
+	select {
+	case <-waiting:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the slow request got no 102 within 30 s")
+	}
 	quick("while a slow one waits")
 	close(release)
 	if got := <-slow; !strings.HasPrefix(got, "HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 ") {
@@ -123,3 +136,33 @@ func TestProcessingOnlyForSlowRequests(t *testing.T) {
 	}
 	quick("after")
 }
+
+// A writer whose timer has fired is not pooled: its 102 callback may still
+// be running, and would otherwise answer the next request it serves.
+func TestProcessingWriterWhoseTimerFiredIsNotPooled(t *testing.T) {
+	w := &headerRecorder{codes: make(chan int, 4)}
+	p := processing(w)
+	p.timer.Reset(time.Millisecond)
+	select {
+	case code := <-w.codes:
+		if code != http.StatusProcessing {
+			t.Fatalf("the timer wrote %d, want 102", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the timer did not fire")
+	}
+	p.release()
+	for range 4 {
+		if q := processingWriters.Get().(*processingWriter); q == p {
+			t.Fatal("a writer whose timer fired went back to the pool")
+		}
+	}
+}
+
+// headerRecorder passes on the status codes written to it.
+type headerRecorder struct {
+	http.ResponseWriter
+	codes chan int
+}
+
+func (r *headerRecorder) WriteHeader(code int) { r.codes <- code }
