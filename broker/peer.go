@@ -62,10 +62,11 @@ func peerPID(ctx context.Context) int {
 // chain reads the peer's chain once per connection: reading /proc for
 // up to callerDepth processes costs more than the rest of a request, and
 // a keep-alive client asks many times. Whether the peer still runs the
-// same program (executable and command line) is read again each time, so
-// a peer that exec'd, even the same interpreter on another script, is
-// read afresh. A connection's first request, the only one of a helper's,
-// reads nothing more than the chain.
+// same program (executable and command line; for one of spin's own, the
+// executable) is read again each time, so a peer that exec'd, even the
+// same interpreter on another script, is read afresh. A connection's
+// first request, the only one of a helper's, reads nothing more than the
+// chain.
 func (p *peer) chain(read func() (asker, proc.Ident)) asker {
 	p.mu.Lock()
 	defer p.mu.Unlock()
