@@ -27,6 +27,16 @@ func waitPID(t *testing.T, path string) int {
 	return 0
 }
 
+// writeScripts writes each script, executable, at its path.
+func writeScripts(t *testing.T, scripts map[string]string) {
+	t.Helper()
+	for path, text := range scripts {
+		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // startPiped starts path with a pipe to its stdin, which the test writes
 // to when the process should go on; both end with the test.
 func startPiped(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
@@ -55,11 +65,7 @@ func TestCacheSeesExecOfSameInterpreter(t *testing.T) {
 		first:  "#!/bin/sh\nsleep 30 &\necho $! >" + dir + "/pid1\nread x\nkill $!\nexec /bin/sh " + second + "\n",
 		second: "#!/bin/sh\nsleep 30 &\necho $! >" + dir + "/pid2\nread x\nkill $!\n",
 	}
-	for path, text := range scripts {
-		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeScripts(t, scripts)
 	cmd, stdin := startPiped(t, first)
 	shell := cmd.Process.Pid
 
@@ -112,9 +118,7 @@ func startScripts(t *testing.T, n int) (shells, sleeps []int) {
 	for i := range n {
 		script := filepath.Join(dir, "tool"+strconv.Itoa(i))
 		text := "#!/bin/sh\nsleep 30 &\necho $! >" + script + ".pid\nwait\n"
-		if err := os.WriteFile(script, []byte(text), 0o700); err != nil {
-			t.Fatal(err)
-		}
+		writeScripts(t, map[string]string{script: text})
 		cmd := exec.Command(script)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -249,9 +253,7 @@ func TestOwnPeerKnownByItsExecutable(t *testing.T) {
 	}
 	script := filepath.Join(t.TempDir(), "tool")
 	text := "#!/bin/sh\nread x\nexec /bin/sh -c 'read y; exec sleep 30'\n"
-	if err := os.WriteFile(script, []byte(text), 0o700); err != nil {
-		t.Fatal(err)
-	}
+	writeScripts(t, map[string]string{script: text})
 	cmd, stdin := startPiped(t, script)
 	pid := cmd.Process.Pid
 	// exec sets the executable before the arguments: wait for both.
@@ -315,11 +317,7 @@ func TestCacheReadsPPIDAgainWhenParentWent(t *testing.T) {
 		outer: "#!/bin/sh\n" + inner + " &\necho $! >" + dir + "/inner.pid\nwait\n",
 		inner: "#!/bin/sh\nsleep 30 &\necho $! >" + dir + "/sleep.pid\nwait\n",
 	}
-	for path, text := range scripts {
-		if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeScripts(t, scripts)
 	cmd := exec.Command(outer)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
