@@ -214,15 +214,13 @@ func (c *Cache) readAncestor(pid int) (p Process, ppid int, e *cacheEntry) {
 	if c != nil {
 		files = openProcFiles(pid)
 	}
-	var start uint64
+	// Stat and executable by path, then the command line: from the open
+	// file, if it reads, the pid was this process's throughout.
+	ppid, start := statOf(pid)
 	var id Ident
 	if files.valid() {
-		// Stat and executable by path, then the open command line: if it
-		// reads, the pid was this process's throughout.
-		ppid, start = statOf(pid)
 		id = Ident{exe: exeOf(pid), cmdline: files.cmdline()}
 	} else {
-		ppid, start = statOf(pid)
 		id = identOf(pid)
 	}
 	p = Process{PID: pid, Exe: id.exe}
