@@ -31,23 +31,55 @@ func statOf(pid int) (ppid int, start uint64) {
 }
 
 // parseStat finds the ppid and the start time in a stat line, after the
-// command name, which may itself contain spaces and parentheses.
+// command name, which may itself contain spaces and parentheses. It
+// allocates nothing: every new connection's peer is read with it.
 func parseStat(data []byte) (ppid int, start uint64) {
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
 		return 0, 0
 	}
-	// Fields from the state (3) on; the ppid is field 4, the start time 22.
-	for n, f := range strings.Fields(string(data[i+1:])) {
+	// Fields from the state (3) on, one space apart; the ppid is field 4,
+	// the start time 22.
+	rest := data[i+1:]
+	for n := 0; n <= 19; n++ {
+		rest = bytes.TrimLeft(rest, " ")
+		end := bytes.IndexAny(rest, " \n")
+		if end < 0 {
+			end = len(rest)
+		}
+		if end == 0 {
+			return ppid, 0
+		}
 		switch n {
 		case 1:
-			ppid, _ = strconv.Atoi(f)
+			v, ok := decimal(rest[:end])
+			if !ok {
+				return 0, 0
+			}
+			ppid = int(v)
 		case 19:
-			start, _ = strconv.ParseUint(f, 10, 64)
+			start, _ = decimal(rest[:end])
 			return ppid, start
 		}
+		rest = rest[end:]
 	}
 	return ppid, 0
+}
+
+// decimal parses an unsigned decimal number of at most 18 digits, which
+// cannot overflow.
+func decimal(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
 }
 
 // identOf reads /proc/PID/exe and /proc/PID/cmdline (NUL-separated, as

@@ -146,3 +146,35 @@ func TestScriptOfNeedsItsInterpreter(t *testing.T) {
 		}
 	}
 }
+
+// The ppid and start time are found after the command name, whatever it
+// holds, with no allocation (every new connection's peer is read so).
+func TestParseStat(t *testing.T) {
+	tail := " S 4242 7 7 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 200\n"
+	for _, tc := range []struct {
+		line  string
+		ppid  int
+		start uint64
+	}{
+		{"123 (bash)" + tail, 4242, 987654},
+		{"123 (a) S 1 (b)" + tail, 4242, 987654},
+		{"123 (tmux: server)" + tail, 4242, 987654},
+		{"123 ())))" + tail, 4242, 987654},
+		{"123 (x) S 4242 7", 4242, 0},
+		{"123 (x) S -5 7" + tail, 0, 0},
+		{"123 x S 4242", 0, 0},
+		{"", 0, 0},
+	} {
+		ppid, start := parseStat([]byte(tc.line))
+		if ppid != tc.ppid || start != tc.start {
+			t.Errorf("parseStat(%q) = %d, %d; want %d, %d", tc.line, ppid, start, tc.ppid, tc.start)
+		}
+	}
+	if ppid, start := statOf(os.Getpid()); ppid != os.Getppid() || start == 0 {
+		t.Errorf("statOf(self) = %d, %d; want ppid %d and a start time", ppid, start, os.Getppid())
+	}
+	line := []byte("123 (tmux: server)" + tail)
+	if n := testing.AllocsPerRun(100, func() { parseStat(line) }); n != 0 {
+		t.Errorf("parseStat allocates %v times", n)
+	}
+}
