@@ -99,6 +99,21 @@ func TestUpdateAWSConfigKeepsModeBackupAndIsIdempotent(t *testing.T) {
 	}
 }
 
+// Pruning every profile of a file spin created leaves it empty, and an
+// empty file is a valid AWS config: the SDK check must pass it, not
+// refuse it as a malformed request.
+func TestUpdateAWSConfigRemovesLastProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	if _, err := UpdateAWSConfig(context.Background(), path, false, syncEdit(testHelper, testWant, SyncOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	u, err := UpdateAWSConfig(context.Background(), path, false, syncEdit(testHelper, nil, SyncOptions{Prune: true}))
+	if err != nil || !u.Written {
+		t.Fatalf("got written=%v, %v; want every profile removed", u != nil && u.Written, err)
+	}
+	checkFile(t, path, "", 0o600)
+}
+
 func TestUpdateAWSConfigFollowsSymlink(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "dotfiles", "aws-config")

@@ -48,13 +48,15 @@ func Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 // Check reads r's file with the SDK and returns the first profile that
 // reads back differently than r says.
 func Check(ctx context.Context, r sdkcheck.Request) error {
+	// Config is not told apart by nil: an empty result (every profile of
+	// the file removed) travels as no content at all (omitempty).
 	switch {
-	case r.CredentialsFile != "" && r.Config == nil:
+	case r.CredentialsFile != "" && len(r.Config) == 0:
 		return checkCredentials(ctx, r.CredentialsFile, r.MACKey, r.Profiles)
-	case r.CredentialsFile == "" && r.Config != nil:
+	case r.CredentialsFile == "" && r.ConfigTarget != "":
 		return checkConfig(ctx, r.ConfigTarget, r.Config, r.Profiles)
 	}
-	return errors.New("a check names either a config file's content or a credentials file")
+	return errors.New("a check names either a config file's target and content or a credentials file")
 }
 
 // checkConfig loads data, the next content of the config file target, and
