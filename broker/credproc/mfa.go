@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -62,7 +63,7 @@ func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
 		select {
 		case a := <-got:
 			if a.err != nil {
-				return "", fmt.Errorf("read the MFA code from the terminal: %w", a.err)
+				return "", fmt.Errorf("profile %s: read the MFA code from the terminal: %w: run 'spin mfa %s'", profile, a.err, profile)
 			}
 			return strings.TrimSpace(a.line), nil
 		case <-sigctx.Done():
@@ -77,9 +78,30 @@ func (m *mfaSource) code(ctx context.Context, profile string) (string, error) {
 	cmd.Stdin = nil // never the SDK's pipe
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("SPIN_MFA_COMMAND failed: %w", err)
+		// Output keeps the command's stderr in the ExitError: its last line
+		// is usually why (a locked password store, a missing entry), and
+		// the SDK shows nothing of the helper but this one line.
+		why := ""
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			if last := lastLine(exit.Stderr); last != "" {
+				why = ": " + last
+			}
+		}
+		return "", fmt.Errorf("profile %s: SPIN_MFA_COMMAND failed (%w)%s: fix the command, or run 'spin mfa %s'", profile, err, why, profile)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// lastLine is the last line of b without its final period, cut to 200
+// bytes so a chatty command cannot flood the SDK's error message.
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	last := strings.TrimRight(strings.TrimSpace(lines[len(lines)-1]), ".")
+	if len(last) > 200 {
+		last = strings.ToValidUTF8(last[:200], "") + "…"
+	}
+	return last
 }
 
 // sendCode hands the code to spind, which makes the MFA session.
