@@ -150,7 +150,7 @@ var configErrors = []struct {
 	{"syntax error", []string{"instance: {group: g}\nparameters:\n  a: 'x\n"}, []string{
 		`st/stack-instance-defaults.yaml:3:6: invalid YAML: found unexpected end of stream`}},
 	{"tab character", []string{"instance:\n\tgroup: g\n"}, []string{
-		`st/stack-instance-defaults.yaml:2:1: invalid YAML: found character that cannot start any token`}},
+		`st/stack-instance-defaults.yaml:2:1: invalid YAML: found character that cannot start any token (a tab: YAML indents with spaces only)`}},
 	{"errors in two files", []string{"instance:\n  grup: g\n", "resources: {region: EU}\n"}, []string{
 		`st/stack-instance-defaults.yaml:2:3: unknown key "grup" in instance (known: group; did you mean "group"?)`,
 		`st/stack-instance-local.yaml:1:21: region "EU" in resources is not an AWS region name (lowercase letters, digits and -, like eu-west-1)`}},

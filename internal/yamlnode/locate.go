@@ -60,6 +60,11 @@ func locate(data []byte, err error) (line, col int, msg string) {
 		c = len(text) - len(bytes.TrimLeft(text, " "))
 		c = utf8.RuneCount(text[:min(c, len(text))])
 	}
+	// yaml.v3 names a tab only when it follows spaces; a line indented
+	// with a tab (an editor's default) gets "cannot start any token".
+	if rs := []rune(string(text)); c < len(rs) && rs[c] == '\t' && !strings.Contains(msg, "tab") {
+		msg += " (a tab: YAML indents with spaces only)"
+	}
 	return i + 1, c + 1, msg
 }
 

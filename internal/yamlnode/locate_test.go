@@ -19,7 +19,9 @@ func TestDecodeSyntaxErrorAtTheMistake(t *testing.T) {
 			"f.yaml:4:13: invalid YAML: mapping values are not allowed in this context"},
 		// yaml.v3: line 3.
 		{"tab as indentation", "profiles:\n  dev:\n\tsource: u\n",
-			"f.yaml:3:1: invalid YAML: found character that cannot start any token"},
+			"f.yaml:3:1: invalid YAML: found character that cannot start any token (a tab: YAML indents with spaces only)"},
+		{"tab as indentation, CRLF", "defaults:\r\n\tregion: eu-west-1\r\n",
+			"f.yaml:2:1: invalid YAML: found character that cannot start any token (a tab: YAML indents with spaces only)"},
 		{"tab after spaces", "profiles:\n  dev:\n    source: u\n  \tregion: x\n",
 			"f.yaml:4:3: invalid YAML: found a tab character that violates indentation"},
 		// yaml.v3: line 2.
