@@ -33,6 +33,10 @@ func (f *failures) note(key sessionKey, explicit string, aerr *api.Error, now ti
 	defer f.mu.Unlock()
 	if aerr == nil {
 		delete(f.m, key)
+		// A failure before the session name was known (config.yaml
+		// broken, keyring locked) was the profile's, not a session's:
+		// this success shows it is over.
+		delete(f.m, sessionKey{key.profile, ""})
 		return
 	}
 	switch aerr.Code {

@@ -149,6 +149,31 @@ func TestClearWithMFAFailsWithoutClearing(t *testing.T) {
 	}
 }
 
+// A request that fails before it has a session name (config.yaml broken)
+// is forgotten once the profile works again, whatever session name the
+// success had: status must not say "no session" beside the session held.
+func TestFailureWithoutSessionNameClearedBySuccess(t *testing.T) {
+	f := newFixture(t, basicConfig, time.Now)
+	edit := func(content string, at time.Time) {
+		t.Helper()
+		if err := os.WriteFile(f.conf, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Chtimes(f.conf, at, at)
+	}
+	edit(strings.Replace(basicConfig, "role_arn", "rol_arn", 1), time.Now().Add(time.Minute))
+	if code, e := f.apiError(t, "/v1/credentials/p"); e.Code != api.CodeConfigInvalid {
+		t.Fatalf("broken config: %d %+v, want config_invalid", code, e)
+	}
+	edit(basicConfig, time.Now().Add(2*time.Minute))
+	if rec, _ := f.get(t, "/v1/credentials/p"); rec.Code != http.StatusOK {
+		t.Fatalf("fixed config: %d %s", rec.Code, rec.Body)
+	}
+	if st := f.status(t); len(st.Failures) != 0 || len(st.Sessions) != 1 {
+		t.Errorf("after the fix: failures %+v sessions %+v, want no failure and the session", st.Failures, st.Sessions)
+	}
+}
+
 // Callers choose session names: a profile keeps only its latest failures.
 func TestFailuresBoundedPerProfile(t *testing.T) {
 	var f failures
