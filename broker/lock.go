@@ -78,8 +78,9 @@ func (b *Broker) lockLocked() {
 	}
 	b.mfaMu.Unlock()
 	// So is a login session: its refresh token and DPoP key are read
-	// again from the keyring after the unlock.
+	// again from the keyring after the unlock. So are sso tokens.
 	b.login.forgetAll()
+	b.sso.forgetAll()
 }
 
 // watchIdle runs lockIfIdle until ctx ends.

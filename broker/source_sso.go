@@ -58,6 +58,16 @@ func (s *ssoSource) state(def profiles.SourceDef) *awssso.Source {
 	return src
 }
 
+// forgetAll drops every source's token state from memory (spin lock); the
+// keyring still holds it, read again on first use after the unlock. It
+// drops the states rather than emptying them: a state's lock is held
+// across a refresh that waits for keysMu, which the lock's caller holds.
+func (s *ssoSource) forgetAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.states = nil
+}
+
 // route sends SSO and SSO OIDC calls where spind's endpoints and network
 // settings say.
 func (s *ssoSource) route(svc string) (string, *http.Client, error) {

@@ -90,9 +90,10 @@ func newLockCmd(e *env, g *globals) *cobra.Command {
 		Use:   "lock",
 		Short: "Make spind forget its key sets and keyring passphrase until 'spin unlock'",
 		Long: `Make spind forget the key sets it read, the file keyring's passphrase and
-its MFA sessions, as 'ssh-add -x' does for ssh-agent. Role sessions it
-already holds are still served until they expire; anything that needs a key
-set answers 'locked' until 'spin unlock'.
+its MFA sessions and the tokens of signed-in sources (sso, login), as
+'ssh-add -x' does for ssh-agent. Role sessions it already holds are still
+served until they expire; anything that needs a key set or a source's
+tokens answers 'locked' until 'spin unlock' reads them again.
 
 spind also locks by itself after keyring.lock_after (for example 8h) in
 config.yaml without a request that needed a key set.`,
