@@ -200,7 +200,14 @@ func (b *Broker) handleGitHubRequest(w http.ResponseWriter, r *http.Request) {
 	prev, had := src.gh[name]
 	src.gh[name] = webidentity.GitHubRequest{URL: req.URL, Token: req.Token}
 	src.mu.Unlock()
-	if !had || prev.URL != req.URL || !prev.Token.Equal(req.Token) {
+	if had && (prev.URL != req.URL || !prev.Token.Equal(req.Token)) {
+		// Another job on the same runner (self-hosted runners run theirs
+		// one after the other as one user, sharing spind): the sessions
+		// made with the last job's tokens are not this job's, whose own
+		// token the role's trust policy may refuse.
+		b.dropSessionsOf(name)
+		b.log.Info("GitHub Actions token request replaced; the source's sessions dropped", "source", name)
+	} else if !had {
 		b.log.Info("GitHub Actions token request received", "source", name)
 	}
 	w.WriteHeader(http.StatusNoContent)

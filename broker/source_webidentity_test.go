@@ -131,6 +131,44 @@ func TestWebIdentityGitHubActions(t *testing.T) {
 	}
 }
 
+// A self-hosted runner runs its jobs one after the other as one user, so
+// they share spind. The next job's token request replaces the last one's,
+// and so do the sessions: a pull request's job must not be handed the
+// session minted with main's token, which its own token would not get.
+func TestWebIdentityNextJobGetsNoSessionOfTheLast(t *testing.T) {
+	f := newCIFixture(t, "  ci:\n    web_identity: {github_actions: true}")
+	reqURL, reqToken := f.iss.GitHubRequest()
+	f.putGitHubRequest(t, "ci", reqURL, reqToken)
+	rec, mainSession := f.get(t, "/v1/credentials/deploy")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("the job on main: %d %s", rec.Code, rec.Body)
+	}
+
+	pr := awsemu.DefaultGitHubRun
+	pr.EventName, pr.RunID = "pull_request", "9876543211"
+	f.iss.SetGitHubRun(pr)
+	reqURL, reqToken = f.iss.GitHubRequest()
+	f.putGitHubRequest(t, "ci", reqURL, reqToken)
+	rec, got := f.get(t, "/v1/credentials/deploy")
+	if rec.Code == http.StatusOK || got.AccessKeyID == mainSession.AccessKeyID {
+		t.Errorf("the pull request's job: %d, key %s (main's %s); want the trust policy's refusal of its own token",
+			rec.Code, got.AccessKeyID, mainSession.AccessKeyID)
+	}
+	if e := decodeErr(t, rec); !strings.Contains(e.Message, `sub "repo:cloudspin/spin:pull_request"`) {
+		t.Errorf("the pull request's job: %+v, want the refusal naming its sub", e)
+	}
+
+	// The same job handing over its request again keeps its session.
+	f.iss.SetGitHubRun(awsemu.DefaultGitHubRun)
+	reqURL, reqToken = f.iss.GitHubRequest()
+	f.putGitHubRequest(t, "ci", reqURL, reqToken)
+	_, first := f.get(t, "/v1/credentials/deploy")
+	f.putGitHubRequest(t, "ci", reqURL, reqToken)
+	if _, again := f.get(t, "/v1/credentials/deploy"); again.AccessKeyID != first.AccessKeyID {
+		t.Errorf("the same request again: key %s, want the session %s kept", again.AccessKeyID, first.AccessKeyID)
+	}
+}
+
 func TestWebIdentityTokenFileRereadEachSession(t *testing.T) {
 	f := newCIFixture(t, "  ci:\n    web_identity: {token_file: DIR/token}")
 	path := filepath.Join(f.dir, "token")
