@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/credproc"
+	"github.com/cloudspin/spin/internal/cliusage"
 )
 
 func newCredentialProcessCmd(e *env, g *globals) *cobra.Command {
@@ -27,7 +28,8 @@ which starts faster; this subcommand behaves the same. It asks spind
 socket that is not the user's own, and gives up on a spind that says
 nothing for 5s (stopped or hung).
 SPIN_SESSION_NAME, when set, names the role session.`,
-		Args: cobra.ExactArgs(1),
+		Annotations: map[string]string{cliusage.OneLine: "yes"},
+		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// As on helperCall's path, SIGINT and SIGTERM end the helper
 			// (its exchange with spind does not watch the context); the MFA

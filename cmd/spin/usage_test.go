@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// An unknown command, at the top or in a group, or an unknown flag exits 2
-// with the nearest command as the hint (cobra printed the group's help and
+// An unknown command, at the top or in a group, an unknown flag or a
+// missing argument exits 2 with the nearest command or the usage as the hint (cobra printed the group's help and
 // exited 0 for `spin keys lst`).
 func TestUsageErrorsExit2(t *testing.T) {
 	tests := []struct {
@@ -17,6 +17,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"keys", "lst"}, "spin: unknown command \"lst\" for \"spin keys\"\nspin: hint: did you mean 'spin keys list'?\n"},
 		{[]string{"daemon", "strt"}, "spin: unknown command \"strt\" for \"spin daemon\"\nspin: hint: did you mean 'spin daemon start'?\n"},
 		{[]string{"keys", "list", "--bogus"}, "spin: unknown flag: --bogus\nspin: hint: run 'spin keys list --help' for its flags\n"},
+		{[]string{"profiles", "remove"}, "spin: accepts 1 arg(s), received 0 (usage: spin profiles remove NAME [flags])\nspin: hint: run 'spin profiles remove --help' for examples\n"},
+		// The helper's failures stay one line, even by hand.
+		{[]string{"credential-process"}, "spin: accepts 1 arg(s), received 0 (usage: spin credential-process PROFILE [flags])\n"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer

@@ -22,10 +22,15 @@ func (u *Error) Hint() string { return u.hint }
 // ExitCode is the exit code of an Error.
 const ExitCode = 2
 
+// OneLine is the annotation of a command whose every failure must be one
+// line on stderr (the credential_process helper: SDKs show one line), so
+// its usage errors carry no hint line.
+const OneLine = "cliusage.one-line"
+
 // Strict makes spin and every command group refuse an unknown
 // subcommand (cobra prints the group's help and exits 0 for `spin keys
 // lst`), suggesting the nearest one, and turns flag errors into usage
-// errors.
+// errors, and argument errors into usage errors that show the usage line.
 func Strict(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		Strict(sub)
@@ -34,6 +39,20 @@ func Strict(c *cobra.Command) {
 		return &Error{err.Error(), fmt.Sprintf("run '%s --help' for its flags", cmd.CommandPath())}
 	})
 	if !c.HasSubCommands() {
+		if args := c.Args; args != nil {
+			c.Args = func(cmd *cobra.Command, a []string) error {
+				if err := args(cmd, a); err != nil {
+					// cobra's "accepts 1 arg(s), received 0" does not say
+					// which argument, nor where to look.
+					h := fmt.Sprintf("run '%s --help' for examples", cmd.CommandPath())
+					if cmd.Annotations[OneLine] != "" {
+						h = ""
+					}
+					return &Error{fmt.Sprintf("%v (usage: %s)", err, cmd.UseLine()), h}
+				}
+				return nil
+			}
+		}
 		return
 	}
 	if c.SuggestionsMinimumDistance <= 0 {
