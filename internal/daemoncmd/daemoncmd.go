@@ -101,6 +101,12 @@ func start(ctx context.Context, d Daemon, ensure func(context.Context) (bool, er
 		return hint.Wrap(fmt.Errorf("spind already runs with the %s keyring, not %s", st.Backend, want),
 			"run 'spin daemon restart --keyring-backend "+want+"' (cached sessions are forgotten)")
 	}
+	if st.ConfigError != "" {
+		// spind took its keyring backend, endpoints and network settings
+		// from nowhere, and the passphrase went to no keyring: not a start.
+		return hint.Wrap(errors.New("spind runs, but cannot use its config: "+st.ConfigError),
+			"fix the file, then run 'spin daemon start' again (it opens and unlocks the keyring the file names)")
+	}
 	if st.KeyringError != "" {
 		return hint.Wrap(errors.New("spind runs, but its keyring does not open: "+st.KeyringError), st.KeyringHint)
 	}

@@ -136,6 +136,19 @@ func TestStart(t *testing.T) {
 			t.Errorf("err %v (hint %q)", err, hint.Of(err))
 		}
 	})
+	// Without config.yaml spind does not know its keyring backend, so the
+	// passphrase went nowhere: "spind is running" would be a false success.
+	t.Run("a config.yaml spind cannot use fails the start", func(t *testing.T) {
+		d := &daemon{st: api.Status{PID: 7, Backend: "auto", ConfigPath: "/h/config.yaml",
+			ConfigError: "/h/config.yaml:5:13: duration \"1hh\" in defaults is not a duration", ConfigHint: "fix the file; spind re-reads it on the next request"}}
+		io, out, _ := newIO(nil, "")
+		en, _ := ensure(true, nil)
+		err := start(t.Context(), d, en, StartOptions{}, io)
+		if err == nil || err.Error() != "spind runs, but cannot use its config: /h/config.yaml:5:13: duration \"1hh\" in defaults is not a duration" ||
+			hint.Of(err) != "fix the file, then run 'spin daemon start' again (it opens and unlocks the keyring the file names)" || out.Len() != 0 {
+			t.Errorf("err %v (hint %q), stdout %q", err, hint.Of(err), out)
+		}
+	})
 	t.Run("a bad endpoint in the shell is refused before spind starts", func(t *testing.T) {
 		d := &daemon{}
 		io, _, _ := newIO(map[string]string{"AWS_ENDPOINT_URL_STS": "ftp://nowhere"}, "")
