@@ -31,6 +31,11 @@ const maxAnswer = 64 << 10
 // (api.QueryMFAPrompt).
 const QueryMFAPrompt = "prompt"
 
+// EmptyProfile is what both helpers say when given an empty profile name
+// (a script's unset variable): asked for it, spind could only answer that
+// /v1/credentials/ is no endpoint.
+const EmptyProfile = "the profile name is empty: name one of the profiles in config.yaml ('spin list' shows them)"
+
 // Timeout bounds a helper's whole run, under the SDKs' one minute;
 // AnswerTimeout bounds the wait for spind's first byte: spind answers a
 // cached request at once and says "102 Processing" within a second when

@@ -56,6 +56,9 @@ func run(args []string) int {
 		case a == "-h" || a == "--help":
 			os.Stdout.WriteString(usage)
 			return 0
+		case r.profile == "" && a == "":
+			os.Stderr.WriteString("spin: " + credask.EmptyProfile + "\n")
+			return 2
 		case r.profile == "" && len(a) > 0 && a[0] != '-':
 			r.profile = a
 		default:

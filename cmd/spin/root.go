@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cloudspin/spin/broker/client"
+	"github.com/cloudspin/spin/broker/credask"
 	"github.com/cloudspin/spin/broker/launch"
 	"github.com/cloudspin/spin/internal/cliusage"
 	"github.com/cloudspin/spin/internal/hint"
@@ -141,7 +143,27 @@ Profiles live in ~/.config/spin/config.yaml ('spin help config').`,
 		newDocsCmd(e),
 	)
 	extendRoot(root, e, g)
+	refuseEmptyProfile(root)
 	return root
+}
+
+// refuseEmptyProfile makes every command whose first argument is a PROFILE
+// refuse an empty one before it asks spind, which could only answer that
+// the path it was asked for is no endpoint.
+func refuseEmptyProfile(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		refuseEmptyProfile(c)
+		if f := strings.Fields(c.Use); len(f) < 2 || f[1] != "PROFILE" || c.Args == nil {
+			continue
+		}
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if len(a) > 0 && a[0] == "" {
+				return errors.New(credask.EmptyProfile)
+			}
+			return args(cmd, a)
+		}
+	}
 }
 
 // setup is what the profile commands work from: spin's config.yaml
