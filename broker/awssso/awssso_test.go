@@ -304,3 +304,26 @@ func TestDeviceDenied(t *testing.T) {
 		t.Errorf("status after denial = %+v", st)
 	}
 }
+
+// A sign-in whose access token has expired (a laptop that slept) still
+// holds a refresh token that AWS would honour for hours: Logout gets an
+// access token with it first, so the portal ends the sign-in at AWS too.
+func TestLogoutWithExpiredAccessTokenEndsTheSignin(t *testing.T) {
+	f := newFixture(t, awsemu.SSOConfig{AccessTokenTTL: time.Hour, SessionTTL: 8 * time.Hour})
+	s := f.source()
+	ctx := t.Context()
+	deviceLogin(t, f, s)
+	item := f.store.items["corp"]
+	f.clock.Advance(2 * time.Hour)
+	if err := s.Logout(ctx); err != nil {
+		t.Fatalf("Logout: %v", err)
+	}
+	if n := f.emu.Calls("sso:Logout"); n != 1 {
+		t.Errorf("portal Logout calls = %d, want 1", n)
+	}
+	// A copy of the keyring item taken before the logout is worthless.
+	f.store.items["corp"] = item
+	if _, err := f.source().AccessToken(ctx); !errors.Is(err, ErrSigninRequired) {
+		t.Errorf("the refresh token after logout: got %v, want ErrSigninRequired", err)
+	}
+}

@@ -178,14 +178,7 @@ func (s *Source) AccessToken(ctx context.Context) (secret.String, error) {
 		}
 		return secret.String{}, fmt.Errorf("source %s: %w", s.Name, ErrSigninRequired)
 	}
-	reg := toReg(s.st.Device)
-	switch t.ClientID {
-	case s.st.Browser.ClientID:
-		reg = toReg(s.st.Browser)
-	case s.st.Imported.ClientID:
-		reg = toReg(s.st.Imported)
-	}
-	nt, err := s.Client.Refresh(ctx, reg, t, now)
+	nt, err := s.Client.Refresh(ctx, s.registrationLocked(t), t, now)
 	if err != nil {
 		s.lastErr = err.Error()
 		if NeedsSignin(err) {
@@ -203,6 +196,18 @@ func (s *Source) AccessToken(ctx context.Context) (secret.String, error) {
 	s.saveLocked(ctx)
 	s.log().Info("sso: access token refreshed", "source", s.Name, "expires", nt.Expires)
 	return nt.Access, nil
+}
+
+// registrationLocked is the client registration that issued t: only it
+// may refresh t.
+func (s *Source) registrationLocked(t Token) Registration {
+	switch t.ClientID {
+	case s.st.Browser.ClientID:
+		return toReg(s.st.Browser)
+	case s.st.Imported.ClientID:
+		return toReg(s.st.Imported)
+	}
+	return toReg(s.st.Device)
 }
 
 // RoleCredentials gets role credentials for account and role with the
@@ -266,6 +271,13 @@ func (s *Source) Logout(ctx context.Context) error {
 	}
 	t := s.st.Token.token()
 	var err error
+	if !t.Refresh.IsZero() && !s.now().Before(t.Expires) {
+		// The portal ends a sign-in only for a live access token, and the
+		// refresh token would otherwise stay good at AWS for hours.
+		if nt, rerr := s.Client.Refresh(ctx, s.registrationLocked(t), t, s.now()); rerr == nil {
+			t = nt
+		}
+	}
 	if !t.Access.IsZero() && s.now().Before(t.Expires) {
 		err = s.Client.Logout(ctx, t.Access)
 	}
