@@ -327,3 +327,35 @@ func TestLogoutWithExpiredAccessTokenEndsTheSignin(t *testing.T) {
 		t.Errorf("the refresh token after logout: got %v, want ErrSigninRequired", err)
 	}
 }
+
+// spin logout while a device sign-in is still pending (the user gave up on
+// it) abandons that sign-in: approving the code afterwards must not sign
+// spind in behind the logout.
+func TestLogoutAbandonsAPendingDeviceSignin(t *testing.T) {
+	f := newFixture(t, awsemu.SSOConfig{})
+	s := f.source()
+	ctx := t.Context()
+	info, err := s.StartDevice(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	flow := s.device
+	s.mu.Unlock()
+	if err := s.Logout(ctx); err != nil {
+		t.Fatalf("Logout: %v", err)
+	}
+	if err := f.emu.ApproveDevice(info.UserCode); err != nil {
+		t.Fatal(err)
+	}
+	<-flow.done
+	if ok, _ := s.SignedIn(ctx); ok {
+		t.Errorf("signed in by a device code approved after the logout")
+	}
+	if _, ok := f.store.items["corp"]; ok {
+		t.Errorf("the abandoned sign-in's tokens went into the keyring")
+	}
+	if !NeedsSignin(flow.err) {
+		t.Errorf("the abandoned sign-in ended with %v, want one that asks for a new sign-in", flow.err)
+	}
+}

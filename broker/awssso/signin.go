@@ -24,6 +24,9 @@ type deviceFlow struct {
 	info DeviceInfo
 	done chan struct{}
 	err  error
+	// abandoned: spin logout ran while it waited for the code; guarded
+	// by the Source's mu.
+	abandoned bool
 }
 
 type browserFlow struct {
@@ -89,10 +92,13 @@ func (s *Source) poll(f *deviceFlow, d *Device) {
 	defer cancel()
 	t, err := s.Client.PollDevice(ctx, d, s.now, sleep)
 	s.mu.Lock()
-	if err == nil {
-		s.setTokenLocked(ctx, t)
-	} else {
+	switch {
+	case err != nil:
 		s.lastErr = err.Error()
+	case f.abandoned:
+		err = fmt.Errorf("source %s: %w: 'spin logout' ended this sign-in before its code was confirmed", s.Name, ErrSigninRequired)
+	default:
+		s.setTokenLocked(ctx, t)
 	}
 	if s.device == f {
 		s.device = nil

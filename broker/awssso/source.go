@@ -283,6 +283,13 @@ func (s *Source) Logout(ctx context.Context) error {
 	}
 	s.st.Token = tokenJSON{}
 	s.lastErr = ""
+	// A sign-in still waiting for its code or browser would sign spind in
+	// again behind the logout.
+	if s.device != nil {
+		s.device.abandoned = true
+		s.device = nil
+	}
+	s.browsers = nil
 	if s.Store != nil {
 		if rerr := s.Store.RemoveSource(ctx, s.Name); rerr != nil && err == nil {
 			err = rerr
