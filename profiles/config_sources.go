@@ -131,7 +131,7 @@ func (p *parser) source(e entry) (SourceDef, bool) {
 	kinds := p.section(e, what, sourceKinds)
 	switch len(kinds) {
 	case 0:
-		p.Errorf(e.Key, "%s has no kind: give it one of %s (see DESIGN.md, Sources)", what, strings.Join(sourceKinds, ", "))
+		p.Errorf(e.Key, "%s has no kind: give it one of %s (see 'spin help config', sources)", what, strings.Join(sourceKinds, ", "))
 		return d, false
 	case 1:
 	default:

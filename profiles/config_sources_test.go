@@ -73,11 +73,11 @@ var sourceErrorCases = []struct {
 	want      []string
 }{
 	{"no kind", "sources:\n  ci: {}\n", []string{
-		`config.yaml:2:3: source "ci" has no kind: give it one of sso, login, web_identity (see DESIGN.md, Sources)`}},
+		`config.yaml:2:3: source "ci" has no kind: give it one of sso, login, web_identity (see 'spin help config', sources)`}},
 	{"two kinds", "sources:\n  ci:\n    login: {}\n    web_identity: {github_actions: true}\n", []string{
 		`config.yaml:4:5: source "ci" has both login and web_identity: a source is one kind (split it into two sources)`}},
 	{"unknown kind", "sources:\n  ci:\n    oidc: {}\n", []string{
-		`config.yaml:2:3: source "ci" has no kind: give it one of sso, login, web_identity (see DESIGN.md, Sources)`,
+		`config.yaml:2:3: source "ci" has no kind: give it one of sso, login, web_identity (see 'spin help config', sources)`,
 		`config.yaml:3:5: unknown key "oidc" in source "ci" (known: sso, login, web_identity)`}},
 	{"web_identity without token", "sources:\n  ci:\n    web_identity:\n      audience: sts.amazonaws.com\n", []string{
 		`config.yaml:3:5: source "ci" (web_identity) needs one of github_actions: true, token_file: PATH or token_command: CMD`}},
