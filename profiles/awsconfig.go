@@ -1,8 +1,12 @@
 package profiles
 
 import (
+	"cmp"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // The AWS shared config editor. No Go library round-trips this format, and
@@ -60,7 +64,8 @@ func ParseAWSConfig(data []byte) *AWSConfig {
 		c.lines = append(c.lines, Line{Text: text, EOL: eol})
 		s = rest
 	}
-	c.Warnings = c.check()
+	c.Warnings = append(c.check(), c.foreignSettings()...)
+	slices.SortStableFunc(c.Warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
 	return c
 }
 
@@ -244,6 +249,42 @@ func (c *AWSConfig) check() []Warning {
 	}
 	return ws
 }
+
+// spinKeys are the settings Block writes; a managed section holds no others
+// after 'spin profiles write'.
+var spinKeys = map[string]bool{"credential_process": true, "region": true}
+
+// foreignSettings warns about each setting in a section spin manages that
+// spin does not write (aws configure set puts them there): replacing the
+// section drops them. Only the key is named: a value may be a secret.
+func (c *AWSConfig) foreignSettings() []Warning {
+	var ws []Warning
+	for _, s := range c.Sections() {
+		name, ok := s.Profile()
+		if !ok || !s.Managed {
+			continue
+		}
+		for i := s.start + 2; i < c.owned(s); i++ {
+			text := c.lines[i].Text
+			if k, _, _ := classify(text); k != keyLine {
+				continue
+			}
+			key, _, _ := strings.Cut(text, "=")
+			key, _, _ = strings.Cut(key, ":")
+			key = strings.TrimSpace(key)
+			if spinKeys[key] {
+				continue
+			}
+			if !settingName().MatchString(key) {
+				key = "a setting"
+			}
+			ws = append(ws, Warning{i + 1, fmt.Sprintf("profile %s is spin's, and spin writes only credential_process and region there: 'spin profiles write' drops %s (the .spin.bak backup keeps the file as it was)", name, key)})
+		}
+	}
+	return ws
+}
+
+var settingName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`) })
 
 const msgLoneQuote = "the value is a lone quote: aws-sdk-go-v2 crashes reading this file"
 
