@@ -107,6 +107,7 @@ func Run(ctx context.Context, d Deps) []Check {
 	shadows, shadowed := shadowChecks(setup, d.Getenv)
 	out = append(out, shadows...)
 	out = append(out, plaintextCheck(d.Getenv, shadowed))
+	out = append(out, configKeysCheck(d.Getenv)...)
 	out = append(out, strayCopiesCheck(d.Getenv)...)
 	out = append(out, tofuCheck(d.Getenv, d.LookPath))
 	if d.Offline {

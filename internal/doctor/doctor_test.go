@@ -322,3 +322,24 @@ func TestSTSTargetIsRunningSpindsEndpoint(t *testing.T) {
 		t.Errorf("running spind: got %q, want spind's", got)
 	}
 }
+
+// The AWS CLI and SDKs read static keys from ~/.aws/config too: doctor's
+// "plaintext keys" said ok while [profile legacy] there held a secret key.
+func TestPlaintextKeysInAWSConfig(t *testing.T) {
+	home := t.TempDir()
+	getenv := envOf(map[string]string{"HOME": home})
+	if got := configKeysCheck(getenv); got != nil {
+		t.Errorf("no config: got %v", got)
+	}
+	config := filepath.Join(home, ".aws", "config")
+	write(t, config, "[profile assume-x]\ncredential_process = spin-credential-process assume-x\n[default]\nregion = eu-west-1\n")
+	if got := configKeysCheck(getenv); got != nil {
+		t.Errorf("no keys: got %v", got)
+	}
+	write(t, config, "[default]\nregion = eu-west-1\n[profile legacy]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+	got := configKeysCheck(getenv)
+	want := "FAIL plaintext keys: " + config + " holds secret keys in [profile legacy] (fix: store them with 'spin keys add NAME', then delete the aws_access_key_id and aws_secret_access_key lines of [profile legacy] from " + config + ")"
+	if len(got) != 1 || got[0].String() != want {
+		t.Errorf("got %v\nwant %s", got, want)
+	}
+}

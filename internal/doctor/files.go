@@ -121,6 +121,39 @@ func plaintextCheck(getenv func(string) string, skip map[string]bool) Check {
 	return Check{OK, "plaintext keys", "none in " + path, ""}
 }
 
+// configKeysCheck looks for secret keys in the AWS config file itself:
+// the AWS CLI and SDKs take aws_secret_access_key from a [profile NAME] of
+// ~/.aws/config as they do from the credentials file, so a key there is as
+// plaintext as one in ~/.aws/credentials. spin keys import reads only the
+// credentials file, so the fix is by hand. It gives a line only when it
+// finds one, as strayCopiesCheck does.
+func configKeysCheck(getenv func(string) string) []Check {
+	path, err := profiles.AWSConfigPath(getenv)
+	if err != nil {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	doc := profiles.ParseAWSConfig(data)
+	var sections []string
+	for _, sec := range doc.Sections() {
+		settings, _ := doc.Settings(sec)
+		for _, st := range settings {
+			if st.Key == "aws_secret_access_key" {
+				sections = append(sections, "["+strings.TrimSpace(sec.Type+" "+sec.Name)+"]")
+				break
+			}
+		}
+	}
+	if len(sections) == 0 {
+		return nil
+	}
+	return []Check{{Fail, "plaintext keys", fmt.Sprintf("%s holds secret keys in %s", path, strings.Join(sections, ", ")),
+		fmt.Sprintf("store them with 'spin keys add NAME', then delete the aws_access_key_id and aws_secret_access_key lines of %s from %s", sections[0], path)}}
+}
+
 // strayCopiesCheck looks for plaintext keys in copies of the AWS files:
 // backups and temp files spin (or an older spin) made. It gives a line
 // only when it finds one, since the clean case is what "plaintext keys"
