@@ -98,6 +98,9 @@ func (b *Broker) handleSigninStart(w http.ResponseWriter, r *http.Request) {
 		}
 		b.log.Info("sign-in started", "source", name, "mode", in.Mode)
 		writeJSON(w, http.StatusOK, api.SigninFlow{Mode: in.Mode, URL: u, State: state})
+	case api.SigninRemote:
+		writeError(w, errorf(api.CodeBadRequest, "run 'spin login "+name+" --no-browser' to sign in from another device",
+			"source %s: IAM Identity Center has no pasted-code sign-in", name))
 	default:
 		writeError(w, errorf(api.CodeBadRequest, "", "unknown sign-in mode %q (device or browser)", in.Mode))
 	}

@@ -98,3 +98,22 @@ func TestLockForgetsSSOTokens(t *testing.T) {
 		t.Errorf("device authorizations = %d, want the one sign-in", n)
 	}
 }
+
+// `spin login corp --remote` is the login sources' pasted-code flow: for
+// an sso source the answer names the flag that does sign in from another
+// device, not the wire protocol's mode.
+func TestSSORemoteSigninPointsToNoBrowser(t *testing.T) {
+	f := newSSOFixture(t)
+	rec := f.do(t, http.MethodPost, "/v1/signin/corp", api.SigninStart{Mode: api.SigninRemote})
+	var e api.Error
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if rec.Code != http.StatusBadRequest || e.Message != "source corp: IAM Identity Center has no pasted-code sign-in" ||
+		e.Hint != "run 'spin login corp --no-browser' to sign in from another device" {
+		t.Errorf("got %d %+v, want 400 pointing to --no-browser", rec.Code, e)
+	}
+	if n := f.emu.Calls("sso-oidc:RegisterClient"); n != 0 {
+		t.Errorf("RegisterClient calls = %d, want 0", n)
+	}
+}
