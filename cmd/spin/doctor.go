@@ -19,8 +19,9 @@ accepted by STS (GetCallerIdentity through spind: a wrong secret or an access
 key deleted in IAM fails here) and present for the profiles naming it, the
 profiles in ~/.aws/config pointing at this spin, plaintext keys left in
 ~/.aws/credentials, in ~/.aws/config or in copies of the AWS files
-(config.spin.bak, credentials.spin.bak, temp files), tofu or terraform found, and the clock
-against STS. --offline skips the calls to AWS (key sets, clock).
+(config.spin.bak, credentials.spin.bak, temp files), tofu or terraform
+found, and the clock against STS. --offline skips the calls to AWS (key
+sets, clock).
 Exits 1 if anything failed. Does not start spind.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
