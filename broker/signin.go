@@ -152,16 +152,29 @@ func (b *Broker) handleSignout(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	err := src.Logout(ctx)
-	// The tokens are gone whatever the portal said; so are the sessions
-	// made with them, so that logging out ends access through spind.
+	// The sessions made with the tokens go whatever the portal or the
+	// keyring said, so that logging out ends access through spind.
 	b.dropSessionsOf(name)
 	b.log.Info("signed out", "source", name)
-	if err != nil {
+	var aerr *api.Error
+	switch {
+	case errors.As(err, &aerr):
+		// spind could not read or remove the keyring item (locked, say):
+		// the tokens in it are not forgotten.
+		hint := "then run 'spin logout " + name + "' again"
+		switch {
+		case aerr.Code == api.CodeLocked:
+			hint = "run 'spin unlock', " + hint
+		case aerr.Hint != "":
+			hint = aerr.Hint + ", " + hint
+		}
+		writeError(w, errorf(aerr.Code, hint, "source %s: %s: its tokens are still in the keyring", name, aerr.Message))
+	case err != nil:
 		writeError(w, errorf(api.CodeSTSFailed, "the tokens are forgotten; check the network to sign out at AWS too",
 			"source %s: %v", name, err))
-		return
+	default:
+		writeJSON(w, http.StatusOK, struct{}{})
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
 }
 
 // signedIn logs a finished sign-in and releases the callers waiting for

@@ -117,3 +117,27 @@ func TestSSORemoteSigninPointsToNoBrowser(t *testing.T) {
 		t.Errorf("RegisterClient calls = %d, want 0", n)
 	}
 }
+
+// spin logout while spind is locked cannot reach the keyring item that
+// holds the tokens: it says so, and how to finish, rather than that the
+// tokens are forgotten while the keyring still holds them.
+func TestSSOLogoutWhileLockedSaysTheTokensStay(t *testing.T) {
+	f := newSSOFixture(t)
+	f.deviceSignin(t, "corp")
+	if rec := f.do(t, http.MethodPost, "/v1/lock", nil); rec.Code != http.StatusNoContent {
+		t.Fatalf("lock: %d %s", rec.Code, rec.Body)
+	}
+	rec := f.do(t, http.MethodDelete, "/v1/signin/corp", nil)
+	var e api.Error
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if rec.Code != http.StatusLocked || e.Code != api.CodeLocked ||
+		e.Message != "source corp: spind is locked (spin lock or keyring.lock_after): its tokens are still in the keyring" ||
+		e.Hint != "run 'spin unlock', then run 'spin logout corp' again" {
+		t.Errorf("logout while locked: %d %+v", rec.Code, e)
+	}
+	if _, ok := f.keys.items["corp"]; !ok {
+		t.Fatal("the keyring item is gone: then the answer above is wrong")
+	}
+}
