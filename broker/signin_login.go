@@ -48,6 +48,12 @@ func (b *Broker) loginStart(w http.ResponseWriter, r *http.Request, def profiles
 		writeError(w, errorf(api.CodeBadRequest, "", "unknown sign-in mode %q (browser or remote)", in.Mode))
 		return
 	}
+	// The session goes into the keyring at the end: a locked or unusable
+	// keyring is said now, not after the user signed in in the browser.
+	if _, aerr := b.loginItems(); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
 	src := b.login
 	client, ok := b.loginClient(w, def)
 	if !ok {

@@ -336,3 +336,18 @@ func TestLoginRefreshOnceForManyCallers(t *testing.T) {
 		t.Errorf("got %d refreshes for 100 callers, want 1", got)
 	}
 }
+
+// A console sign-in started while spind is locked could not be kept: the
+// keyring refuses the session, which would last only until spind stops.
+// It is refused at the start, as an sso source's is, before the browser.
+func TestLoginSigninWhileLockedRefusedAtStart(t *testing.T) {
+	f := newLoginFixture(t)
+	if rec := f.do(t, http.MethodPost, "/v1/lock", nil); rec.Code != http.StatusNoContent {
+		t.Fatalf("lock: %d %s", rec.Code, rec.Body)
+	}
+	rec := f.do(t, http.MethodPost, "/v1/signin/me", api.SigninStart{Mode: api.SigninBrowser, RedirectURI: "http://127.0.0.1:45678/oauth/callback"})
+	var e api.Error
+	if rec.Code != http.StatusLocked || json.Unmarshal(rec.Body.Bytes(), &e) != nil || !strings.Contains(e.Hint, "spin unlock") {
+		t.Errorf("sign-in start while locked: %d %s, want 423 with the 'spin unlock' hint", rec.Code, rec.Body)
+	}
+}
