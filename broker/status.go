@@ -130,7 +130,13 @@ func (b *Broker) keySetStatuses(conf *profiles.Config) []api.KeySetStatus {
 	}
 	b.cacheMu.Lock()
 	for name := range b.missingKeys {
-		get(name).Missing = true
+		// Only while a profile names it (or config.yaml does not load):
+		// a key set nobody uses needs no 'spin keys add'.
+		if ks := byName[name]; ks != nil {
+			ks.Missing = true
+		} else if conf == nil {
+			get(name).Missing = true
+		}
 	}
 	for name, k := range b.keyCache {
 		ks := get(name)

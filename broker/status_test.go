@@ -174,6 +174,26 @@ func TestFailureWithoutSessionNameClearedBySuccess(t *testing.T) {
 	}
 }
 
+// A key set found missing stops showing once config.yaml no longer names
+// it: its "run 'spin keys add ghost'" would be advice for nothing.
+func TestMissingKeySetForgottenWithItsProfile(t *testing.T) {
+	f := newFixture(t, statusConfig, time.Now)
+	if code, _ := f.apiError(t, "/v1/credentials/ghosted"); code != http.StatusNotFound {
+		t.Fatalf("ghosted: %d", code)
+	}
+	gone := strings.Replace(statusConfig, "  ghosted:\n    source: ghost\n", "  ghosted:\n    source: other\n", 1)
+	if err := os.WriteFile(f.conf, []byte(gone), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Minute)
+	_ = os.Chtimes(f.conf, future, future)
+	for _, ks := range f.status(t).KeySets {
+		if ks.Name == "ghost" {
+			t.Errorf("key set ghost still shown (%+v) after config.yaml stopped naming it", ks)
+		}
+	}
+}
+
 // Callers choose session names: a profile keeps only its latest failures.
 func TestFailuresBoundedPerProfile(t *testing.T) {
 	var f failures
