@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cloudspin/spin/internal/atomicfile"
+	"github.com/cloudspin/spin/internal/hint"
 	"github.com/cloudspin/spin/internal/sdkcheck"
 )
 
@@ -153,7 +154,11 @@ func resolveConfig(path string) (string, error) {
 		}
 		return path, nil
 	}
-	return target, err
+	if err != nil {
+		// A loop, or a link through a file that is no directory.
+		return "", hint.Wrap(fmt.Errorf("%s: cannot follow the symlink: %w", path, err), "check it with 'ls -l "+path+"'")
+	}
+	return target, nil
 }
 
 // validate has aws-sdk-go-v2's shared-config loader (in spind: see

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudspin/spin/internal/hint"
 )
 
 func syncEdit(h Helper, want []AWSProfile, o SyncOptions) func(*AWSConfig) ([]Change, error) {
@@ -143,6 +145,14 @@ func TestUpdateAWSConfigFollowsSymlink(t *testing.T) {
 	}
 	if _, err := UpdateAWSConfig(context.Background(), dangling, false, syncEdit(testHelper, testWant, SyncOptions{})); err == nil || !strings.Contains(err.Error(), "symlink to a missing file") {
 		t.Errorf("got %v for a dangling symlink, want an error", err)
+	}
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink("loop", loop); err != nil {
+		t.Fatal(err)
+	}
+	_, err = UpdateAWSConfig(context.Background(), loop, false, syncEdit(testHelper, testWant, SyncOptions{}))
+	if want := loop + ": cannot follow the symlink: "; err == nil || !strings.HasPrefix(err.Error(), want) || hint.Of(err) != "check it with 'ls -l "+loop+"'" {
+		t.Errorf("got %v (hint %q) for a symlink loop, want %q... naming the file, with a hint", err, hint.Of(err), want)
 	}
 }
 
