@@ -1,12 +1,8 @@
 package profiles
 
 import (
-	"cmp"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
-	"sync"
 )
 
 // The AWS shared config editor. No Go library round-trips this format, and
@@ -64,8 +60,7 @@ func ParseAWSConfig(data []byte) *AWSConfig {
 		c.lines = append(c.lines, Line{Text: text, EOL: eol})
 		s = rest
 	}
-	c.Warnings = append(c.check(), c.foreignSettings()...)
-	slices.SortStableFunc(c.Warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+	c.Warnings = c.check()
 	return c
 }
 
@@ -250,41 +245,47 @@ func (c *AWSConfig) check() []Warning {
 	return ws
 }
 
-// spinKeys are the settings Block writes; a managed section holds no others
-// after 'spin profiles write'.
+// spinKeys are the settings Block writes. In a section spin manages they
+// are spin's, rewritten from config.yaml; every other line there is the
+// user's (`aws configure set output json --profile P` puts its setting
+// into spin's section) and stays.
 var spinKeys = map[string]bool{"credential_process": true, "region": true}
 
-// foreignSettings warns about each setting in a section spin manages that
-// spin does not write (aws configure set puts them there): replacing the
-// section drops them. Only the key is named: a value may be a secret.
-func (c *AWSConfig) foreignSettings() []Warning {
-	var ws []Warning
-	for _, s := range c.Sections() {
-		name, ok := s.Profile()
-		if !ok || !s.Managed {
-			continue
-		}
-		for i := s.start + 2; i < c.owned(s); i++ {
-			text := c.lines[i].Text
-			if k, _, _ := classify(text); k != keyLine {
-				continue
-			}
-			key, _, _ := strings.Cut(text, "=")
-			key, _, _ = strings.Cut(key, ":")
-			key = strings.TrimSpace(key)
-			if spinKeys[key] {
-				continue
-			}
-			if !settingName().MatchString(key) {
-				key = "a setting"
-			}
-			ws = append(ws, Warning{i + 1, fmt.Sprintf("profile %s is spin's, and spin writes only credential_process and region there: 'spin profiles write' drops %s (the .spin.bak backup keeps the file as it was)", name, key)})
-		}
-	}
-	return ws
+// settingKey is the key of a key line, lower-cased as the SDKs compare
+// keys.
+func settingKey(text string) string {
+	key, _, _ := strings.Cut(text, "=")
+	key, _, _ = strings.Cut(key, ":")
+	return strings.ToLower(strings.TrimSpace(key))
 }
 
-var settingName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`) })
+// usersLines are the lines of managed section s before end that spin does
+// not write: the settings the user added, with what is nested under them,
+// and the comments, blank and unreadable lines among them. Spin's own keys
+// are left out, to be written afresh, and so is an indented line not under
+// one of the user's keys: after spin's lines it would read as nested under
+// them.
+func (c *AWSConfig) usersLines(s Section, end int) []Line {
+	var out []Line
+	under := false // the last key line was the user's
+	for _, l := range c.lines[s.start+2 : end] {
+		switch kind, _, _ := classify(l.Text); kind {
+		case keyLine:
+			under = !spinKeys[settingKey(l.Text)]
+			if !under {
+				continue
+			}
+		case indentedLine:
+			if !under {
+				continue
+			}
+		case badLine:
+			under = false
+		}
+		out = append(out, l)
+	}
+	return out
+}
 
 const msgLoneQuote = "the value is a lone quote: aws-sdk-go-v2 crashes reading this file"
 

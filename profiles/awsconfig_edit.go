@@ -120,8 +120,10 @@ func (c *AWSConfig) onlySection(name string) (Section, bool, error) {
 // SetProfile makes block (lines without endings, the header first) the
 // section of profile name. A new profile goes at the end of the file; a
 // managed one is replaced in place, and so is an unmanaged one when force
-// is set. Only the replaced section's header and settings change: comments
-// and blank lines after its last setting, and every other byte, stay.
+// is set. In a managed section only spin's own settings change: the
+// user's (`aws configure set` puts them there) stay, after spin's.
+// Comments and blank lines after the section's last setting, and every
+// other byte, stay.
 func (c *AWSConfig) SetProfile(name string, block []string, force bool) (Action, error) {
 	s, found, err := c.onlySection(name)
 	if err != nil {
@@ -143,6 +145,13 @@ func (c *AWSConfig) SetProfile(name string, block []string, force bool) (Action,
 		repl[i] = Line{Text: t, EOL: eol}
 	}
 	end := c.owned(s)
+	if s.Managed {
+		// The user's own settings in spin's section stay, after spin's.
+		repl = append(repl, c.usersLines(s, end)...)
+		if last := &repl[len(repl)-1]; last.EOL == "" {
+			last.EOL = eol
+		}
+	}
 	if slices.Equal(c.lines[s.start:end], repl) {
 		return Unchanged, nil
 	}

@@ -100,11 +100,19 @@ func TestSetProfile(t *testing.T) {
 		{"final newline added", "[default]", "[default]\n\n[profile p]\n" + Marker + "\ncredential_process = x\n", Added},
 		{"blank already there", "[default]\n\n", "[default]\n\n[profile p]\n" + Marker + "\ncredential_process = x\n", Added},
 		{"dominant CRLF", "[a]\r\n[b]\r\nx=1\n", "[a]\r\n[b]\r\nx=1\n\r\n[profile p]\r\n" + Marker + "\r\ncredential_process = x\r\n", Added},
-		{"replace keeps trailing comment", "[profile p]\n" + Marker + "\nold = 1\n  nested = 2\n# mine\n\n[b]\n",
+		{"replace keeps trailing comment", "[profile p]\n" + Marker + "\ncredential_process = old\n# mine\n\n[b]\n",
 			"[profile p]\n" + Marker + "\ncredential_process = x\n# mine\n\n[b]\n", Updated},
-		{"replace at EOF without newline", "[profile p]\r\n" + Marker + "\r\nold = 1",
+		// aws configure set puts the user's settings into spin's section:
+		// they stay, after spin's, and spin's own keys are written afresh.
+		{"user's settings stay", "[profile p]\n" + Marker + "\noutput = json\ncredential_process = old\n  nested = 9\n; why\nS3 =\n  addressing_style = path\nRegion: us-east-1\ncredential_process = dup\ncli_pager =\n",
+			"[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\n; why\nS3 =\n  addressing_style = path\ncli_pager =\n", Updated},
+		{"user's settings written once", "[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\n",
+			"[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\n", Unchanged},
+		{"user's last setting gains a newline", "[profile p]\r\n" + Marker + "\r\ncredential_process = x\r\noutput = json",
+			"[profile p]\r\n" + Marker + "\r\ncredential_process = x\r\noutput = json\r\n", Updated},
+		{"replace at EOF without newline", "[profile p]\r\n" + Marker + "\r\nregion = 1",
 			"[profile p]\r\n" + Marker + "\r\ncredential_process = x\r\n", Updated},
-		{"marker with trailing blanks", "[profile p]\n" + Marker + " \t\nold = 1\n", "[profile p]\n" + Marker + "\ncredential_process = x\n", Updated},
+		{"marker with trailing blanks", "[profile p]\n" + Marker + " \t\nregion = 1\n", "[profile p]\n" + Marker + "\ncredential_process = x\n", Updated},
 		{"unchanged", "[profile p]\n" + Marker + "\ncredential_process = x\n\n", "[profile p]\n" + Marker + "\ncredential_process = x\n\n", Unchanged},
 	}
 	for _, tt := range tests {

@@ -127,10 +127,6 @@ func TestParseWarnings(t *testing.T) {
 		{"[a]\n[profile b]\n[a]\n[profile  b]\n", []int{3, 4}},
 		{"[]\nregion = x\n", []int{1}},
 		{"[default]\nregion = \" # c\ns3 =\n  x = '\n", []int{2, 4}}, // aws-sdk-go-v2 panics on these
-		// Settings spin does not write, in a profile it manages (aws
-		// configure set adds them there): the next write drops them.
-		{"[profile p]\n" + Marker + "\ncredential_process = x\nregion = y\noutput = json\ns3 =\n  addressing_style = path\n# mine\n", []int{5, 6}},
-		{"[profile p]\n" + Marker + "\ncredential_process = x\nregion = y\n\n[profile q]\noutput = json\n", nil},
 	}
 	for _, tt := range tests {
 		doc := ParseAWSConfig([]byte(tt.in))
