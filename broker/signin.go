@@ -53,6 +53,13 @@ func (b *Broker) signinSource(w http.ResponseWriter, r *http.Request, in any, lo
 	case def.Kind == profiles.KindLogin && login:
 		q.login = &def
 		return q, true
+	case def.Kind == profiles.KindWebIdentity:
+		hint := "use its profiles as they are"
+		if def.WebIdentity.GitHubActions {
+			hint = "in the job, run commands under 'spin exec PROFILE -- CMD' or spin plan/up/down: they hand spind the job's token request"
+		}
+		aerr = errorf(api.CodeBadRequest, hint,
+			"source %s (web_identity) needs no sign-in: spind uses %s for every session", q.name, def.WebIdentity)
 	case def.Kind != profiles.KindSSO:
 		aerr = errorf(api.CodeBadRequest, "", "source %s is of kind %s, which has no sign-in in this spind", q.name, def.Kind)
 	default:

@@ -301,3 +301,21 @@ profiles:
 		}
 	}
 }
+
+// spin login (or logout) of a web_identity source: there is nothing to
+// sign in to, and the answer says where its token comes from instead.
+func TestWebIdentitySigninSaysNoneIsNeeded(t *testing.T) {
+	f := newCIFixture(t, "  ci:\n    web_identity: {token_file: /run/ci/token}")
+	for _, r := range []*http.Request{
+		httptest.NewRequest(http.MethodPost, "/v1/signin/ci", strings.NewReader(`{"mode":"browser","redirect_uri":"http://127.0.0.1:1/oauth/callback"}`)),
+		httptest.NewRequest(http.MethodDelete, "/v1/signin/ci", nil),
+	} {
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, r)
+		e := decodeErr(t, rec)
+		if rec.Code != http.StatusBadRequest || e.Message != "source ci (web_identity) needs no sign-in: spind uses the token in /run/ci/token for every session" ||
+			e.Hint != "use its profiles as they are" {
+			t.Errorf("%s %s: %d %+v", r.Method, r.URL.Path, rec.Code, e)
+		}
+	}
+}
