@@ -79,6 +79,8 @@ func exitCode(err error, e *env) int {
 func execute(ctx context.Context, args []string, e *env) error {
 	root := newRootCmd(e)
 	cliusage.Strict(root)
+	// After Strict: an empty PROFILE is its own error, not a miscount.
+	refuseEmptyProfile(root)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
@@ -143,7 +145,6 @@ Profiles live in ~/.config/spin/config.yaml ('spin help config').`,
 		newDocsCmd(e),
 	)
 	extendRoot(root, e, g)
-	refuseEmptyProfile(root)
 	return root
 }
 

@@ -29,3 +29,16 @@ func TestUsageErrorsExit2(t *testing.T) {
 		}
 	}
 }
+
+// An empty PROFILE is refused with its own message, which the usage
+// wrapping of argument errors leaves alone: it is no miscount.
+func TestEmptyProfileIsNotAUsageError(t *testing.T) {
+	for _, args := range [][]string{{"mfa", ""}, {"credential-process", ""}} {
+		var out, errOut bytes.Buffer
+		e := &env{getenv: func(string) string { return "" }, stdin: &bytes.Buffer{}, stdout: &out, stderr: &errOut}
+		want := "spin: the profile name is empty: name one of the profiles in config.yaml ('spin list' shows them)\n"
+		if code := run(t.Context(), args, e); code != 1 || errOut.String() != want {
+			t.Errorf("spin %q: exit %d, stderr %q; want exit 1 and %q", args, code, errOut.String(), want)
+		}
+	}
+}
