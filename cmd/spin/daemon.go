@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -79,6 +80,7 @@ starts spind on demand, spind gets none of them.`,
 	}
 	if restart {
 		cmd.Use, cmd.Short = "restart", "Stop spind and start it again with this shell's settings (sessions are forgotten)"
+		cmd.Long = "Stop spind (its cached sessions are forgotten) and start it again as 'spin daemon\nstart' does, with this shell's settings: --keyring-backend, the passphrase,\nand the endpoint, proxy and CA bundle variables.\n\n" + cmd.Long[strings.Index(cmd.Long, "The keyring backend is"):]
 		cmd.Example = "  spin daemon restart --keyring-backend file\n  AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566 spin daemon restart"
 	}
 	cmd.Flags().StringVar(&o.Backend, "keyring-backend", "", "keyring backend for a spind this starts (auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file); default SPIN_KEYRING_BACKEND, then config.yaml")
