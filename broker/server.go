@@ -201,6 +201,9 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	who := b.whoAsked(ctx)
 	var creds api.Credentials
 	var ans answer
+	if want := q.Get(api.QueryConfig); want != "" && aerr == nil {
+		aerr = b.checkConfigPath(profile, want)
+	}
 	if aerr == nil {
 		creds, ans, aerr = b.credentials(ctx, conf, profile, q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1", who)
 	}
@@ -216,6 +219,25 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	b.record(who, profile, ans.sessionName, ans.sts, aerr)
 	b.failures.note(sessionKey{profile, ans.sessionName}, q.Get("session_name"), aerr, b.now())
+}
+
+// checkConfigPath refuses a request whose credential_process line names
+// another spin config (want, its --config) than the one spind serves: the
+// profile would be looked up in the wrong file, and refused as unknown
+// with a fix that points there.
+func (b *Broker) checkConfigPath(profile, want string) *api.Error {
+	have := b.cfg.ConfigPath
+	if want == have {
+		return nil
+	}
+	if a, err := os.Stat(want); err == nil {
+		if b, err := os.Stat(have); err == nil && os.SameFile(a, b) {
+			return nil
+		}
+	}
+	return errorf(api.CodeConflict,
+		"run 'spin daemon stop' and ask again, and spind starts with "+want+" (the profiles of "+have+" then get this answer), or keep every profile in one config.yaml",
+		"profile %s's credential_process line names spin config %s, but spind (pid %d) serves %s", profile, want, os.Getpid(), have)
 }
 
 func (b *Broker) handleStatus(w http.ResponseWriter, r *http.Request) {

@@ -28,7 +28,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "askloop: N:", err)
 		os.Exit(2)
 	}
-	path := credask.Path(os.Args[2], "", false)
+	path := credask.Path(os.Args[2], "", "", false)
 	for range n {
 		status, body, err := credask.Ask(os.Args[1], "GET", path, nil, credask.AnswerTimeout, time.Now().Add(credask.Timeout))
 		if err != nil || status != 200 || !credask.ProcessJSON(body) {

@@ -82,6 +82,12 @@ type Error struct {
 // can ask the user for an MFA code (a terminal or SPIN_MFA_COMMAND).
 const QueryMFAPrompt = "prompt"
 
+// QueryConfig, as ?config=PATH on a credentials request, is the spin
+// config the helper's credential_process line names (its --config): spind
+// serves one config, and a profile of another would otherwise be looked
+// up, and refused as unknown, in the wrong file.
+const QueryConfig = "config"
+
 // QuerySigninPrompt, as ?signin=prompt, says the caller can run a
 // source's sign-in itself (a helper in the terminal's foreground, which
 // runs 'spin login'); spind answers the first such caller signin_required

@@ -31,6 +31,10 @@ const maxAnswer = 64 << 10
 // (api.QueryMFAPrompt).
 const QueryMFAPrompt = "prompt"
 
+// QueryConfig is the query parameter naming the helper's spin config
+// (api.QueryConfig).
+const QueryConfig = "config"
+
 // EmptyProfile is what both helpers say when given an empty profile name
 // (a script's unset variable): asked for it, spind could only answer that
 // /v1/credentials/ is no endpoint.
@@ -56,13 +60,18 @@ const (
 var ErrNoListener = errors.New("nothing listens on the socket")
 
 // Path is the credentials request's path for profile, naming the role
-// session when sessionName is set and saying so when the caller can
-// prompt for an MFA code.
-func Path(profile, sessionName string, canPrompt bool) string {
+// session when sessionName is set, the spin config the credential_process
+// line names (its --config, absolute) when config is set, and saying so
+// when the caller can prompt for an MFA code.
+func Path(profile, sessionName, config string, canPrompt bool) string {
 	p := PathCredentials + Escape(profile, false)
 	sep := "?"
 	if sessionName != "" {
 		p += sep + "session_name=" + Escape(sessionName, true)
+		sep = "&"
+	}
+	if config != "" {
+		p += sep + QueryConfig + "=" + Escape(config, true)
 		sep = "&"
 	}
 	if canPrompt {

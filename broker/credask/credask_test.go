@@ -27,9 +27,9 @@ func TestConstantsMatchAPI(t *testing.T) {
 	if codeMFARequired != api.CodeMFARequired || codeSigninRequired != api.CodeSigninRequired {
 		t.Errorf("credask has codes %q %q; api has %q %q", codeMFARequired, codeSigninRequired, api.CodeMFARequired, api.CodeSigninRequired)
 	}
-	if PathCredentials != api.PathCredentials || QueryMFAPrompt != api.QueryMFAPrompt || maxAnswer != api.MaxRequestBody {
-		t.Errorf("credask has %q %q %d; api has %q %q %d", PathCredentials, QueryMFAPrompt, maxAnswer,
-			api.PathCredentials, api.QueryMFAPrompt, api.MaxRequestBody)
+	if PathCredentials != api.PathCredentials || QueryMFAPrompt != api.QueryMFAPrompt || QueryConfig != api.QueryConfig || maxAnswer != api.MaxRequestBody {
+		t.Errorf("credask has %q %q %q %d; api has %q %q %q %d", PathCredentials, QueryMFAPrompt, QueryConfig, maxAnswer,
+			api.PathCredentials, api.QueryMFAPrompt, api.QueryConfig, api.MaxRequestBody)
 	}
 }
 

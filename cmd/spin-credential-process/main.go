@@ -13,6 +13,7 @@ package main
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/cloudspin/spin/broker/credask"
@@ -85,7 +86,7 @@ func run(args []string) int {
 // be used. The rest goes to spin.
 func fetch(r request) int {
 	deadline := time.Now().Add(credask.Timeout)
-	status, body, err := credask.Ask(r.socket, "GET", credask.Path(r.profile, r.sessionName, false), nil, credask.AnswerTimeout, deadline)
+	status, body, err := credask.Ask(r.socket, "GET", credask.Path(r.profile, r.sessionName, r.configAbs(), false), nil, credask.AnswerTimeout, deadline)
 	switch {
 	case errors.Is(err, credask.ErrNoListener):
 		return handOver(r, errors.New("spind is not running (socket "+r.socket+")"))
@@ -112,6 +113,18 @@ func fetch(r request) int {
 		os.Stderr.WriteString(credask.Line(credask.Refused(status, body, r.profile)))
 		return 1
 	}
+}
+
+// configAbs is --config as spind would be started with it: absolute, as
+// spin makes it (the lines 'spin profiles write' makes have it so).
+func (r request) configAbs() string {
+	if r.config == "" || filepath.IsAbs(r.config) {
+		return r.config
+	}
+	if abs, err := filepath.Abs(r.config); err == nil {
+		return abs
+	}
+	return r.config
 }
 
 // spinArgs is the command line of `spin credential-process` for the same

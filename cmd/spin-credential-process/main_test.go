@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,15 @@ func helperDir(t *testing.T, fakeSpin bool) string {
 // spind's is.
 func serve(t *testing.T, status int, body string) string {
 	t.Helper()
+	return serveFunc(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+		w.Write([]byte(body))
+	})
+}
+
+// serveFunc is serve with a handler of the test's.
+func serveFunc(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "spinhelper")
 	if err != nil {
 		t.Fatal(err)
@@ -45,10 +55,7 @@ func serve(t *testing.T, status int, body string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(status)
-		w.Write([]byte(body))
-	})}
+	srv := &http.Server{Handler: h}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return socket
@@ -161,5 +168,34 @@ func TestEmptyProfileName(t *testing.T) {
 	want := "spin: the profile name is empty: name one of the profiles in config.yaml ('spin list' shows them)\n"
 	if got.code != 2 || got.stdout != "" || got.stderr != want {
 		t.Errorf("got %+v, want code 2 and stderr %q", got, want)
+	}
+}
+
+// The helper names its --config to spind, absolute as spind's is, so that
+// spind can refuse a profile of a config it does not serve; a line without
+// --config names none.
+func TestHelperNamesItsConfig(t *testing.T) {
+	dir := helperDir(t, false)
+	asked := make(chan string, 1)
+	socket := serveFunc(t, func(w http.ResponseWriter, r *http.Request) {
+		asked <- r.URL.RawQuery
+		w.Write([]byte(creds))
+	})
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", "/etc/spin/a b.yaml", "p"}, "config=%2Fetc%2Fspin%2Fa+b.yaml"},
+		{[]string{"--config", "rel/c.yaml", "p"}, "config=" + url.QueryEscape(filepath.Join(wd, "rel/c.yaml"))},
+		{[]string{"p"}, ""},
+	} {
+		got := runHelper(t, dir, nil, append([]string{"--socket", socket}, tc.args...)...)
+		if q := <-asked; got.code != 0 || q != tc.want {
+			t.Errorf("%q: exit %d (%s), query %q; want %q", tc.args, got.code, got.stderr, q, tc.want)
+		}
 	}
 }

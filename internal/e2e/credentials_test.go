@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -191,5 +194,40 @@ func TestMinValidityOverSessionLifetimes(t *testing.T) {
 	}
 	if n := w.emu.Rejections("ExpiredToken"); n != 0 {
 		t.Errorf("emulator rejected %d expired tokens, want 0", n)
+	}
+}
+
+// A credential_process line whose --config is not the config the running
+// spind serves (written with SPIN_CONFIG set, say) gets one line naming
+// both and the fix, from the lean helper and from spin credential-process
+// alike, rather than "unknown profile" with a fix in the wrong file; the
+// same line naming spind's own config gets the credentials.
+func TestHelperConfigOtherThanSpinds(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.addKeys()
+	data, err := os.ReadFile(w.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(w.home, "other.yaml")
+	w.writeFile(other, string(data))
+	helper := filepath.Join(filepath.Dir(w.spin), helperName)
+	for _, args := range [][]string{
+		{helper, "--config", other, "assume-test"},
+		{w.spin, "--config", other, "credential-process", "assume-test"},
+	} {
+		cmd := w.command(context.Background(), args[0], args[1:]...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		want := "spin: profile assume-test's credential_process line names spin config " + other + ", but spind (pid "
+		if err == nil || stdout.Len() != 0 || !strings.HasPrefix(stderr.String(), want) ||
+			!strings.Contains(stderr.String(), "serves "+w.config+": run 'spin daemon stop'") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%s: %v, stdout %q, stderr %q; want one line starting %q", filepath.Base(args[0]), err, stdout.String(), stderr.String(), want)
+		}
+	}
+	cmd := w.command(context.Background(), helper, "--config", w.config, "assume-test")
+	if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), `"AccessKeyId":"ASIA`) {
+		t.Errorf("the line with spind's own config: %v, %s", err, out)
 	}
 }
