@@ -159,7 +159,7 @@ func start(o Options) (<-chan int, error) {
 		args = append(args, AutostartFlag)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = env
+	cmd.Env = busEnv(env)
 	cmd.Dir = rootDir()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
 	detach(cmd)

@@ -244,3 +244,47 @@ func TestCIRefusals(t *testing.T) {
 		t.Errorf("helper: %v, stderr %q; want one line naming the audience and the fix", err, errOut)
 	}
 }
+
+// A runner has no session bus. The keyring library spind links dials one
+// when spind starts and, finding none, would run dbus-launch and leave a
+// dbus-daemon behind; spin starts spind with "no bus" instead, so a
+// web_identity-only config touches no D-Bus at all.
+func TestCINoDBusLaunched(t *testing.T) {
+	w := newCIWorld(t, time.Hour, "", "")
+	fakebin := filepath.Join(w.root, "fakebin")
+	ran := filepath.Join(w.root, "dbus-launch-ran")
+	w.writeFile(filepath.Join(fakebin, "dbus-launch"), "#!/bin/sh\necho \"$@\" >>"+ran+"\nexit 1\n")
+	if err := os.Chmod(filepath.Join(fakebin, "dbus-launch"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range w.env {
+		switch {
+		case strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS="):
+		case strings.HasPrefix(kv, "PATH="):
+			env = append(env, "PATH="+fakebin+":"+strings.TrimPrefix(kv, "PATH="))
+		default:
+			env = append(env, kv)
+		}
+	}
+	w.env = env
+
+	if out, errOut, err := w.try("", "exec", "deploy", "--", "true"); err != nil {
+		t.Fatalf("spin exec: %v\n%s%s", err, out, errOut)
+	}
+	pids := w.daemons()
+	if len(pids) != 1 {
+		t.Fatalf("spind processes %v, want 1", pids)
+	}
+	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pids[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains("\x00"+string(environ)+"\x00", "\x00DBUS_SESSION_BUS_ADDRESS=disabled:\x00") {
+		t.Errorf("spind's environment has no DBUS_SESSION_BUS_ADDRESS=disabled:")
+	}
+	if data, err := os.ReadFile(ran); err == nil {
+		t.Errorf("dbus-launch ran when spind started: %q", data)
+	}
+	w.assertNoKeyringAndNoToken(t)
+}
