@@ -2,13 +2,14 @@ package profiles
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // AdoptProfiles rewrites the imported role profiles of doc as spin-managed
 // credential_process profiles (want gives each its region, resolved from
 // config.yaml as `spin profiles write` resolves it, so a later write
-// changes nothing). Each section must still be the role profile the plan
+// changes nothing), keeping their carriedKeys settings after spin's lines. Each section must still be the role profile the plan
 // read: the file may have changed since, and a profile spin did not read is
 // never replaced. It is for UpdateAWSConfig's edit function.
 func AdoptProfiles(doc *AWSConfig, h Helper, want []AWSProfile, imported []ProfileImport) ([]Change, error) {
@@ -51,6 +52,11 @@ func AdoptProfiles(doc *AWSConfig, h Helper, want []AWSProfile, imported []Profi
 		block, err := h.Block(p)
 		if err != nil {
 			return nil, err
+		}
+		for _, st := range settings {
+			if slices.Contains(carriedKeys, st.Key) {
+				block = append(block, doc.lines[st.Line-1].Text)
+			}
 		}
 		act, err := doc.SetProfile(name, block, true)
 		if err != nil {

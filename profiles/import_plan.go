@@ -223,17 +223,25 @@ func SourceUsers(conf *AWSConfig, source string, except map[string]bool) []Impor
 	return out
 }
 
-// extraSettings names what a role profile holds beyond importKeys.
+// carriedKeys are settings of how AWS tools behave, not of where the
+// credentials come from (`aws configure` writes output): an imported
+// profile keeps them in its section, after spin's lines, as every later
+// write keeps the user's own settings there (SetProfile).
+var carriedKeys = []string{"output", "cli_pager", "cli_auto_prompt", "cli_binary_format", "cli_timestamp_format",
+	"cli_history", "retry_mode", "max_attempts", "parameter_validation", "tcp_keepalive"}
+
+// extraSettings names what a role profile holds beyond importKeys and
+// carriedKeys.
 func extraSettings(settings []Setting, other []int) string {
 	return extraSettingsOf(settings, other, importKeys)
 }
 
-// extraSettingsOf lists the settings that are not among allowed, and the
-// first nested or continued line.
+// extraSettingsOf lists the settings that are neither among allowed nor
+// carried over (carriedKeys), and the first nested or continued line.
 func extraSettingsOf(settings []Setting, other []int, allowed []string) string {
 	var extra []string
 	for _, st := range settings {
-		if !slices.Contains(allowed, st.Key) && !slices.Contains(extra, st.Key) {
+		if !slices.Contains(allowed, st.Key) && !slices.Contains(carriedKeys, st.Key) && !slices.Contains(extra, st.Key) {
 			extra = append(extra, st.Key)
 		}
 	}

@@ -63,6 +63,11 @@ source_profile = session_user
 [profile spin-made]
 ` + Marker + `
 credential_process = '/usr/local/bin/spin' credential-process spin-made
+
+[profile with-extra]
+role_arn = arn:aws:iam::123456789012:role/w
+source_profile = cloudspin_user
+sts_regional_endpoints = legacy
 `
 	planCredentials = `[cloudspin_user]
 aws_access_key_id = ` + exampleKeyID + `
@@ -90,7 +95,7 @@ func TestPlanImport(t *testing.T) {
 			MFASerial:   mfa,
 			// Two profiles that stay behind still use the keys: they stay
 			// in the credentials file.
-			Users: []ImportSkip{{"with-output", 34, "its source_profile is cloudspin_user"}, {"short", 39, "its source_profile is cloudspin_user"}},
+			Users: []ImportSkip{{"short", 39, "its source_profile is cloudspin_user"}, {"with-extra", 52, "its source_profile is cloudspin_user"}},
 			Keep:  true,
 		}},
 		Profiles: []ProfileImport{
@@ -100,13 +105,16 @@ func TestPlanImport(t *testing.T) {
 				ExternalID: "ext-123", RoleSessionName: "me", Duration: time.Hour, Region: "us-east-1", MFASerial: mfa,
 				SourceIdentity: "alice", SourceIdentitySet: true},
 				Line: 12, Comments: 1},
+			// output says how the CLI prints, not where credentials come
+			// from: it stays in the section (AdoptProfiles).
+			{Profile: Profile{Name: "with-output", Source: "cloudspin_user", RoleARN: "arn:aws:iam::123456789012:role/z"}, Line: 34},
 		},
 		Skipped: []ImportSkip{
 			{"via-sso", 23, "source_profile sso-user has no keys in the credentials file and the keyring has no key set sso-user: run 'spin keys add sso-user', then import again (or, for SSO, add a source under sources:)"},
 			{"chained", 30, "source_profile assume-cloudspin_examples-account assumes a role itself: spin does not chain roles"},
-			{"with-output", 34, "has output, which spin does not carry over: move or remove it, then import again"},
 			{"short", 39, "spin would not accept it: duration 15m in profile \"short\" must exceed min_validity 15m + refresh margin 1m30s + expiry skew 5s = 16m35s (the refresh margin is min(5m, 10% of duration), the skew min(5s, 10%))"},
 			{"temp", 44, "profile session_user: [session_user] at line 5 holds temporary keys (a session token or an ASIA key id): spin stores only an IAM user's long-term (AKIA) keys"},
+			{"with-extra", 52, "has sts_regional_endpoints, which spin does not carry over: move or remove it, then import again"},
 			{"sso-user", 27, "sso_session corp has no [sso-session corp] section"},
 		},
 	}
@@ -126,10 +134,10 @@ func TestPlanImport(t *testing.T) {
 		t.Fatalf("got %v, want ProfileExistsError for second", err)
 	}
 	plan, err = PlanImport(conf, creds, cfg, nil, true)
-	if err != nil || len(plan.Profiles) != 2 || plan.Profiles[0].Replaces || !plan.Profiles[1].Replaces {
+	if err != nil || len(plan.Profiles) != 3 || plan.Profiles[0].Replaces || !plan.Profiles[1].Replaces {
 		t.Fatalf("forced: got %+v, %v; want second marked as replacing", plan, err)
 	}
-	// Forced, the keys go although with-output and short still use them.
+	// Forced, the keys go although short and with-extra still use them.
 	if k := plan.Keys[0]; k.Keep || len(k.Users) != 2 {
 		t.Errorf("forced: got %+v, want the keys removed and their users listed", k)
 	}
@@ -213,17 +221,31 @@ func TestAdoptProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []AWSProfile{{Name: "assume-cloudspin_examples-account", Region: "eu-west-1"}, {Name: "second", Region: "us-east-1"}}
+	want := []AWSProfile{{Name: "assume-cloudspin_examples-account", Region: "eu-west-1"}, {Name: "second", Region: "us-east-1"}, {Name: "with-output"}}
 	doc := ParseAWSConfig([]byte(planConfig))
 	changes, err := AdoptProfiles(doc, testHelper, want, plan.Profiles)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 2 || changes[0].Action != Updated || changes[1].Region != "us-east-1" {
+	if len(changes) != 3 || changes[0].Action != Updated || changes[1].Region != "us-east-1" {
 		t.Errorf("got changes %+v", changes)
 	}
 	checkKept(t, conf, doc, edited(changes), false)
 	golden(t, "testdata/import/adopt.golden", doc.Render())
+	// with-output keeps its output after spin's lines, and the next
+	// 'spin profiles write' changes nothing.
+	if !strings.Contains(string(doc.Render()), "credential-process with-output\noutput = json\n") {
+		t.Errorf("with-output lost its output:\n%s", doc.Render())
+	}
+	again, err := Sync(doc, testHelper, want, SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range again {
+		if ch.Action != Unchanged && ch.Action != Stale {
+			t.Errorf("a write after the import: %+v, want nothing changed", ch)
+		}
+	}
 
 	changed := strings.Replace(planConfig, "role/second", "role/third", 1)
 	if _, err := AdoptProfiles(ParseAWSConfig([]byte(changed)), testHelper, want, plan.Profiles); err == nil || !strings.Contains(err.Error(), "changed while it was imported") {

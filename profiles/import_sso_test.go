@@ -49,17 +49,19 @@ func TestPlanImportSSO(t *testing.T) {
 	want := &ImportPlan{
 		Profiles: []ProfileImport{
 			{Profile: Profile{Name: "dev", Source: "corp", SSOAccountID: "111122223333", SSORoleName: "Developer", Region: "eu-west-1"}, Line: 6},
+			// aws configure sso writes output: it stays in the section
+			// (AdoptProfiles), so it is no reason to skip.
+			{Profile: Profile{Name: "admin", Source: "corp", SSOAccountID: "111122223333", SSORoleName: "Admin"}, Line: 12},
 			{Profile: Profile{Name: "legacy", Source: "old-org", SSOAccountID: "444455556666", SSORoleName: "ReadOnly"}, Line: 21},
 		},
 		Skipped: []ImportSkip{
-			{"admin", 12, "has output, which spin does not carry over: move or remove it, then import again"},
 			{"only-login", 18, "it has no sso_account_id and sso_role_name (it only signs in): 'spin profiles generate SOURCE' makes a profile for every account and role"},
 		},
 		Sources: []SourceImport{{Def: corp, Line: 1}, {Def: old, Line: 21}},
-		// admin and only-login stay with the AWS CLI and still sign in
-		// with corp's token: its cache file stays.
+		// only-login stays with the AWS CLI and still signs in with
+		// corp's token: its cache file stays.
 		Tokens: []TokenImport{
-			{Source: "corp", Kind: KindSSO, CacheKey: "corp", Users: []ImportSkip{{Profile: "admin", Line: 12}, {Profile: "only-login", Line: 18}}},
+			{Source: "corp", Kind: KindSSO, CacheKey: "corp", Users: []ImportSkip{{Profile: "only-login", Line: 18}}},
 			{Source: "old-org", Kind: KindSSO, CacheKey: "https://old-org.awsapps.com/start/"},
 		},
 	}

@@ -374,7 +374,7 @@ func TestKeysImportThenProfilesImport(t *testing.T) {
 // is imported; once it is fixed, importing again finishes the job.
 func TestProfilesImportKeepsKeysForSkipped(t *testing.T) {
 	h := newImportHome(t, "")
-	skipped := "\n[profile tagged]\nrole_arn = " + impRole + "\nsource_profile = cloudspin_user\noutput = json\n"
+	skipped := "\n[profile tagged]\nrole_arn = " + impRole + "\nsource_profile = cloudspin_user\nsts_regional_endpoints = legacy\n"
 	if err := os.WriteFile(h.aws, []byte(strings.ReplaceAll(impConfig, "\r", "")+skipped), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestProfilesImportKeepsKeysForSkipped(t *testing.T) {
 		t.Fatal("the keys tagged needs were removed")
 	}
 	// tagged fixed: the second import adopts it and removes the keys.
-	fixed := strings.Replace(h.snapshot(t)[h.aws], "output = json\n", "", 1)
+	fixed := strings.Replace(h.snapshot(t)[h.aws], "sts_regional_endpoints = legacy\n", "", 1)
 	if err := os.WriteFile(h.aws, []byte(fixed), 0o600); err != nil {
 		t.Fatal(err)
 	}

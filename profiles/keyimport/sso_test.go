@@ -21,7 +21,7 @@ func TestProfilesImportSSO(t *testing.T) {
 	const awsCfg = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\n" +
 		"[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n\n" +
 		"[profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 444455556666\nsso_role_name = ReadOnly\n\n" +
-		"[profile legacy-admin]\nsso_start_url = https://old.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 444455556666\nsso_role_name = Admin\ncli_pager =\n"
+		"[profile legacy-admin]\nsso_start_url = https://old.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 444455556666\nsso_role_name = Admin\nsts_regional_endpoints = legacy\n"
 	if err := os.WriteFile(h.aws, []byte(awsCfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
