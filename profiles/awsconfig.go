@@ -1,7 +1,9 @@
 package profiles
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -60,7 +62,8 @@ func ParseAWSConfig(data []byte) *AWSConfig {
 		c.lines = append(c.lines, Line{Text: text, EOL: eol})
 		s = rest
 	}
-	c.Warnings = c.check()
+	c.Warnings = append(c.check(), c.elsewhereSettings()...)
+	slices.SortStableFunc(c.Warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
 	return c
 }
 
@@ -251,6 +254,47 @@ func (c *AWSConfig) check() []Warning {
 // into spin's section) and stays.
 var spinKeys = map[string]bool{"credential_process": true, "region": true}
 
+// elsewhereKeys take a profile's credentials from somewhere other than its
+// credential_process: aws-sdk-go-v2 (resolveCredsFromProfile) tries
+// source_profile, static keys, credential_source, a web identity token
+// file, SSO and a login session first, and assumes role_arn on top of
+// whatever it got; sso_region alone makes it an SSO profile. In spin's
+// section any of them would bypass spind (a role the SDK chains itself, a
+// plaintext key), so a write drops them, unlike the user's other settings,
+// and the file's warnings say so beforehand.
+var elsewhereKeys = map[string]bool{
+	"aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true,
+	"role_arn": true, "source_profile": true, "credential_source": true, "web_identity_token_file": true,
+	"sso_session": true, "sso_start_url": true, "sso_region": true, "sso_account_id": true, "sso_role_name": true,
+	"login_session": true,
+}
+
+// keptInManaged reports whether a write keeps the setting key, already
+// in a section spin manages.
+func keptInManaged(key string) bool { return !spinKeys[key] && !elsewhereKeys[key] }
+
+// elsewhereSettings warns about each setting in a section spin manages
+// that would take the profile's credentials from elsewhere than spind:
+// the next write drops it. Only the key is named: the value may be a
+// secret.
+func (c *AWSConfig) elsewhereSettings() []Warning {
+	var ws []Warning
+	for _, s := range c.Sections() {
+		name, ok := s.Profile()
+		if !ok || !s.Managed {
+			continue
+		}
+		for i := s.start + 2; i < c.owned(s); i++ {
+			text := c.lines[i].Text
+			if k, _, _ := classify(text); k != keyLine || !elsewhereKeys[settingKey(text)] {
+				continue
+			}
+			ws = append(ws, Warning{i + 1, fmt.Sprintf("profile %s is spin's, and %s there would take its credentials from elsewhere than spind: 'spin profiles write' drops it (the .spin.bak backup keeps the file as it was)", name, settingKey(text))})
+		}
+	}
+	return ws
+}
+
 // settingKey is the key of a key line, lower-cased as the SDKs compare
 // keys.
 func settingKey(text string) string {
@@ -262,16 +306,16 @@ func settingKey(text string) string {
 // usersLines are the lines of managed section s before end that spin does
 // not write: the settings the user added, with what is nested under them,
 // and the comments, blank and unreadable lines among them. Spin's own keys
-// are left out, to be written afresh, and so is an indented line not under
-// one of the user's keys: after spin's lines it would read as nested under
-// them.
+// are left out, to be written afresh, and so are elsewhereKeys and an
+// indented line not under a kept key: after spin's lines it would read as
+// nested under them.
 func (c *AWSConfig) usersLines(s Section, end int) []Line {
 	var out []Line
 	under := false // the last key line was the user's
 	for _, l := range c.lines[s.start+2 : end] {
 		switch kind, _, _ := classify(l.Text); kind {
 		case keyLine:
-			under = !spinKeys[settingKey(l.Text)]
+			under = keptInManaged(settingKey(l.Text))
 			if !under {
 				continue
 			}

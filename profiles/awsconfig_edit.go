@@ -121,7 +121,8 @@ func (c *AWSConfig) onlySection(name string) (Section, bool, error) {
 // section of profile name. A new profile goes at the end of the file; a
 // managed one is replaced in place, and so is an unmanaged one when force
 // is set. In a managed section only spin's own settings change: the
-// user's (`aws configure set` puts them there) stay, after spin's.
+// user's (`aws configure set` puts them there) stay, after spin's, but for
+// those that would take the credentials from elsewhere (elsewhereKeys).
 // Comments and blank lines after the section's last setting, and every
 // other byte, stay.
 func (c *AWSConfig) SetProfile(name string, block []string, force bool) (Action, error) {

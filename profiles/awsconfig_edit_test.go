@@ -106,6 +106,12 @@ func TestSetProfile(t *testing.T) {
 		// they stay, after spin's, and spin's own keys are written afresh.
 		{"user's settings stay", "[profile p]\n" + Marker + "\noutput = json\ncredential_process = old\n  nested = 9\n; why\nS3 =\n  addressing_style = path\nRegion: us-east-1\ncredential_process = dup\ncli_pager =\n",
 			"[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\n; why\nS3 =\n  addressing_style = path\ncli_pager =\n", Updated},
+		// A setting that takes the profile's credentials from elsewhere
+		// than its credential_process (the SDKs try these first, and
+		// assume role_arn on top) would bypass spind: it goes, with what
+		// is nested under it.
+		{"user's credential settings dropped", "[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\nrole_arn = arn:aws:iam::1:role/r\nSource_Profile = base\naws_access_key_id = AKIA\naws_secret_access_key = s\nsso_region: eu-west-1\nweb_identity_token_file = /t\n  nested = 1\ncredential_source = Environment\nsso_session = s\nlogin_session = l\naws_session_token = t\ncli_pager =\n",
+			"[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\ncli_pager =\n", Updated},
 		{"user's settings written once", "[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\n",
 			"[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\n", Unchanged},
 		{"user's last setting gains a newline", "[profile p]\r\n" + Marker + "\r\ncredential_process = x\r\noutput = json",

@@ -127,6 +127,10 @@ func TestParseWarnings(t *testing.T) {
 		{"[a]\n[profile b]\n[a]\n[profile  b]\n", []int{3, 4}},
 		{"[]\nregion = x\n", []int{1}},
 		{"[default]\nregion = \" # c\ns3 =\n  x = '\n", []int{2, 4}}, // aws-sdk-go-v2 panics on these
+		// In spin's section, a setting that takes the credentials from
+		// elsewhere than spind: the next write drops it. Elsewhere it is
+		// the user's business.
+		{"[profile p]\n" + Marker + "\ncredential_process = x\noutput = json\nrole_arn = r\naws_secret_access_key = AKIAEXAMPLE\n# c\n\n[profile q]\nrole_arn = r\n", []int{5, 6}},
 	}
 	for _, tt := range tests {
 		doc := ParseAWSConfig([]byte(tt.in))
