@@ -1,10 +1,16 @@
 package launch
 
-import "github.com/cloudspin/spin/broker/sock"
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/cloudspin/spin/broker/sock"
+)
 
 // For is how spin and its credential helper reach spind: the socket is
 // socket (a --socket flag), else sock.Path's; a spind they start
-// reads config (a --config flag), else its default.
+// reads config (a --config flag, made absolute: spind runs in /), else its
+// default.
 func For(socket, config string, getenv func(string) string) (Options, error) {
 	if socket == "" {
 		var err error
@@ -14,7 +20,11 @@ func For(socket, config string, getenv func(string) string) (Options, error) {
 	}
 	o := Options{Socket: socket, Getenv: getenv}
 	if config != "" {
-		o.Args = []string{"--config", config}
+		abs, err := filepath.Abs(config)
+		if err != nil {
+			return Options{}, fmt.Errorf("--config %s: %w", config, err)
+		}
+		o.Args = []string{"--config", abs}
 	}
 	return o, nil
 }

@@ -3,6 +3,8 @@
 package launch
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -17,6 +19,14 @@ func TestFor(t *testing.T) {
 	o, err = For("/tmp/s.sock", "/etc/spin.yaml", getenv)
 	if err != nil || o.Socket != "/tmp/s.sock" || !slices.Equal(o.Args, []string{"--config", "/etc/spin.yaml"}) {
 		t.Errorf("flags: %+v, %v", o, err)
+	}
+	// spind runs in /: a relative --config is pinned to this directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := For("/tmp/s.sock", "rel/spin.yaml", getenv); err != nil || !slices.Equal(o.Args, []string{"--config", filepath.Join(wd, "rel/spin.yaml")}) {
+		t.Errorf("relative --config: %+v, %v; want it under %s", o, err, wd)
 	}
 	if _, err := For("", "", func(string) string { return "" }); err == nil {
 		t.Error("no SPIN_SOCKET, XDG_RUNTIME_DIR or HOME: want an error")

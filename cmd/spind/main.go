@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -173,6 +174,10 @@ func serve(ctx context.Context, logger *slog.Logger, getenv func(string) string,
 		if configPath, err = profiles.DefaultConfigPath(getenv); err != nil {
 			return err
 		}
+	} else if configPath, err = filepath.Abs(configPath); err != nil {
+		// spind reports and compares its config by this path (a helper's
+		// --config is absolute), and may outlive its directory.
+		return fmt.Errorf("--config: %w", err)
 	}
 	ln, err := broker.Listen(socket, logger)
 	if err != nil {

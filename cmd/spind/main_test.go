@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,5 +33,45 @@ func TestUnexpectedArgument(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr.String(), "spind: unexpected argument "+`"`+tt.bad+`"`) || !strings.Contains(stderr.String(), "Usage: spind [flags]") {
 			t.Errorf("spind %q: exit %d, stderr %q; want 2 and a usage line", args, code, stderr.String())
 		}
+	}
+}
+
+// lockedBuffer is spind's stderr, read while spind writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A relative --config is pinned where spind starts: spind reports it, and
+// compares the helpers' absolute --config with it, by that path.
+func TestRelativeConfigMadeAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	env := map[string]string{"HOME": dir, "XDG_STATE_HOME": dir}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--config", "rel.yaml", "--socket", filepath.Join(dir, "s.sock")}, func(k string) string { return env[k] }, &stderr, nil)
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "spind listening") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if want := "config=" + filepath.Join(dir, "rel.yaml") + " "; !strings.Contains(stderr.String(), want) {
+		t.Errorf("spind's log:\n%s\nwant %q", stderr.String(), want)
 	}
 }
