@@ -58,8 +58,10 @@ func run(args []string) int {
 			os.Stdout.WriteString(usage)
 			return 0
 		case r.profile == "" && a == "":
+			// Exit 1, as spin credential-process: the argument is there,
+			// only empty (a script's unset variable).
 			os.Stderr.WriteString("spin: " + credask.EmptyProfile + "\n")
-			return 2
+			return 1
 		case r.profile == "" && len(a) > 0 && a[0] != '-':
 			r.profile = a
 		default:

@@ -161,13 +161,14 @@ func TestRarePathWithoutSpin(t *testing.T) {
 }
 
 // An empty profile name is refused as such, not as an unexpected argument
-// "" (which printed as "unexpected argument ;"), and before spind is asked.
+// "" (which printed as "unexpected argument ;"), and before spind is asked,
+// with spin credential-process's exit code: it is no miscount of arguments.
 func TestEmptyProfileName(t *testing.T) {
 	dir := helperDir(t, false)
 	got := runHelper(t, dir, nil, "--socket", filepath.Join(t.TempDir(), "broker.sock"), "")
 	want := "spin: the profile name is empty: name one of the profiles in config.yaml ('spin list' shows them)\n"
-	if got.code != 2 || got.stdout != "" || got.stderr != want {
-		t.Errorf("got %+v, want code 2 and stderr %q", got, want)
+	if got.code != 1 || got.stdout != "" || got.stderr != want {
+		t.Errorf("got %+v, want code 1 and stderr %q", got, want)
 	}
 }
 
