@@ -33,6 +33,10 @@ func main() {
 
 const usage = "usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE\n       spin-credential-process --version\n"
 
+// useLine goes into a usage error, which is one line as every failure of
+// the helper: an SDK shows one.
+const useLine = "(usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE)\n"
+
 // request is what the command line asks for.
 type request struct {
 	config, socketFlag string // --config and --socket as given
@@ -65,12 +69,12 @@ func run(args []string) int {
 		case r.profile == "" && len(a) > 0 && a[0] != '-':
 			r.profile = a
 		default:
-			os.Stderr.WriteString("spin: unexpected argument " + a + "; " + usage)
+			os.Stderr.WriteString("spin: unexpected argument " + a + " " + useLine)
 			return 2
 		}
 	}
 	if r.profile == "" {
-		os.Stderr.WriteString("spin: no profile given; " + usage)
+		os.Stderr.WriteString("spin: no profile given " + useLine)
 		return 2
 	}
 	if r.socket = r.socketFlag; r.socket == "" {

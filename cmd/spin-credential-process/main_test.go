@@ -200,3 +200,22 @@ func TestHelperNamesItsConfig(t *testing.T) {
 		}
 	}
 }
+
+// A missing or extra argument is one line, as every failure of the helper
+// (an SDK shows one), with the usage in it as spin credential-process
+// gives it.
+func TestUsageErrorsAreOneLine(t *testing.T) {
+	dir := helperDir(t, false)
+	sock := filepath.Join(t.TempDir(), "broker.sock")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--socket", sock}, "spin: no profile given (usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE)\n"},
+		{[]string{"--socket", sock, "p", "q"}, "spin: unexpected argument q (usage: spin-credential-process [--config PATH] [--socket PATH] PROFILE)\n"},
+	} {
+		if got := runHelper(t, dir, nil, tc.args...); got.code != 2 || got.stdout != "" || got.stderr != tc.want {
+			t.Errorf("%q: got %+v, want code 2 and stderr %q", tc.args, got, tc.want)
+		}
+	}
+}
