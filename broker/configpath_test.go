@@ -32,6 +32,10 @@ func TestCredentialsForAnotherConfigRefused(t *testing.T) {
 	if n := f.sts.calls.Load(); n != 0 {
 		t.Errorf("STS calls for another config's profile = %d, want 0", n)
 	}
+	// Nor is it a failure of the profile of that name in spind's config.
+	if st := f.status(t); len(st.Failures) != 0 {
+		t.Errorf("status failures %+v, want none", st.Failures)
+	}
 
 	// The config spind serves, by its path or through a symlink, and a
 	// request that names none (an older helper, a line without --config).

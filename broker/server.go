@@ -201,8 +201,10 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 	who := b.whoAsked(ctx)
 	var creds api.Credentials
 	var ans answer
+	otherConfig := false
 	if want := q.Get(api.QueryConfig); want != "" && aerr == nil {
 		aerr = b.checkConfigPath(profile, want)
+		otherConfig = aerr != nil
 	}
 	if aerr == nil {
 		creds, ans, aerr = b.credentials(ctx, conf, profile, q.Get("session_name"), q.Get("mfa") == api.QueryMFAPrompt, q.Get(api.QueryTemporary) == "1", who)
@@ -218,7 +220,9 @@ func (b *Broker) handleCredentials(w http.ResponseWriter, r *http.Request) {
 		_ = creds.WriteProcessJSON(w)
 	}
 	b.record(who, profile, ans.sessionName, ans.sts, aerr)
-	b.failures.note(sessionKey{profile, ans.sessionName}, q.Get("session_name"), aerr, b.now())
+	if !otherConfig { // another config's profile is not a failure of this one's
+		b.failures.note(sessionKey{profile, ans.sessionName}, q.Get("session_name"), aerr, b.now())
+	}
 }
 
 // checkConfigPath refuses a request whose credential_process line names
