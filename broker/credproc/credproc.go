@@ -25,11 +25,7 @@ import (
 type Options struct {
 	Profile     string
 	SessionName string // SPIN_SESSION_NAME; empty: the profile's own
-	// Config is the spin config the credential_process line names
-	// (--config, absolute), else empty: spind refuses a request for
-	// another config than the one it serves.
-	Config string
-	Launch launch.Options
+	Launch      launch.Options
 	// Timeout and AnswerTimeout default to credask's.
 	Timeout       time.Duration
 	AnswerTimeout time.Duration
@@ -67,7 +63,7 @@ func fetch(ctx context.Context, o Options) ([]byte, error) {
 	}
 	// Ask first and start spind only if nobody answers: the common case
 	// then costs a single connection and nothing else.
-	path := credask.Path(o.Profile, o.SessionName, o.Config, false)
+	path := credask.Path(o.Profile, o.SessionName, o.Launch.Config, false)
 	status, body, err := do(ctx, o, "GET", path, nil)
 	if errors.Is(err, credask.ErrNoListener) {
 		if err := launch.Ensure(ctx, o.Launch); err != nil {
@@ -124,7 +120,7 @@ func fetchWithMFA(ctx context.Context, o Options, body []byte) (int, []byte, err
 	if !mfa.available() {
 		return 401, body, nil
 	}
-	path := credask.Path(o.Profile, o.SessionName, o.Config, true)
+	path := credask.Path(o.Profile, o.SessionName, o.Launch.Config, true)
 	status, body, err := do(ctx, o, "GET", path, nil)
 	if err != nil || status != 401 {
 		return status, body, err

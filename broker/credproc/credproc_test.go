@@ -63,7 +63,7 @@ func TestRun(t *testing.T) {
 				w.Write([]byte(tt.body))
 			})
 			var stdout, stderr bytes.Buffer
-			code := Run(context.Background(), Options{Profile: "p", SessionName: "stack-a b", Config: "/etc/spin/c.yaml", Launch: launch.Options{Socket: sock}}, &stdout, &stderr)
+			code := Run(context.Background(), Options{Profile: "p", SessionName: "stack-a b", Launch: launch.Options{Socket: sock, Config: "/etc/spin/c.yaml"}}, &stdout, &stderr)
 			if code != tt.wantCode || stdout.String() != tt.wantStdout || stderr.String() != tt.wantStderr {
 				t.Errorf("got code %d stdout %.80q stderr %q; want %d %.80q %q", code, stdout.String(), stderr.String(), tt.wantCode, tt.wantStdout, tt.wantStderr)
 			}

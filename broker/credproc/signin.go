@@ -36,7 +36,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	if err != nil {
 		return 401, body, nil
 	}
-	path := credask.Path(o.Profile, o.SessionName, o.Config, false) + signinQuery(o.SessionName)
+	path := credask.Path(o.Profile, o.SessionName, o.Launch.Config, false) + signinQuery(o.SessionName)
 	status, answer, err := do(ctx, o, "GET", path, nil)
 	if err != nil || status != 401 {
 		return status, answer, err
@@ -77,7 +77,7 @@ func fetchWithSignin(ctx context.Context, o Options, body []byte) (int, []byte, 
 	}
 	rctx, rcancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer rcancel()
-	return do(rctx, o, "GET", credask.Path(o.Profile, o.SessionName, o.Config, false), nil)
+	return do(rctx, o, "GET", credask.Path(o.Profile, o.SessionName, o.Launch.Config, false), nil)
 }
 
 // signinWindow is how long spind holds other callers for a helper's

@@ -24,7 +24,7 @@ func For(socket, config string, getenv func(string) string) (Options, error) {
 		if err != nil {
 			return Options{}, fmt.Errorf("--config %s: %w", config, err)
 		}
-		o.Args = []string{"--config", abs}
+		o.Config = abs
 	}
 	return o, nil
 }

@@ -29,9 +29,13 @@ var ErrNoDaemon error = &hint.Error{Err: errors.New("spind is not running"), Nex
 
 // Options say how to start spind when nobody answers.
 type Options struct {
-	Socket  string
+	Socket string
+	// Config is the spin config spind is to serve (its --config),
+	// absolute; empty: spind's default. Requests for credentials name it
+	// too, so that spind can refuse another config's profile.
+	Config  string
 	Getenv  func(string) string
-	Args    []string      // extra spind arguments, e.g. --config PATH
+	Args    []string      // extra spind arguments, e.g. --keyring-backend NAME
 	Wait    time.Duration // how long to wait for the socket; default 3s
 	Binary  string        // spind path; default: next to os.Executable, else PATH
 	LogFile string        // default: LogPath(Getenv)
@@ -151,7 +155,11 @@ func start(o Options) (<-chan int, error) {
 		return nil, err
 	}
 	defer devnull.Close()
-	args := append([]string{"--socket", o.Socket}, o.Args...)
+	args := []string{"--socket", o.Socket}
+	if o.Config != "" {
+		args = append(args, "--config", o.Config)
+	}
+	args = append(args, o.Args...)
 	env := spindbin.AllowedEnv(os.Environ())
 	if o.Explicit {
 		env = ScrubEnv(os.Environ())

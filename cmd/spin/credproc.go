@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -49,11 +48,6 @@ func credentialProcess(ctx context.Context, e *env, g *globals, profile string) 
 		return err
 	}
 	o := credproc.Options{Profile: profile, SessionName: e.getenv("SPIN_SESSION_NAME"), Launch: lo}
-	if g.config != "" {
-		if o.Config, err = filepath.Abs(g.config); err != nil {
-			return err
-		}
-	}
 	if code := credproc.Run(ctx, o, e.stdout, e.stderr); code != 0 {
 		return &exitError{code: code}
 	}
