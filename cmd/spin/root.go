@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -80,7 +79,7 @@ func execute(ctx context.Context, args []string, e *env) error {
 	root := newRootCmd(e)
 	cliusage.Strict(root)
 	// After Strict: an empty PROFILE is its own error, not a miscount.
-	refuseEmptyProfile(root)
+	cliusage.RefuseEmpty(root, "PROFILE", errors.New(credask.EmptyProfile))
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
@@ -146,25 +145,6 @@ Profiles live in ~/.config/spin/config.yaml ('spin help config').`,
 	)
 	extendRoot(root, e, g)
 	return root
-}
-
-// refuseEmptyProfile makes every command whose first argument is a PROFILE
-// refuse an empty one before it asks spind, which could only answer that
-// the path it was asked for is no endpoint.
-func refuseEmptyProfile(root *cobra.Command) {
-	for _, c := range root.Commands() {
-		refuseEmptyProfile(c)
-		if f := strings.Fields(c.Use); len(f) < 2 || f[1] != "PROFILE" || c.Args == nil {
-			continue
-		}
-		args := c.Args
-		c.Args = func(cmd *cobra.Command, a []string) error {
-			if len(a) > 0 && a[0] == "" {
-				return errors.New(credask.EmptyProfile)
-			}
-			return args(cmd, a)
-		}
-	}
 }
 
 // setup is what the profile commands work from: spin's config.yaml

@@ -6,6 +6,7 @@ package cliusage
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -77,4 +78,25 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 		h = fmt.Sprintf("did you mean '%s %s'?", cmd.CommandPath(), s[0])
 	}
 	return &Error{fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath()), h}
+}
+
+// RefuseEmpty makes every command whose first argument is placeholder
+// (as its Use line names it) refuse an empty one with err, before the
+// command runs: a script's unset variable ("$P") would otherwise reach
+// spind as a path that is no endpoint. Call it after Strict, so that an
+// empty argument is its own error, not a miscount.
+func RefuseEmpty(root *cobra.Command, placeholder string, err error) {
+	for _, c := range root.Commands() {
+		RefuseEmpty(c, placeholder, err)
+		if f := strings.Fields(c.Use); len(f) < 2 || f[1] != placeholder || c.Args == nil {
+			continue
+		}
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if len(a) > 0 && a[0] == "" {
+				return err
+			}
+			return args(cmd, a)
+		}
+	}
 }
